@@ -1,0 +1,3 @@
+export * from './public.decorator';
+export * from './scopes.decorator';
+export * from './current-principal.decorator';

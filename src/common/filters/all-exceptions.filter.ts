@@ -1,0 +1,36 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isOpenAiRoute } from '../http/is-openai-route';
+import { toGatewayBody, toOpenAiBody } from './error-envelope';
+import { normaliseError } from './normalise-error';
+
+/**
+ * The one place errors become responses: DESIGN's envelope everywhere, OpenAI's shape on /v1.
+ * 5xx are logged with their stack (server side only); 4xx are the client's and only counted.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<FastifyRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
+    const err = normaliseError(exception);
+
+    if (err.status >= 500) {
+      this.logger.error(
+        { err: exception, request_id: req.id, code: err.code },
+        `${req.method} ${req.url} failed with ${err.status}`,
+      );
+    }
+    if (reply.sent || reply.raw.headersSent) {
+      // A stream already started: the status line is gone, so end the connection instead.
+      reply.raw.destroy();
+      return;
+    }
+    if (err.headers) void reply.headers(err.headers);
+    const body = isOpenAiRoute(req.url) ? toOpenAiBody(err) : toGatewayBody(err, String(req.id));
+    void reply.status(err.status).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+}

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+
+/**
+ * Every configuration key the gateway reads, with its default. This is the single source of
+ * truth: `.env.example` mirrors it and the typed namespaces in `namespaces.ts` are built from it.
+ */
+
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? def : ['true', '1', 'yes'].includes(v)));
+
+const int = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be an integer between ${min} and ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const urlWithProtocols = (protocols: string[]) =>
+  optionalString.refine(
+    (v) => {
+      if (v === undefined) return true;
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const httpUrl = urlWithProtocols(['http:', 'https:']);
+
+const csv = optionalString.transform((v) =>
+  v === undefined
+    ? []
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+);
+
+const encryptionKey = optionalString.refine(
+  (v) => v === undefined || decodeKey(v) !== undefined,
+  { message: 'must be 32 bytes as 64 hex characters or base64' },
+);
+
+/** Decodes a 256-bit key given as hex or base64; undefined when it is not exactly 32 bytes. */
+export function decodeKey(v: string): Buffer | undefined {
+  const buf = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, 'hex') : Buffer.from(v, 'base64');
+  return buf.length === 32 ? buf : undefined;
+}
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(3000, 0, 65535),
+  HOST: optionalString.transform((v) => v ?? '0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: bool(false),
+  DATA_DIR: optionalString.transform((v) => v ?? './data'),
+  BODY_LIMIT_BYTES: int(10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  CORS_ORIGINS: csv,
+  SHUTDOWN_TIMEOUT_MS: int(10000, 0, 600000),
+
+  MONGODB_URI: urlWithProtocols(['mongodb:', 'mongodb+srv:']),
+  DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:']),
+  REDIS_URL: urlWithProtocols(['redis:', 'rediss:']),
+  RABBITMQ_URL: urlWithProtocols(['amqp:', 'amqps:']),
+
+  JWT_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
+    message: 'must be at least 32 characters (HS256 needs a 256-bit secret)',
+  }),
+  JWT_PUBLIC_KEY: optionalString.refine((v) => v === undefined || v.includes('BEGIN PUBLIC KEY'), {
+    message: 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)',
+  }),
+  JWT_JWKS_URI: httpUrl,
+  JWT_ISSUER: optionalString,
+  JWT_AUDIENCE: optionalString,
+  ENCRYPTION_KEY: encryptionKey,
+
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: httpUrl,
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: httpUrl,
+  GROQ_API_KEY: optionalString,
+  GROQ_BASE_URL: httpUrl,
+  GEMINI_API_KEY: optionalString,
+  GEMINI_BASE_URL: httpUrl,
+  MISTRAL_API_KEY: optionalString,
+  MISTRAL_BASE_URL: httpUrl,
+  OPENROUTER_API_KEY: optionalString,
+  OPENROUTER_BASE_URL: httpUrl,
+  PROVIDER_TIMEOUT_MS: int(60000, 100, 600000),
+  PROVIDER_MAX_RETRIES: int(2, 0, 10),
+
+  RATE_LIMIT_USER_PER_MINUTE: int(60, 0, 1_000_000),
+  RATE_LIMIT_THREAD_PER_MINUTE: int(20, 0, 1_000_000),
+  CACHE_TTL_SECONDS: int(300, 0, 30 * 24 * 3600),
+
+  ERROR_WEBHOOK_URL: httpUrl,
+  ATATUS_LICENSE_KEY: optionalString,
+  EGRESS_ALLOW_PRIVATE: bool(false),
+  EGRESS_ALLOWLIST: csv,
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Validates the environment; throws one line per problem, each naming its key. */
+export function parseEnv(raw: NodeJS.ProcessEnv | Record<string, unknown>): Env {
+  const result = envSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.join('.') || '(root)';
+    const got = (raw as Record<string, unknown>)[key];
+    const message =
+      issue.code === 'invalid_value' && typeof got === 'string'
+        ? `${issue.message}, got "${got}"`
+        : issue.message;
+    return `${key}: ${message}`;
+  });
+  throw new ConfigValidationError(problems);
+}

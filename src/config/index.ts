@@ -1,0 +1,3 @@
+export * from './env.schema';
+export * from './namespaces';
+export * from './config.module';

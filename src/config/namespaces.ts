@@ -1,0 +1,99 @@
+import { registerAs } from '@nestjs/config';
+import * as path from 'node:path';
+import { decodeKey, parseEnv } from './env.schema';
+import type { ServiceName } from '../modules/providers/provider.types';
+
+/**
+ * Typed configuration namespaces. Each one is a slice of the validated environment; inject one
+ * with `@Inject(appConfig.KEY) cfg: ConfigType<typeof appConfig>`. Parsing happens per
+ * namespace on purpose: tests boot several apps with different environments in one process.
+ */
+const env = () => parseEnv(process.env);
+
+export const appConfig = registerAs('app', () => {
+  const e = env();
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    logPretty: e.LOG_PRETTY,
+    dataDir: path.resolve(e.DATA_DIR),
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    corsOrigins: e.CORS_ORIGINS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+});
+
+export const storesConfig = registerAs('stores', () => {
+  const e = env();
+  return {
+    mongodbUri: e.MONGODB_URI,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    rabbitmqUrl: e.RABBITMQ_URL,
+    /** Embedded PGlite serves the SQL store when no DATABASE_URL is given. */
+    embeddedPostgres: e.DATABASE_URL === undefined,
+    /** Documents live in MongoDB when configured, otherwise in the SQL store. */
+    documentStore: e.MONGODB_URI ? ('mongo' as const) : ('postgres' as const),
+  };
+});
+
+export const authConfig = registerAs('auth', () => {
+  const e = env();
+  return {
+    jwtSecret: e.JWT_SECRET,
+    jwtPublicKey: e.JWT_PUBLIC_KEY,
+    jwtJwksUri: e.JWT_JWKS_URI,
+    jwtIssuer: e.JWT_ISSUER,
+    jwtAudience: e.JWT_AUDIENCE,
+    encryptionKey: e.ENCRYPTION_KEY ? decodeKey(e.ENCRYPTION_KEY) : undefined,
+  };
+});
+
+export interface ServiceEndpoint {
+  apiKey?: string;
+  baseUrl?: string;
+}
+
+export const providersConfig = registerAs('providers', () => {
+  const e = env();
+  const services: Record<ServiceName, ServiceEndpoint> = {
+    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL },
+    anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseUrl: e.ANTHROPIC_BASE_URL },
+    groq: { apiKey: e.GROQ_API_KEY, baseUrl: e.GROQ_BASE_URL },
+    gemini: { apiKey: e.GEMINI_API_KEY, baseUrl: e.GEMINI_BASE_URL },
+    mistral: { apiKey: e.MISTRAL_API_KEY, baseUrl: e.MISTRAL_BASE_URL },
+    openrouter: { apiKey: e.OPENROUTER_API_KEY, baseUrl: e.OPENROUTER_BASE_URL },
+  };
+  return { services, timeoutMs: e.PROVIDER_TIMEOUT_MS, maxRetries: e.PROVIDER_MAX_RETRIES };
+});
+
+export const limitsConfig = registerAs('limits', () => {
+  const e = env();
+  return {
+    userPerMinute: e.RATE_LIMIT_USER_PER_MINUTE,
+    threadPerMinute: e.RATE_LIMIT_THREAD_PER_MINUTE,
+    cacheTtlSeconds: e.CACHE_TTL_SECONDS,
+  };
+});
+
+export const monitoringConfig = registerAs('monitoring', () => {
+  const e = env();
+  return { errorWebhookUrl: e.ERROR_WEBHOOK_URL, atatusLicenseKey: e.ATATUS_LICENSE_KEY };
+});
+
+export const egressConfig = registerAs('egress', () => {
+  const e = env();
+  return { allowPrivate: e.EGRESS_ALLOW_PRIVATE, allowlist: e.EGRESS_ALLOWLIST };
+});
+
+export const allConfigNamespaces = [
+  appConfig,
+  storesConfig,
+  authConfig,
+  providersConfig,
+  limitsConfig,
+  monitoringConfig,
+  egressConfig,
+];

@@ -1,0 +1,117 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import {
+  IsCacheOption,
+  IsPlainObject,
+  IsStringMap,
+  IsVariables,
+} from '../../../common/validation/validators';
+import { MessageDto } from './message.dto';
+
+const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export class ResponseFormatDto {
+  @ApiProperty({ enum: ['default', 'webhook'], example: 'default' })
+  @IsIn(['default', 'webhook'])
+  type!: 'default' | 'webhook';
+
+  @ApiPropertyOptional({ example: 'https://example.com/hooks/llm', description: 'Required for type "webhook"' })
+  @ValidateIf((f: ResponseFormatDto) => f.type === 'webhook')
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  url?: string;
+
+  @ApiPropertyOptional({ example: { authorization: 'Bearer receiver-token' } })
+  @IsOptional()
+  @IsStringMap()
+  headers?: Record<string, string>;
+}
+
+/** `POST /api/v2/model/chat/completion`: run a stored agent. */
+export class AgentCompletionDto {
+  @ApiPropertyOptional({ example: 'agt_support', description: 'The agent to run (required unless bridge_id is given)' })
+  @ValidateIf((d: AgentCompletionDto) => d.bridge_id === undefined)
+  @IsString()
+  @Matches(ID_PATTERN, { message: 'agent_id must be 1-128 characters of letters, digits, . _ : -' })
+  agent_id?: string;
+
+  @ApiPropertyOptional({ description: 'Alias of agent_id (older clients)' })
+  @IsOptional()
+  @IsString()
+  @Matches(ID_PATTERN, { message: 'bridge_id must be 1-128 characters of letters, digits, . _ : -' })
+  bridge_id?: string;
+
+  @ApiPropertyOptional({ example: 'What is the weather in Paris?', description: 'The new user message (or send messages)' })
+  @ValidateIf((d: AgentCompletionDto) => d.messages === undefined)
+  @IsString()
+  @IsNotEmpty()
+  user?: string;
+
+  @ApiPropertyOptional({ type: [MessageDto], description: 'Full message list instead of user' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => MessageDto)
+  messages?: MessageDto[];
+
+  @ApiPropertyOptional({ type: [String], example: ['https://example.com/cat.png'], description: 'Image URLs for vision models' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(16)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { each: true })
+  images?: string[];
+
+  @ApiPropertyOptional({ example: 'thread-42' })
+  @IsOptional()
+  @IsString()
+  @Matches(ID_PATTERN, { message: 'thread_id must be 1-128 characters of letters, digits, . _ : -' })
+  thread_id?: string;
+
+  @ApiPropertyOptional({ example: 'sub-1' })
+  @IsOptional()
+  @IsString()
+  @Matches(ID_PATTERN, { message: 'sub_thread_id must be 1-128 characters of letters, digits, . _ : -' })
+  sub_thread_id?: string;
+
+  @ApiPropertyOptional({ example: { name: 'Ada' }, description: 'Fills {{name}} in the agent prompt' })
+  @IsOptional()
+  @IsVariables()
+  variables?: Record<string, string | number | boolean>;
+
+  @ApiPropertyOptional({ example: { temperature: 0.2, max_tokens: 256 }, description: 'Per-request model parameters, checked against the model catalog' })
+  @IsOptional()
+  @IsPlainObject()
+  configuration?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  stream?: boolean;
+
+  @ApiPropertyOptional({ oneOf: [{ type: 'boolean', enum: [false] }, { type: 'object', properties: { ttl: { type: 'integer' } } }], example: { ttl: 600 } })
+  @IsOptional()
+  @IsCacheOption()
+  cache?: boolean | { ttl: number };
+
+  @ApiPropertyOptional({ type: ResponseFormatDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ResponseFormatDto)
+  response_format?: ResponseFormatDto;
+
+}

@@ -1,0 +1,70 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsArray, IsIn, IsOptional, IsString, MaxLength, ValidateNested, ValidateIf, IsNotEmpty } from 'class-validator';
+import { IsMessageContent } from '../../../common/validation/validators';
+import type { ContentPart } from '../../providers/provider.types';
+
+export class ToolCallFunctionDto {
+  @ApiProperty({ example: 'get_weather' })
+  @IsString()
+  @IsNotEmpty()
+  name!: string;
+
+  @ApiProperty({ example: '{"city":"Paris"}', description: 'JSON-encoded arguments' })
+  @IsString()
+  arguments!: string;
+}
+
+export class ToolCallDto {
+  @ApiProperty({ example: 'call_abc123' })
+  @IsString()
+  @IsNotEmpty()
+  id!: string;
+
+  @ApiProperty({ enum: ['function'] })
+  @IsIn(['function'])
+  type!: 'function';
+
+  @ApiProperty({ type: ToolCallFunctionDto })
+  @ValidateNested()
+  @Type(() => ToolCallFunctionDto)
+  function!: ToolCallFunctionDto;
+}
+
+export const MESSAGE_ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const;
+
+/** One chat message in OpenAI's shape. */
+export class MessageDto {
+  @ApiProperty({ enum: MESSAGE_ROLES, example: 'user' })
+  @IsIn(MESSAGE_ROLES)
+  role!: (typeof MESSAGE_ROLES)[number];
+
+  @ApiProperty({
+    description: 'Text, or an array of `{type:"text",text}` / `{type:"image_url",image_url:{url}}` parts; null only on assistant messages with tool_calls',
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }],
+    nullable: true,
+    example: 'What is the weather in Paris?',
+  })
+  @ValidateIf((m: MessageDto) => !(m.role === 'assistant' && m.tool_calls !== undefined))
+  @IsMessageContent()
+  content!: string | ContentPart[] | null;
+
+  @ApiPropertyOptional({ example: 'alice' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  name?: string;
+
+  @ApiPropertyOptional({ description: 'On role "tool": the id of the call this answers' })
+  @ValidateIf((m: MessageDto) => m.role === 'tool')
+  @IsString()
+  @IsNotEmpty()
+  tool_call_id?: string;
+
+  @ApiPropertyOptional({ type: [ToolCallDto], description: 'On role "assistant": the calls it made' })
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ToolCallDto)
+  tool_calls?: ToolCallDto[];
+}

@@ -1,0 +1,137 @@
+/**
+ * The canonical, provider-neutral shapes every module speaks. They follow the OpenAI
+ * chat-completion shape (the de-facto lingua franca); adapters translate to and from each
+ * service's own wire format, and nothing outside `providers/` ever sees a provider's shape.
+ */
+
+export const SERVICES = ['openai', 'anthropic', 'groq', 'gemini', 'mistral', 'openrouter'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export interface TextPart {
+  type: 'text';
+  text: string;
+}
+export interface ImagePart {
+  type: 'image_url';
+  image_url: { url: string; detail?: 'auto' | 'low' | 'high' };
+}
+export type ContentPart = TextPart | ImagePart;
+
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export type ChatMessage =
+  | { role: 'system' | 'developer'; content: string | TextPart[]; name?: string }
+  | { role: 'user'; content: string | ContentPart[]; name?: string }
+  | {
+      role: 'assistant';
+      content: string | TextPart[] | null;
+      tool_calls?: ToolCall[];
+      name?: string;
+    }
+  | { role: 'tool'; content: string | TextPart[]; tool_call_id: string };
+
+export interface ToolDefinition {
+  type: 'function';
+  function: {
+    name: string;
+    description?: string;
+    parameters?: Record<string, unknown>;
+    strict?: boolean;
+  };
+}
+
+export type ToolChoice =
+  | 'none'
+  | 'auto'
+  | 'required'
+  | { type: 'function'; function: { name: string } };
+
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; json_schema: { name: string; schema?: Record<string, unknown>; strict?: boolean } };
+
+/** Sampling and length parameters, validated against the model catalog before a call. */
+export interface ModelParams {
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+  max_tokens?: number;
+  stop?: string | string[];
+  presence_penalty?: number;
+  frequency_penalty?: number;
+  seed?: number;
+  [name: string]: unknown;
+}
+
+export interface ChatRequest {
+  service: ServiceName;
+  model: string;
+  messages: ChatMessage[];
+  params?: ModelParams;
+  tools?: ToolDefinition[];
+  tool_choice?: ToolChoice;
+  parallel_tool_calls?: boolean;
+  response_format?: ResponseFormat;
+  /** End-user id, forwarded where the service accepts one. */
+  user?: string;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
+
+export interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  /** null when the model is not in the catalog (priced as unknown). */
+  cost_usd: number | null;
+}
+
+export interface ChatResult {
+  /** Upstream response id where the service gives one. */
+  id: string;
+  service: ServiceName;
+  model: string;
+  content: string | null;
+  tool_calls: ToolCall[];
+  finish_reason: FinishReason;
+  usage: Usage;
+  /** Unix seconds. */
+  created: number;
+  /** Which service/model finally answered and how many attempts it took (retries + fallbacks). */
+  attempts: number;
+}
+
+/** Normalised streaming events; every adapter yields exactly these. */
+export type StreamEvent =
+  | { type: 'start'; id: string; service: ServiceName; model: string; created: number }
+  | { type: 'text'; text: string }
+  | {
+      type: 'tool_call';
+      /** Position of the call in the assistant message (OpenAI's `index`). */
+      index: number;
+      /** Present on the first fragment of a call. */
+      id?: string;
+      name?: string;
+      /** A fragment of the JSON arguments string. */
+      arguments: string;
+    }
+  | { type: 'finish'; finish_reason: FinishReason }
+  | { type: 'usage'; usage: Usage };
+
+export interface CallOptions {
+  /** Aborts the upstream call (client disconnect). */
+  signal?: AbortSignal;
+  /** The org whose provider key wins over the deployment key, when it has one. */
+  orgId?: string;
+  requestId?: string;
+  /** Tried in order when the primary fails after its retries. */
+  fallbacks?: Array<{ service: ServiceName; model: string }>;
+  timeoutMs?: number;
+}
