@@ -11,7 +11,9 @@ async function main(): Promise<void> {
   } catch (e) {
     if (e instanceof ConfigValidationError) {
       // One line per problem, nothing else: the operator fixes them all in one go.
-      process.stderr.write(`Invalid configuration, the gateway did not start:\n${e.problems.map((p) => `  ${p}\n`).join('')}`);
+      process.stderr.write(
+        `Invalid configuration, the gateway did not start:\n${e.problems.map((p) => `  ${p}\n`).join('')}`,
+      );
       process.exit(1);
     }
     throw e;
@@ -47,6 +49,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`The gateway failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.stderr.write(
+    `The gateway failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+  );
   process.exit(1);
 });

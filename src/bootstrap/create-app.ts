@@ -21,7 +21,10 @@ export interface CreateAppOptions {
  * security headers, CORS, HTTP metrics, Swagger. Shared by main.ts and the e2e tests so they
  * exercise the same wiring.
  */
-export async function createApp(env: Env = parseEnv(process.env), opts: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  env: Env = parseEnv(process.env),
+  opts: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: env.BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
@@ -58,8 +61,18 @@ export async function createApp(env: Env = parseEnv(process.env), opts: CreateAp
     },
   });
   app.enableCors({
-    origin: env.CORS_ORIGINS.includes('*') ? true : env.CORS_ORIGINS.length > 0 ? env.CORS_ORIGINS : false,
-    exposedHeaders: [REQUEST_ID_HEADER, 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+    origin: env.CORS_ORIGINS.includes('*')
+      ? true
+      : env.CORS_ORIGINS.length > 0
+        ? env.CORS_ORIGINS
+        : false,
+    exposedHeaders: [
+      REQUEST_ID_HEADER,
+      'retry-after',
+      'ratelimit-limit',
+      'ratelimit-remaining',
+      'ratelimit-reset',
+    ],
   });
   setupSwagger(app);
   return app;

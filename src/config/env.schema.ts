@@ -19,7 +19,10 @@ const int = (def: number, min: number, max: number) =>
       if (v === undefined || v.trim() === '') return def;
       const n = Number(v);
       if (!Number.isInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `must be an integer between ${min} and ${max}, got "${v}"` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be an integer between ${min} and ${max}, got "${v}"`,
+        });
         return z.NEVER;
       }
       return n;
@@ -54,10 +57,9 @@ const csv = optionalString.transform((v) =>
         .filter(Boolean),
 );
 
-const encryptionKey = optionalString.refine(
-  (v) => v === undefined || decodeKey(v) !== undefined,
-  { message: 'must be 32 bytes as 64 hex characters or base64' },
-);
+const encryptionKey = optionalString.refine((v) => v === undefined || decodeKey(v) !== undefined, {
+  message: 'must be 32 bytes as 64 hex characters or base64',
+});
 
 /** Decodes a 256-bit key given as hex or base64; undefined when it is not exactly 32 bytes. */
 export function decodeKey(v: string): Buffer | undefined {

@@ -14,7 +14,11 @@ import { RedisModule } from './redis/redis.module';
 @Module({})
 export class InfraModule {
   static forRoot(env: Env): DynamicModule {
-    const imports: Array<Type | DynamicModule> = [HealthRegistryModule, PostgresModule, RedisModule];
+    const imports: Array<Type | DynamicModule> = [
+      HealthRegistryModule,
+      PostgresModule,
+      RedisModule,
+    ];
     if (env.MONGODB_URI) imports.push(MongoModule.forRoot(env.MONGODB_URI));
     if (env.RABBITMQ_URL) imports.push(RabbitMqInfraModule.forRoot(env.RABBITMQ_URL));
     return { module: InfraModule, imports, exports: imports };

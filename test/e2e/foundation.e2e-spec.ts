@@ -25,7 +25,10 @@ describe('Foundation (embedded mode, real HTTP)', () => {
       expect(res.status).toBe(200);
       const body = await res.json();
       expect(body.status).toBe('ok');
-      expect(body.dependencies['postgres (embedded)']).toMatchObject({ status: 'up', required: true });
+      expect(body.dependencies['postgres (embedded)']).toMatchObject({
+        status: 'up',
+        required: true,
+      });
     });
 
     it('serves Prometheus metrics with HTTP counts by route and status', async () => {
@@ -34,7 +37,9 @@ describe('Foundation (embedded mode, real HTTP)', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/plain');
       const text = await res.text();
-      expect(text).toMatch(/gateway_http_requests_total\{method="GET",route="\/health\/live",status="200"\} \d+/);
+      expect(text).toMatch(
+        /gateway_http_requests_total\{method="GET",route="\/health\/live",status="200"\} \d+/,
+      );
       expect(text).toContain('gateway_http_request_duration_seconds_bucket');
     });
 
@@ -43,13 +48,24 @@ describe('Foundation (embedded mode, real HTTP)', () => {
       expect(ui.status).toBe(200);
       expect(await ui.text()).toContain('swagger');
       const doc = await (await fetch(`${t.url}/docs-json`)).json();
-      expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(doc.components.securitySchemes.bearer).toMatchObject({
+        type: 'http',
+        scheme: 'bearer',
+      });
       expect(Object.keys(doc.paths)).toEqual(
-        expect.arrayContaining(['/health/live', '/health/ready', '/metrics', '/api/v2/model/chat/completion', '/v1/chat/completions']),
+        expect.arrayContaining([
+          '/health/live',
+          '/health/ready',
+          '/metrics',
+          '/api/v2/model/chat/completion',
+          '/v1/chat/completions',
+        ]),
       );
       const op = doc.paths['/v1/chat/completions'].post;
       expect(op.security).toEqual(expect.arrayContaining([{ bearer: [] }]));
-      expect(op.requestBody.content['application/json'].schema.$ref).toContain('OpenAiChatCompletionDto');
+      expect(op.requestBody.content['application/json'].schema.$ref).toContain(
+        'OpenAiChatCompletionDto',
+      );
     });
 
     it('sends security headers', async () => {
@@ -68,9 +84,13 @@ describe('Foundation (embedded mode, real HTTP)', () => {
     });
 
     it('keeps a safe client-sent x-request-id and replaces an unsafe one', async () => {
-      const ok = await fetch(`${t.url}/health/live`, { headers: { 'x-request-id': 'client-abc.123' } });
+      const ok = await fetch(`${t.url}/health/live`, {
+        headers: { 'x-request-id': 'client-abc.123' },
+      });
       expect(ok.headers.get('x-request-id')).toBe('client-abc.123');
-      const bad = await fetch(`${t.url}/health/live`, { headers: { 'x-request-id': 'a b<script>' } });
+      const bad = await fetch(`${t.url}/health/live`, {
+        headers: { 'x-request-id': 'a b<script>' },
+      });
       expect(bad.headers.get('x-request-id')).not.toContain('script');
     });
   });
@@ -79,7 +99,9 @@ describe('Foundation (embedded mode, real HTTP)', () => {
     const validAgentBody = JSON.stringify({ agent_id: 'agt_1', user: 'hello' });
 
     it('denies by default with 401 in the envelope', async () => {
-      const res = await post('/api/v2/model/chat/completion', validAgentBody, { 'content-type': 'application/json' });
+      const res = await post('/api/v2/model/chat/completion', validAgentBody, {
+        'content-type': 'application/json',
+      });
       expect(res.status).toBe(401);
       const body = await res.json();
       expect(body).toMatchObject({ success: false, error: { code: 'UNAUTHENTICATED' } });
@@ -124,17 +146,25 @@ describe('Foundation (embedded mode, real HTTP)', () => {
     });
 
     it('rejects unknown fields, naming them', async () => {
-      const res = await post('/api/v2/model/chat/completion', JSON.stringify({ agent_id: 'a', user: 'hi', surprise: 1 }));
+      const res = await post(
+        '/api/v2/model/chat/completion',
+        JSON.stringify({ agent_id: 'a', user: 'hi', surprise: 1 }),
+      );
       expect(res.status).toBe(400);
       expect((await res.json()).error.message).toContain('surprise');
     });
 
     it('rejects wrong types, naming the field', async () => {
-      const res = await post('/api/v2/model/chat/completion', JSON.stringify({ agent_id: 'a', user: 'hi', stream: 'yes' }));
+      const res = await post(
+        '/api/v2/model/chat/completion',
+        JSON.stringify({ agent_id: 'a', user: 'hi', stream: 'yes' }),
+      );
       expect(res.status).toBe(400);
       const body = await res.json();
       expect(body.error.message).toContain('stream');
-      expect(body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'stream' })]));
+      expect(body.error.details).toEqual(
+        expect.arrayContaining([expect.objectContaining({ field: 'stream' })]),
+      );
     });
 
     it('requires agent_id (or bridge_id) and user (or messages)', async () => {
@@ -142,19 +172,29 @@ describe('Foundation (embedded mode, real HTTP)', () => {
       expect(res.status).toBe(400);
       const fields = (await res.json()).error.details.map((d: { field: string }) => d.field);
       expect(fields).toEqual(expect.arrayContaining(['agent_id', 'user']));
-      const alias = await post('/api/v2/model/chat/completion', JSON.stringify({ bridge_id: 'b', user: 'hi' }));
+      const alias = await post(
+        '/api/v2/model/chat/completion',
+        JSON.stringify({ bridge_id: 'b', user: 'hi' }),
+      );
       expect(alias.status).toBe(501);
     });
 
     it('validates OpenAI requests with OpenAI-shaped errors naming the param', async () => {
       const res = await post(
         '/v1/chat/completions',
-        JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], temperature: 7 }),
+        JSON.stringify({
+          model: 'openai/gpt-4o-mini',
+          messages: [{ role: 'user', content: 'hi' }],
+          temperature: 7,
+        }),
       );
       expect(res.status).toBe(400);
       const body = await res.json();
       expect(body.error).toMatchObject({ type: 'invalid_request_error', param: 'temperature' });
-      const badRole = await post('/v1/chat/completions', JSON.stringify({ model: 'x/y', messages: [{ role: 'wizard', content: 'hi' }] }));
+      const badRole = await post(
+        '/v1/chat/completions',
+        JSON.stringify({ model: 'x/y', messages: [{ role: 'wizard', content: 'hi' }] }),
+      );
       expect((await badRole.json()).error.param).toBe('messages[0].role');
     });
 
@@ -169,7 +209,10 @@ describe('Foundation (embedded mode, real HTTP)', () => {
       const unknown = await fetch(`${t.url}/api/v1/nothing-here`, { headers: authHeaders() });
       expect(unknown.status).toBe(404);
       expect((await unknown.json()).error.code).toBe('NOT_FOUND');
-      const wrongMethod = await fetch(`${t.url}/v1/chat/completions`, { method: 'GET', headers: authHeaders() });
+      const wrongMethod = await fetch(`${t.url}/v1/chat/completions`, {
+        method: 'GET',
+        headers: authHeaders(),
+      });
       expect(wrongMethod.status).toBeGreaterThanOrEqual(400);
       expect(wrongMethod.status).toBeLessThan(500);
       const body = await wrongMethod.json();

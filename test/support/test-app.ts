@@ -42,7 +42,8 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
     dataDir,
     close: async (opts = {}) => {
       await app.close();
-      if (!opts.keepData && env.DATA_DIR === undefined) rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.keepData && env.DATA_DIR === undefined)
+        rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -31,6 +31,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (err.headers) void reply.headers(err.headers);
     const body = isOpenAiRoute(req.url) ? toOpenAiBody(err) : toGatewayBody(err, String(req.id));
-    void reply.status(err.status).header('content-type', 'application/json; charset=utf-8').send(body);
+    void reply
+      .status(err.status)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(body);
   }
 }

@@ -34,13 +34,18 @@ const OPENAI_TYPES: Record<number, string> = {
 };
 
 export function toGatewayBody(e: NormalisedError, requestId: string): GatewayErrorBody {
-  const error: GatewayErrorBody['error'] = { code: e.code, message: e.message, request_id: requestId };
+  const error: GatewayErrorBody['error'] = {
+    code: e.code,
+    message: e.message,
+    request_id: requestId,
+  };
   if (e.details !== undefined) error.details = e.details;
   return { success: false, error };
 }
 
 export function toOpenAiBody(e: NormalisedError): OpenAiErrorBody {
-  const type = OPENAI_TYPES[e.status] ?? (e.status >= 500 ? 'server_error' : 'invalid_request_error');
+  const type =
+    OPENAI_TYPES[e.status] ?? (e.status >= 500 ? 'server_error' : 'invalid_request_error');
   return {
     error: { message: e.message, type, param: e.param ?? null, code: e.code.toLowerCase() },
   };

@@ -1,4 +1,4 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
 import { AppException, ErrorCode } from '../errors';
 import type { NormalisedError } from './error-envelope';
 
@@ -48,7 +48,10 @@ function httpExceptionMessage(e: HttpException): { message: string; details?: un
   if (Array.isArray(body.message)) {
     return { message: body.message.map(String).join('; '), details: body.message };
   }
-  return { message: typeof body.message === 'string' ? body.message : e.message, details: body.details };
+  return {
+    message: typeof body.message === 'string' ? body.message : e.message,
+    details: body.details,
+  };
 }
 
 /**
@@ -69,19 +72,29 @@ export function normaliseError(e: unknown): NormalisedError {
   if (e instanceof HttpException) {
     const status = e.getStatus();
     const { message, details } = httpExceptionMessage(e);
-    const code = CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.INTERNAL : ErrorCode.VALIDATION_FAILED);
+    const code =
+      CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.INTERNAL : ErrorCode.VALIDATION_FAILED);
     const friendly =
-      status === HttpStatus.NOT_FOUND && /^Cannot [A-Z]+ /.test(message)
+      status === 404 && /^Cannot [A-Z]+ /.test(message)
         ? `Route ${message.slice('Cannot '.length)} not found`
         : message;
-    return { status, code, message: status >= 500 && code === ErrorCode.INTERNAL ? 'Internal server error' : friendly, details };
+    return {
+      status,
+      code,
+      message: status >= 500 && code === ErrorCode.INTERNAL ? 'Internal server error' : friendly,
+      details,
+    };
   }
   if (isFastifyError(e) && e.statusCode < 500) {
     const code = CODE_BY_STATUS[e.statusCode] ?? ErrorCode.VALIDATION_FAILED;
     return { status: e.statusCode, code, message: FASTIFY_MESSAGES[e.code] ?? e.message };
   }
   if (e instanceof SyntaxError && (e as SyntaxError & { statusCode?: number }).statusCode === 400) {
-    return { status: 400, code: ErrorCode.VALIDATION_FAILED, message: `Request body is not valid JSON: ${e.message}` };
+    return {
+      status: 400,
+      code: ErrorCode.VALIDATION_FAILED,
+      message: `Request body is not valid JSON: ${e.message}`,
+    };
   }
   return { status: 500, code: ErrorCode.INTERNAL, message: 'Internal server error' };
 }

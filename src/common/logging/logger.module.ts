@@ -36,12 +36,20 @@ export const REDACT_PATHS = [
           customLogLevel: (_req, res, err) =>
             err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
           serializers: {
-            req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+            req: (req: { id: string; method: string; url: string }) => ({
+              id: req.id,
+              method: req.method,
+              url: req.url,
+            }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
           // Health probes and scrapes are frequent and carry nothing worth a log line.
-          autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? '') },
-          transport: app.logPretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+          autoLogging: {
+            ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? ''),
+          },
+          transport: app.logPretty
+            ? { target: 'pino-pretty', options: { singleLine: true } }
+            : undefined,
         },
       }),
     }),

@@ -6,11 +6,17 @@ import { Counter, Gauge, Histogram, register } from 'prom-client';
  * one process) returns the existing one instead of throwing.
  */
 export function counter<L extends string>(name: string, help: string, labelNames: L[] = []) {
-  return (register.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter<L>({ name, help, labelNames });
+  return (
+    (register.getSingleMetric(name) as Counter<L> | undefined) ??
+    new Counter<L>({ name, help, labelNames })
+  );
 }
 
 export function gauge<L extends string>(name: string, help: string, labelNames: L[] = []) {
-  return (register.getSingleMetric(name) as Gauge<L> | undefined) ?? new Gauge<L>({ name, help, labelNames });
+  return (
+    (register.getSingleMetric(name) as Gauge<L> | undefined) ??
+    new Gauge<L>({ name, help, labelNames })
+  );
 }
 
 export function histogram<L extends string>(

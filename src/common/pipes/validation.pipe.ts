@@ -10,7 +10,12 @@ export interface FieldProblem {
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldProblem[] {
   const out: FieldProblem[] = [];
   for (const e of errors) {
-    const field = parent === '' ? e.property : /^\d+$/.test(e.property) ? `${parent}[${e.property}]` : `${parent}.${e.property}`;
+    const field =
+      parent === ''
+        ? e.property
+        : /^\d+$/.test(e.property)
+          ? `${parent}[${e.property}]`
+          : `${parent}.${e.property}`;
     if (e.constraints) out.push({ field, problems: Object.values(e.constraints) });
     if (e.children?.length) out.push(...flattenValidationErrors(e.children, field));
   }

@@ -1,6 +1,11 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 
-function define(name: string, message: string, test: (v: unknown) => boolean, options?: ValidationOptions) {
+function define(
+  name: string,
+  message: string,
+  test: (v: unknown) => boolean,
+  options?: ValidationOptions,
+) {
   return (object: object, propertyName: string) =>
     registerDecorator({
       name,
@@ -14,7 +19,8 @@ function define(name: string, message: string, test: (v: unknown) => boolean, op
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const isTextPart = (p: unknown) => isPlainObject(p) && p.type === 'text' && typeof p.text === 'string';
+const isTextPart = (p: unknown) =>
+  isPlainObject(p) && p.type === 'text' && typeof p.text === 'string';
 const isImagePart = (p: unknown) =>
   isPlainObject(p) &&
   p.type === 'image_url' &&
@@ -27,7 +33,10 @@ export const IsMessageContent = (o?: ValidationOptions) =>
   define(
     'isMessageContent',
     'must be a string or an array of {type:"text",text} / {type:"image_url",image_url:{url}} parts',
-    (v) => v === null || typeof v === 'string' || (Array.isArray(v) && v.every((p) => isTextPart(p) || isImagePart(p))),
+    (v) =>
+      v === null ||
+      typeof v === 'string' ||
+      (Array.isArray(v) && v.every((p) => isTextPart(p) || isImagePart(p))),
     o,
   );
 
@@ -36,7 +45,9 @@ export const IsStop = (o?: ValidationOptions) =>
   define(
     'isStop',
     'must be a string or an array of at most 4 strings',
-    (v) => typeof v === 'string' || (Array.isArray(v) && v.length <= 4 && v.every((s) => typeof s === 'string')),
+    (v) =>
+      typeof v === 'string' ||
+      (Array.isArray(v) && v.length <= 4 && v.every((s) => typeof s === 'string')),
     o,
   );
 
@@ -49,7 +60,10 @@ export const IsToolChoice = (o?: ValidationOptions) =>
       v === 'none' ||
       v === 'auto' ||
       v === 'required' ||
-      (isPlainObject(v) && v.type === 'function' && isPlainObject(v.function) && typeof v.function.name === 'string'),
+      (isPlainObject(v) &&
+        v.type === 'function' &&
+        isPlainObject(v.function) &&
+        typeof v.function.name === 'string'),
     o,
   );
 
@@ -62,7 +76,9 @@ export const IsOpenAiResponseFormat = (o?: ValidationOptions) =>
       isPlainObject(v) &&
       (v.type === 'text' ||
         v.type === 'json_object' ||
-        (v.type === 'json_schema' && isPlainObject(v.json_schema) && typeof v.json_schema.name === 'string')),
+        (v.type === 'json_schema' &&
+          isPlainObject(v.json_schema) &&
+          typeof v.json_schema.name === 'string')),
     o,
   );
 
@@ -89,7 +105,9 @@ export const IsVariables = (o?: ValidationOptions) =>
     'must be an object of string, number or boolean values',
     (v) =>
       isPlainObject(v) &&
-      Object.values(v).every((x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean'),
+      Object.values(v).every(
+        (x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean',
+      ),
     o,
   );
 

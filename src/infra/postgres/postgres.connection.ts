@@ -37,7 +37,14 @@ export class PostgresConnection {
     };
     const options: DataSourceOptions = embedded
       ? // PGlite serves one connection at a time: a pool of one keeps transactions intact.
-        { ...common, host: embedded.socketDir, port: 5432, username: 'postgres', database: 'postgres', extra: { max: 1 } }
+        {
+          ...common,
+          host: embedded.socketDir,
+          port: 5432,
+          username: 'postgres',
+          database: 'postgres',
+          extra: { max: 1 },
+        }
       : { ...common, url: opts.databaseUrl, extra: { max: 10, connectionTimeoutMillis: 5000 } };
     const dataSource = new DataSource(options);
     try {
@@ -47,7 +54,9 @@ export class PostgresConnection {
       throw e;
     }
     const conn = new PostgresConnection(dataSource, embedded);
-    conn.logger.log(embedded ? `Embedded PGlite ready in ${opts.dataDir}` : 'Connected to PostgreSQL');
+    conn.logger.log(
+      embedded ? `Embedded PGlite ready in ${opts.dataDir}` : 'Connected to PostgreSQL',
+    );
     return conn;
   }
 

@@ -27,11 +27,19 @@ import { SQL_ENTITIES, SQL_MIGRATIONS } from './schema';
           entities: SQL_ENTITIES,
           migrations: SQL_MIGRATIONS,
         });
-        health.register({ name: stores.embeddedPostgres ? 'postgres (embedded)' : 'postgres', required: true, check: () => conn.ping() });
+        health.register({
+          name: stores.embeddedPostgres ? 'postgres (embedded)' : 'postgres',
+          required: true,
+          check: () => conn.ping(),
+        });
         return conn;
       },
     },
-    { provide: DataSource, inject: [PostgresConnection], useFactory: (c: PostgresConnection) => c.dataSource },
+    {
+      provide: DataSource,
+      inject: [PostgresConnection],
+      useFactory: (c: PostgresConnection) => c.dataSource,
+    },
   ],
   exports: [PostgresConnection, DataSource],
 })

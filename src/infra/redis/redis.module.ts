@@ -17,7 +17,10 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
     {
       provide: REDIS_CLIENT,
       inject: [storesConfig.KEY, HealthRegistry],
-      useFactory: (stores: ConfigType<typeof storesConfig>, health: HealthRegistry): Redis | undefined => {
+      useFactory: (
+        stores: ConfigType<typeof storesConfig>,
+        health: HealthRegistry,
+      ): Redis | undefined => {
         if (!stores.redisUrl) return undefined;
         const logger = new Logger('Redis');
         const client = new Redis(stores.redisUrl, {

@@ -24,7 +24,10 @@ export class AuthGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<FastifyRequest>();
     const token = extractCredential(req);
     if (!token) {
-      throw new AppException(ErrorCode.UNAUTHENTICATED, 'Missing credentials: send Authorization: Bearer <token>');
+      throw new AppException(
+        ErrorCode.UNAUTHENTICATED,
+        'Missing credentials: send Authorization: Bearer <token>',
+      );
     }
     if (token.startsWith('gw_')) {
       throw new AppException(ErrorCode.UNAUTHENTICATED, 'Invalid API key');
@@ -32,7 +35,8 @@ export class AuthGuard implements CanActivate {
     const principal = this.jwt.verify(token);
     req.principal = principal;
 
-    const required = this.reflector.getAllAndOverride<string[] | undefined>(SCOPES_KEY, targets) ?? [];
+    const required =
+      this.reflector.getAllAndOverride<string[] | undefined>(SCOPES_KEY, targets) ?? [];
     const missing = required.filter((s) => !principal.scopes.includes(s));
     if (missing.length > 0) {
       throw new AppException(ErrorCode.FORBIDDEN, `Missing required scope: ${missing.join(', ')}`);

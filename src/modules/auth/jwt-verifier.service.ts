@@ -58,7 +58,7 @@ export class JwtVerifier implements OnModuleInit {
     try {
       const payload = jwt.verify(token, match[0], { ...options, algorithms: match[1] });
       if (typeof payload === 'string') throw unauthenticated('Token payload must be a JSON object');
-      return payload as GatewayClaims;
+      return payload;
     } catch (e) {
       if (e instanceof AppException) throw e;
       if (e instanceof jwt.TokenExpiredError) throw unauthenticated('Token has expired');
@@ -80,7 +80,8 @@ export class JwtVerifier implements OnModuleInit {
 }
 
 function readScopes(claims: GatewayClaims): string[] {
-  if (Array.isArray(claims.scopes)) return claims.scopes.filter((s): s is string => typeof s === 'string');
+  if (Array.isArray(claims.scopes))
+    return claims.scopes.filter((s): s is string => typeof s === 'string');
   if (typeof claims.scopes === 'string') return claims.scopes.split(/[\s,]+/).filter(Boolean);
   if (typeof claims.scope === 'string') return claims.scope.split(/\s+/).filter(Boolean);
   return [];

@@ -12,7 +12,8 @@ export class AgentCompletionController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Run a stored agent',
-    description: 'Loads the agent, fills its prompt, applies history, tools and cache, and answers in the gateway envelope (or SSE with stream: true).',
+    description:
+      'Loads the agent, fills its prompt, applies history, tools and cache, and answers in the gateway envelope (or SSE with stream: true).',
   })
   complete(@Body() _body: AgentCompletionDto): never {
     throw new AppException(ErrorCode.NOT_IMPLEMENTED, 'Agent completions are not implemented yet');

@@ -1,5 +1,11 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../common/decorators';
 import { HealthRegistry } from '../../infra/health/health-registry';
@@ -27,7 +33,9 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: every configured dependency answers (503 when a required one is down)' })
+  @ApiOperation({
+    summary: 'Readiness: every configured dependency answers (503 when a required one is down)',
+  })
   @ApiOkResponse({ type: ReadinessDto })
   @ApiServiceUnavailableResponse({ type: ReadinessDto })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessDto> {
@@ -39,7 +47,10 @@ export class HealthController {
           return [dep.name, { status: 'up', required: dep.required, latency_ms: elapsed(started) }];
         } catch (e) {
           const error = e instanceof Error ? e.message : String(e);
-          return [dep.name, { status: 'down', required: dep.required, latency_ms: elapsed(started), error }];
+          return [
+            dep.name,
+            { status: 'down', required: dep.required, latency_ms: elapsed(started), error },
+          ];
         }
       }),
     );

@@ -7,12 +7,16 @@ import { counter, histogram } from '../../common/metrics/prom';
  * body-parser errors are counted too.
  */
 export function registerHttpMetrics(fastify: FastifyInstance): void {
-  const requests = counter('gateway_http_requests_total', 'HTTP requests by route and status', ['method', 'route', 'status']);
-  const duration = histogram('gateway_http_request_duration_seconds', 'HTTP request latency by route and status', [
+  const requests = counter('gateway_http_requests_total', 'HTTP requests by route and status', [
     'method',
     'route',
     'status',
   ]);
+  const duration = histogram(
+    'gateway_http_request_duration_seconds',
+    'HTTP request latency by route and status',
+    ['method', 'route', 'status'],
+  );
   fastify.addHook('onResponse', (req, reply, done) => {
     const labels = {
       method: req.method,

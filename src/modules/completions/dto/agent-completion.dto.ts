@@ -11,7 +11,6 @@ import {
   IsString,
   IsUrl,
   Matches,
-  MaxLength,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -30,7 +29,10 @@ export class ResponseFormatDto {
   @IsIn(['default', 'webhook'])
   type!: 'default' | 'webhook';
 
-  @ApiPropertyOptional({ example: 'https://example.com/hooks/llm', description: 'Required for type "webhook"' })
+  @ApiPropertyOptional({
+    example: 'https://example.com/hooks/llm',
+    description: 'Required for type "webhook"',
+  })
   @ValidateIf((f: ResponseFormatDto) => f.type === 'webhook')
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   url?: string;
@@ -43,7 +45,10 @@ export class ResponseFormatDto {
 
 /** `POST /api/v2/model/chat/completion`: run a stored agent. */
 export class AgentCompletionDto {
-  @ApiPropertyOptional({ example: 'agt_support', description: 'The agent to run (required unless bridge_id is given)' })
+  @ApiPropertyOptional({
+    example: 'agt_support',
+    description: 'The agent to run (required unless bridge_id is given)',
+  })
   @ValidateIf((d: AgentCompletionDto) => d.bridge_id === undefined)
   @IsString()
   @Matches(ID_PATTERN, { message: 'agent_id must be 1-128 characters of letters, digits, . _ : -' })
@@ -52,10 +57,15 @@ export class AgentCompletionDto {
   @ApiPropertyOptional({ description: 'Alias of agent_id (older clients)' })
   @IsOptional()
   @IsString()
-  @Matches(ID_PATTERN, { message: 'bridge_id must be 1-128 characters of letters, digits, . _ : -' })
+  @Matches(ID_PATTERN, {
+    message: 'bridge_id must be 1-128 characters of letters, digits, . _ : -',
+  })
   bridge_id?: string;
 
-  @ApiPropertyOptional({ example: 'What is the weather in Paris?', description: 'The new user message (or send messages)' })
+  @ApiPropertyOptional({
+    example: 'What is the weather in Paris?',
+    description: 'The new user message (or send messages)',
+  })
   @ValidateIf((d: AgentCompletionDto) => d.messages === undefined)
   @IsString()
   @IsNotEmpty()
@@ -69,7 +79,11 @@ export class AgentCompletionDto {
   @Type(() => MessageDto)
   messages?: MessageDto[];
 
-  @ApiPropertyOptional({ type: [String], example: ['https://example.com/cat.png'], description: 'Image URLs for vision models' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['https://example.com/cat.png'],
+    description: 'Image URLs for vision models',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(16)
@@ -79,21 +93,31 @@ export class AgentCompletionDto {
   @ApiPropertyOptional({ example: 'thread-42' })
   @IsOptional()
   @IsString()
-  @Matches(ID_PATTERN, { message: 'thread_id must be 1-128 characters of letters, digits, . _ : -' })
+  @Matches(ID_PATTERN, {
+    message: 'thread_id must be 1-128 characters of letters, digits, . _ : -',
+  })
   thread_id?: string;
 
   @ApiPropertyOptional({ example: 'sub-1' })
   @IsOptional()
   @IsString()
-  @Matches(ID_PATTERN, { message: 'sub_thread_id must be 1-128 characters of letters, digits, . _ : -' })
+  @Matches(ID_PATTERN, {
+    message: 'sub_thread_id must be 1-128 characters of letters, digits, . _ : -',
+  })
   sub_thread_id?: string;
 
-  @ApiPropertyOptional({ example: { name: 'Ada' }, description: 'Fills {{name}} in the agent prompt' })
+  @ApiPropertyOptional({
+    example: { name: 'Ada' },
+    description: 'Fills {{name}} in the agent prompt',
+  })
   @IsOptional()
   @IsVariables()
   variables?: Record<string, string | number | boolean>;
 
-  @ApiPropertyOptional({ example: { temperature: 0.2, max_tokens: 256 }, description: 'Per-request model parameters, checked against the model catalog' })
+  @ApiPropertyOptional({
+    example: { temperature: 0.2, max_tokens: 256 },
+    description: 'Per-request model parameters, checked against the model catalog',
+  })
   @IsOptional()
   @IsPlainObject()
   configuration?: Record<string, unknown>;
@@ -103,7 +127,13 @@ export class AgentCompletionDto {
   @IsBoolean()
   stream?: boolean;
 
-  @ApiPropertyOptional({ oneOf: [{ type: 'boolean', enum: [false] }, { type: 'object', properties: { ttl: { type: 'integer' } } }], example: { ttl: 600 } })
+  @ApiPropertyOptional({
+    oneOf: [
+      { type: 'boolean', enum: [false] },
+      { type: 'object', properties: { ttl: { type: 'integer' } } },
+    ],
+    example: { ttl: 600 },
+  })
   @IsOptional()
   @IsCacheOption()
   cache?: boolean | { ttl: number };
@@ -113,5 +143,4 @@ export class AgentCompletionDto {
   @ValidateNested()
   @Type(() => ResponseFormatDto)
   response_format?: ResponseFormatDto;
-
 }

@@ -1,6 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsOptional, IsString, MaxLength, ValidateNested, ValidateIf, IsNotEmpty } from 'class-validator';
+import {
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  MaxLength,
+  ValidateNested,
+  ValidateIf,
+  IsNotEmpty,
+} from 'class-validator';
 import { IsMessageContent } from '../../../common/validation/validators';
 import type { ContentPart } from '../../providers/provider.types';
 
@@ -40,7 +49,8 @@ export class MessageDto {
   role!: (typeof MESSAGE_ROLES)[number];
 
   @ApiProperty({
-    description: 'Text, or an array of `{type:"text",text}` / `{type:"image_url",image_url:{url}}` parts; null only on assistant messages with tool_calls',
+    description:
+      'Text, or an array of `{type:"text",text}` / `{type:"image_url",image_url:{url}}` parts; null only on assistant messages with tool_calls',
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }],
     nullable: true,
     example: 'What is the weather in Paris?',
@@ -61,7 +71,10 @@ export class MessageDto {
   @IsNotEmpty()
   tool_call_id?: string;
 
-  @ApiPropertyOptional({ type: [ToolCallDto], description: 'On role "assistant": the calls it made' })
+  @ApiPropertyOptional({
+    type: [ToolCallDto],
+    description: 'On role "assistant": the calls it made',
+  })
   @IsOptional()
   @IsArray()
   @ValidateNested({ each: true })

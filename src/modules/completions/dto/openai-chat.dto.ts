@@ -37,7 +37,9 @@ export class FunctionDefinitionDto {
   @IsString()
   description?: string;
 
-  @ApiPropertyOptional({ example: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } })
+  @ApiPropertyOptional({
+    example: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  })
   @IsOptional()
   @IsPlainObject()
   parameters?: Record<string, unknown>;
@@ -70,7 +72,8 @@ export class StreamOptionsDto {
 export class OpenAiChatCompletionDto {
   @ApiProperty({
     example: 'openai/gpt-4o-mini',
-    description: '`<service>/<model>` (openai, anthropic, groq, gemini, mistral, openrouter) or `agent/<agent_id>`',
+    description:
+      '`<service>/<model>` (openai, anthropic, groq, gemini, mistral, openrouter) or `agent/<agent_id>`',
   })
   @IsString()
   @IsNotEmpty()
@@ -110,7 +113,9 @@ export class OpenAiChatCompletionDto {
   @Min(1)
   max_completion_tokens?: number;
 
-  @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] })
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+  })
   @IsOptional()
   @IsStop()
   stop?: string | string[];
@@ -160,7 +165,9 @@ export class OpenAiChatCompletionDto {
   @Type(() => ToolDefinitionDto)
   tools?: ToolDefinitionDto[];
 
-  @ApiPropertyOptional({ oneOf: [{ type: 'string', enum: ['none', 'auto', 'required'] }, { type: 'object' }] })
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string', enum: ['none', 'auto', 'required'] }, { type: 'object' }],
+  })
   @IsOptional()
   @IsToolChoice()
   tool_choice?: ToolChoice;

@@ -1,0 +1,75 @@
+import { ConfigValidationError, parseEnv } from './env.schema';
+
+describe('parseEnv', () => {
+  it('applies every default when nothing is configured', () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      DATA_DIR: './data',
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_USER_PER_MINUTE: 60,
+      EGRESS_ALLOW_PRIVATE: false,
+      EGRESS_ALLOWLIST: [],
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+  });
+
+  it('parses typed values', () => {
+    const env = parseEnv({
+      PORT: '8080',
+      EGRESS_ALLOW_PRIVATE: 'true',
+      EGRESS_ALLOWLIST: 'a.internal, b.internal',
+      CORS_ORIGINS: '*',
+    });
+    expect(env.PORT).toBe(8080);
+    expect(env.EGRESS_ALLOW_PRIVATE).toBe(true);
+    expect(env.EGRESS_ALLOWLIST).toEqual(['a.internal', 'b.internal']);
+    expect(env.CORS_ORIGINS).toEqual(['*']);
+  });
+
+  it('reports one line per problem, each naming its key', () => {
+    let problems: string[] = [];
+    try {
+      parseEnv({
+        PORT: 'abc',
+        REDIS_URL: 'http://nope',
+        JWT_SECRET: 'short',
+        LOG_LEVEL: 'loud',
+        ENCRYPTION_KEY: 'xyz',
+      });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigValidationError);
+      problems = (e as ConfigValidationError).problems;
+    }
+    expect(problems).toHaveLength(5);
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'ENCRYPTION_KEY',
+      'JWT_SECRET',
+      'LOG_LEVEL',
+      'PORT',
+      'REDIS_URL',
+    ]);
+  });
+
+  it('never echoes a secret value in a problem line', () => {
+    try {
+      parseEnv({ JWT_SECRET: 'tiny-secret', DATABASE_URL: 'mysql://user:pa55word@host/db' });
+      fail('expected a ConfigValidationError');
+    } catch (e) {
+      const text = (e as Error).message;
+      expect(text).not.toContain('tiny-secret');
+      expect(text).not.toContain('pa55word');
+    }
+  });
+
+  it('accepts a 32-byte encryption key as hex or base64 only', () => {
+    expect(() => parseEnv({ ENCRYPTION_KEY: 'ab'.repeat(32) })).not.toThrow();
+    expect(() =>
+      parseEnv({ ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }),
+    ).not.toThrow();
+    expect(() => parseEnv({ ENCRYPTION_KEY: Buffer.alloc(16, 7).toString('base64') })).toThrow(
+      /ENCRYPTION_KEY/,
+    );
+  });
+});
