@@ -1,0 +1,3 @@
+export * from './egress-policy';
+export * from './safe-http';
+export * from './egress.module';
