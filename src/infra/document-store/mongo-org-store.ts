@@ -1,0 +1,122 @@
+import type { FilterQuery, Model } from 'mongoose';
+import { newId } from '../../common/ids/new-id';
+import {
+  decodeTimeIdCursor,
+  pageSize,
+  timeIdKey,
+  toPage,
+  type Page,
+  type PageRequest,
+} from '../../common/pagination';
+import { definedOnly, type OrgRecord, type OrgScopedStore, type RecordFields } from './org-record';
+import { conflictOnDuplicate } from './unique-violation';
+
+/** A record as stored in MongoDB: our public string id is the `_id` (never an ObjectId). */
+export type MongoDoc<R extends OrgRecord> = Omit<R, 'id'> & { _id: string };
+
+export function fromMongoDoc<R extends OrgRecord>(doc: MongoDoc<R>): R {
+  const { _id, ...rest } = doc;
+  return { id: _id, ...rest } as unknown as R;
+}
+
+export interface MongoOrgStoreOptions<R extends OrgRecord> {
+  idPrefix: string;
+  /** The 409 message when a unique index (e.g. org + name) rejects a write. */
+  conflictMessage: (fields: Partial<RecordFields<R>>) => string;
+}
+
+/**
+ * Org-scoped CRUD on a mongoose model. Every filter carries `org_id`; queries are lean and
+ * ordered by the (org_id, created_at, _id) index the schemas declare.
+ */
+export class MongoOrgStore<R extends OrgRecord> implements OrgScopedStore<R> {
+  constructor(
+    protected readonly model: Model<MongoDoc<R>>,
+    private readonly options: MongoOrgStoreOptions<R>,
+  ) {}
+
+  /** Resolves once the model's indexes exist, so a unique index is in force before writes. */
+  protected ready(): Promise<unknown> {
+    return this.model.init();
+  }
+
+  async create(orgId: string, fields: RecordFields<R>): Promise<R> {
+    await this.ready();
+    const now = new Date();
+    const doc = {
+      _id: newId(this.options.idPrefix),
+      org_id: orgId,
+      ...fields,
+      created_at: now,
+      updated_at: now,
+    } as unknown as MongoDoc<R>;
+    await conflictOnDuplicate(
+      () => this.model.create(doc),
+      this.options.conflictMessage(fields as Partial<RecordFields<R>>),
+    );
+    return fromMongoDoc(doc);
+  }
+
+  async get(orgId: string, id: string): Promise<R | undefined> {
+    const doc = await this.model.findOne(this.scope(orgId, { _id: id })).lean<MongoDoc<R>>();
+    return doc ? fromMongoDoc(doc) : undefined;
+  }
+
+  async getMany(orgId: string, ids: string[]): Promise<R[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.model
+      .find(this.scope(orgId, { _id: { $in: ids } }))
+      .lean<MongoDoc<R>[]>();
+    return docs.map((d) => fromMongoDoc(d));
+  }
+
+  async list(orgId: string, page: PageRequest): Promise<Page<R>> {
+    const size = pageSize(page.limit);
+    const after = page.cursor ? decodeTimeIdCursor(page.cursor) : undefined;
+    const filter = after
+      ? {
+          $or: [
+            { created_at: { $gt: after.createdAt } },
+            { created_at: after.createdAt, _id: { $gt: after.id } },
+          ],
+        }
+      : {};
+    const docs = await this.model
+      .find(this.scope(orgId, filter))
+      .sort({ created_at: 1, _id: 1 })
+      .limit(size + 1)
+      .lean<MongoDoc<R>[]>();
+    return toPage(
+      docs.map((d) => fromMongoDoc(d)),
+      size,
+      timeIdKey,
+    );
+  }
+
+  async update(orgId: string, id: string, patch: Partial<RecordFields<R>>): Promise<R | undefined> {
+    await this.ready();
+    const set = { ...definedOnly(patch), updated_at: new Date() };
+    const doc = await conflictOnDuplicate(
+      () =>
+        this.model
+          .findOneAndUpdate(
+            this.scope(orgId, { _id: id }),
+            { $set: set },
+            { new: true, runValidators: true },
+          )
+          .lean<MongoDoc<R>>(),
+      this.options.conflictMessage(patch),
+    );
+    return doc ? fromMongoDoc(doc) : undefined;
+  }
+
+  async delete(orgId: string, id: string): Promise<boolean> {
+    const res = await this.model.deleteOne(this.scope(orgId, { _id: id }));
+    return res.deletedCount === 1;
+  }
+
+  /** Every query goes through here: the org filter cannot be forgotten. */
+  protected scope(orgId: string, filter: object): FilterQuery<MongoDoc<R>> {
+    return { ...filter, org_id: orgId } as FilterQuery<MongoDoc<R>>;
+  }
+}

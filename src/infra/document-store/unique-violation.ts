@@ -1,0 +1,30 @@
+import { QueryFailedError } from 'typeorm';
+import { AppException, ErrorCode } from '../../common/errors';
+
+/** Postgres `unique_violation`. */
+const PG_UNIQUE_VIOLATION = '23505';
+/** MongoDB duplicate key (also raised by FerretDB). */
+const MONGO_DUPLICATE_KEY = 11000;
+
+/** True when a write failed because a unique index already holds the value, in either store. */
+export function isUniqueViolation(e: unknown): boolean {
+  if (e instanceof QueryFailedError) {
+    return (e.driverError as { code?: string } | undefined)?.code === PG_UNIQUE_VIOLATION;
+  }
+  if (typeof e === 'object' && e !== null) {
+    const err = e as { code?: unknown; writeErrors?: Array<{ code?: unknown }> };
+    if (err.code === MONGO_DUPLICATE_KEY) return true;
+    return err.writeErrors?.some((w) => w.code === MONGO_DUPLICATE_KEY) ?? false;
+  }
+  return false;
+}
+
+/** Runs a write and turns a unique-index clash into a 409 with a client-safe message. */
+export async function conflictOnDuplicate<T>(write: () => Promise<T>, message: string): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new AppException(ErrorCode.CONFLICT, message, { cause: e });
+    throw e;
+  }
+}

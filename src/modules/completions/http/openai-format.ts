@@ -1,0 +1,117 @@
+import type {
+  ChatResult,
+  FinishReason,
+  StreamEvent,
+  ToolCall,
+  Usage,
+} from '../../providers/provider.types';
+
+/** OpenAI's usage object from the gateway's normalised usage. */
+export function openAiUsage(u: Usage) {
+  return {
+    prompt_tokens: u.input_tokens,
+    completion_tokens: u.output_tokens,
+    total_tokens: u.total_tokens,
+    prompt_tokens_details: { cached_tokens: u.cached_tokens },
+    completion_tokens_details: { reasoning_tokens: u.reasoning_tokens },
+  };
+}
+
+/** A `chat.completion` object exactly as OpenAI returns it. */
+export function toChatCompletion(r: ChatResult, model: string) {
+  const message: {
+    role: 'assistant';
+    content: string | null;
+    refusal: null;
+    tool_calls?: ToolCall[];
+  } = {
+    role: 'assistant',
+    content: r.content,
+    refusal: null,
+  };
+  if (r.tool_calls.length > 0) message.tool_calls = r.tool_calls;
+  return {
+    id: r.id.startsWith('chatcmpl-') ? r.id : `chatcmpl-${r.id}`,
+    object: 'chat.completion' as const,
+    created: r.created,
+    model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: r.finish_reason }],
+    usage: openAiUsage(r.usage),
+    system_fingerprint: null,
+  };
+}
+
+interface ChunkContext {
+  id: string;
+  created: number;
+  model: string;
+  includeUsage: boolean;
+}
+
+/**
+ * Turns normalised stream events into OpenAI `chat.completion.chunk` objects: a role chunk
+ * first, content and tool-call deltas, a finish chunk, then (with include_usage) a usage chunk
+ * with empty choices. Every chunk carries `usage: null` when usage was asked for, as OpenAI does.
+ */
+export class OpenAiChunker {
+  private started = false;
+
+  constructor(private readonly ctx: ChunkContext) {}
+
+  private chunk(delta: Record<string, unknown>, finish: FinishReason | null) {
+    return {
+      id: this.ctx.id,
+      object: 'chat.completion.chunk' as const,
+      created: this.ctx.created,
+      model: this.ctx.model,
+      system_fingerprint: null,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      ...(this.ctx.includeUsage ? { usage: null } : {}),
+    };
+  }
+
+  /** Chunks to send for one event (possibly none). */
+  map(e: StreamEvent): object[] {
+    const out: object[] = [];
+    if (!this.started && e.type !== 'usage') {
+      out.push(this.chunk({ role: 'assistant', content: '', refusal: null }, null));
+      this.started = true;
+    }
+    switch (e.type) {
+      case 'text':
+        if (e.text !== '') out.push(this.chunk({ content: e.text }, null));
+        break;
+      case 'tool_call': {
+        const call: Record<string, unknown> = { index: e.index };
+        if (e.id !== undefined) {
+          call.id = e.id;
+          call.type = 'function';
+          call.function = { name: e.name ?? '', arguments: e.arguments };
+        } else {
+          call.function = { arguments: e.arguments };
+        }
+        out.push(this.chunk({ tool_calls: [call] }, null));
+        break;
+      }
+      case 'finish':
+        out.push(this.chunk({}, e.finish_reason));
+        break;
+      case 'usage':
+        if (this.ctx.includeUsage) {
+          out.push({
+            id: this.ctx.id,
+            object: 'chat.completion.chunk',
+            created: this.ctx.created,
+            model: this.ctx.model,
+            system_fingerprint: null,
+            choices: [],
+            usage: openAiUsage(e.usage),
+          });
+        }
+        break;
+      default:
+        break;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,55 @@
+import type { FastifyReply } from 'fastify';
+
+/**
+ * Writes Server-Sent Events straight to the socket. The reply is hijacked (Fastify no longer
+ * manages it), so the headers Fastify hooks already set (request id, security headers) are
+ * copied over. `aborted` flips when the client goes away; `signal` aborts upstream work then.
+ */
+export class SseWriter {
+  private readonly controller = new AbortController();
+  private ended = false;
+
+  constructor(private readonly reply: FastifyReply) {
+    reply.raw.on('close', () => {
+      if (!this.ended) this.controller.abort(new Error('client disconnected'));
+    });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  open(status = 200): void {
+    this.reply.hijack();
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(this.reply.getHeaders())) {
+      if (v !== undefined) headers[k] = Array.isArray(v) ? v.map(String) : String(v);
+    }
+    this.reply.raw.writeHead(status, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    // Flush headers now: a client waiting for the first token should see the stream open.
+    this.reply.raw.flushHeaders();
+  }
+
+  data(payload: object | string): void {
+    if (this.aborted || this.ended) return;
+    this.reply.raw.write(
+      `data: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`,
+    );
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.reply.raw.end();
+  }
+}

@@ -1,0 +1,75 @@
+import type { Principal } from '../../../common/auth/principal';
+import type {
+  ChatMessage,
+  ModelParams,
+  ResponseFormat,
+  ServiceName,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+  Usage,
+} from '../../providers/provider.types';
+import type { ExecutableTool } from '../../tools/execution/executable-tool';
+
+/** Everything the pipeline needs for one completion, whichever endpoint it came from. */
+export interface CompletionJob {
+  principal: Principal;
+  requestId: string;
+  service: ServiceName;
+  model: string;
+  fallbacks: Array<{ service: ServiceName; model: string }>;
+  /** System prompt(s) first, then history, then the new messages. */
+  messages: ChatMessage[];
+  /** The caller's new messages: appended to the thread with the answer. */
+  newMessages: ChatMessage[];
+  params: ModelParams;
+  /** Tool definitions shown to the model. */
+  tools?: ToolDefinition[];
+  tool_choice?: ToolChoice;
+  parallel_tool_calls?: boolean;
+  response_format?: ResponseFormat;
+  user?: string;
+  /** Stored tools the gateway runs itself; without them, tool calls go back to the client. */
+  serverTools: ExecutableTool[];
+  maxToolIterations: number;
+  agentId?: string;
+  thread?: { threadId: string; subThreadId?: string };
+  /** Seconds to keep the answer; 0 = neither read nor write the cache. */
+  cacheTtl: number;
+}
+
+export interface ToolRun {
+  id: string;
+  name: string;
+  arguments: string;
+  result: string;
+  ok: boolean;
+  duration_ms: number;
+}
+
+/** The answer, however it was produced (provider rounds or the cache). */
+export interface CompletionOutcome {
+  id: string;
+  service: ServiceName;
+  model: string;
+  content: string | null;
+  /** Calls left for the client (client tools, or the iteration cap was reached). */
+  tool_calls: ToolCall[];
+  finish_reason: 'stop' | 'length' | 'tool_calls' | 'content_filter';
+  tool_runs: ToolRun[];
+  /** Summed over every provider round. */
+  usage: Usage;
+  created: number;
+  rounds: number;
+  cached: boolean;
+  /** Messages produced by the exchange (assistant turns and tool results), for the thread. */
+  produced: ChatMessage[];
+}
+
+/** What a streamed completion yields to the HTTP layer. */
+export type PipelineEvent =
+  | { type: 'start'; id: string; service: ServiceName; model: string; created: number }
+  | { type: 'text'; text: string }
+  | { type: 'tool_call'; index: number; id?: string; name?: string; arguments: string }
+  | { type: 'tool_run'; run: ToolRun }
+  | { type: 'done'; outcome: CompletionOutcome };
