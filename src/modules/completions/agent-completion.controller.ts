@@ -1,21 +1,80 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../../common/auth/principal';
+import { CurrentPrincipal } from '../../common/decorators';
 import { AppException, ErrorCode } from '../../common/errors';
 import { AgentCompletionDto } from './dto/agent-completion.dto';
+import { AgentCompletionResponseDto } from './dto/agent-completion-response.dto';
+import { agentResponseData, agentStreamFormat } from './http/agent-format';
+import { sendStream } from './http/stream-response';
+import { CompletionPipeline } from './pipeline/completion-pipeline.service';
+import { JobBuilder } from './pipeline/job-builder.service';
 
 @ApiTags('completions')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
 @Controller('api/v2/model')
 export class AgentCompletionController {
+  constructor(
+    private readonly jobs: JobBuilder,
+    private readonly pipeline: CompletionPipeline,
+  ) {}
+
   @Post('chat/completion')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Run a stored agent',
     description:
-      'Loads the agent, fills its prompt, applies history, tools and cache, and answers in the gateway envelope (or SSE with stream: true).',
+      'Loads the agent, fills `{{variables}}` in its prompt, adds the thread history, runs its tools in the gateway, ' +
+      'uses the response cache, and answers in the gateway envelope — or as Server-Sent Events with `stream: true` ' +
+      '(`start`, `delta`, `tool_call`, `done` events, then `[DONE]`).',
   })
-  complete(@Body() _body: AgentCompletionDto): never {
-    throw new AppException(ErrorCode.NOT_IMPLEMENTED, 'Agent completions are not implemented yet');
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiOkResponse({ type: AgentCompletionResponseDto })
+  async complete(
+    @Body() body: AgentCompletionDto,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ success: true; data: ReturnType<typeof agentResponseData> } | undefined> {
+    if (body.response_format?.type === 'webhook') {
+      throw new AppException(
+        ErrorCode.NOT_IMPLEMENTED,
+        'Webhook delivery (response_format.type "webhook") is not available yet',
+        {
+          param: 'response_format.type',
+        },
+      );
+    }
+    const started = performance.now();
+    const requestId = String(req.id);
+    const job = await this.jobs.fromAgentRequest(
+      body,
+      principal,
+      requestId,
+      this.pipeline.defaultCacheTtl,
+    );
+    const ctx = { agentId: job.agentId ?? '', threadId: job.thread?.threadId, requestId };
+    if (body.stream) {
+      await sendStream(
+        reply,
+        (signal) => this.pipeline.stream(job, signal),
+        agentStreamFormat(ctx, started),
+      );
+      return undefined;
+    }
+    const outcome = await this.pipeline.complete(job);
+    return {
+      success: true,
+      data: agentResponseData(outcome, { ...ctx, latencyMs: performance.now() - started }),
+    };
   }
 }

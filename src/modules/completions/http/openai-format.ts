@@ -1,10 +1,7 @@
-import type {
-  ChatResult,
-  FinishReason,
-  StreamEvent,
-  ToolCall,
-  Usage,
-} from '../../providers/provider.types';
+import { toOpenAiBody } from '../../../common/filters/error-envelope';
+import type { FinishReason, StreamEvent, ToolCall, Usage } from '../../providers/provider.types';
+import type { CompletionOutcome } from '../pipeline/completion-job';
+import type { StreamFormat } from './stream-response';
 
 /** OpenAI's usage object from the gateway's normalised usage. */
 export function openAiUsage(u: Usage) {
@@ -18,7 +15,7 @@ export function openAiUsage(u: Usage) {
 }
 
 /** A `chat.completion` object exactly as OpenAI returns it. */
-export function toChatCompletion(r: ChatResult, model: string) {
+export function toChatCompletion(r: CompletionOutcome, id: string) {
   const message: {
     role: 'assistant';
     content: string | null;
@@ -31,10 +28,10 @@ export function toChatCompletion(r: ChatResult, model: string) {
   };
   if (r.tool_calls.length > 0) message.tool_calls = r.tool_calls;
   return {
-    id: r.id.startsWith('chatcmpl-') ? r.id : `chatcmpl-${r.id}`,
+    id,
     object: 'chat.completion' as const,
     created: r.created,
-    model,
+    model: `${r.service}/${r.model}`,
     choices: [{ index: 0, message, logprobs: null, finish_reason: r.finish_reason }],
     usage: openAiUsage(r.usage),
     system_fingerprint: null,
@@ -114,4 +111,37 @@ export class OpenAiChunker {
     }
     return out;
   }
+}
+
+/** The OpenAI SSE format for pipeline events (server-side tool rounds stay invisible). */
+export function openAiStreamFormat(id: string, includeUsage: boolean): StreamFormat {
+  let chunker: OpenAiChunker | undefined;
+  return {
+    map: (e) => {
+      if (e.type === 'start') {
+        chunker = new OpenAiChunker({
+          id,
+          created: e.created,
+          model: `${e.service}/${e.model}`,
+          includeUsage,
+        });
+        return [];
+      }
+      if (!chunker) return [];
+      switch (e.type) {
+        case 'text':
+          return chunker.map(e);
+        case 'tool_call':
+          return chunker.map(e);
+        case 'done':
+          return [
+            ...chunker.map({ type: 'finish', finish_reason: e.outcome.finish_reason }),
+            ...chunker.map({ type: 'usage', usage: e.outcome.usage }),
+          ];
+        default:
+          return [];
+      }
+    },
+    error: (err) => toOpenAiBody(err),
+  };
 }

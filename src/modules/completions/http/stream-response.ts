@@ -1,0 +1,48 @@
+import { Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { normaliseError } from '../../../common/filters/normalise-error';
+import type { NormalisedError } from '../../../common/filters/error-envelope';
+import type { PipelineEvent } from '../pipeline/completion-job';
+import { SseWriter } from './sse-writer';
+
+const logger = new Logger('Streaming');
+
+export interface StreamFormat {
+  /** Payloads to send for one pipeline event. */
+  map(e: PipelineEvent): object[];
+  /** The payload describing a failure after the stream has started. */
+  error(e: NormalisedError): object;
+}
+
+/**
+ * Sends a pipeline stream as SSE. The first event is awaited before anything is written, so a
+ * failure before it (validation, provider down after retries) still becomes a normal HTTP error
+ * response. A client that disconnects aborts the upstream call through `writer.signal`.
+ */
+export async function sendStream(
+  reply: FastifyReply,
+  start: (signal: AbortSignal) => AsyncIterator<PipelineEvent>,
+  format: StreamFormat,
+): Promise<void> {
+  const writer = new SseWriter(reply);
+  const events = start(writer.signal);
+  const first = await events.next();
+  writer.open();
+  try {
+    for (let r = first; !r.done; r = await events.next()) {
+      if (writer.aborted) break;
+      for (const payload of format.map(r.value)) writer.data(payload);
+    }
+    writer.data('[DONE]');
+  } catch (e) {
+    if (!writer.aborted) {
+      const err = normaliseError(e);
+      logger.warn(`stream failed after it started: ${err.code} ${err.message}`);
+      writer.data(format.error(err));
+    }
+  } finally {
+    // Stopping early (client gone) runs the generators' cleanup, which aborts the upstream.
+    if (writer.aborted) await events.return?.(undefined);
+    writer.end();
+  }
+}

@@ -1,0 +1,116 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { limitsConfig } from '../../../config';
+import { AppException, ErrorCode } from '../../../common/errors';
+import { ResponseCache } from '../../cache/response-cache.service';
+import { cacheKeyFor } from '../../cache/cache-key';
+import type { ChatRequest } from '../../providers/provider.types';
+import { AfterAnswer } from './after-answer.service';
+import type { CompletionJob, CompletionOutcome, PipelineEvent } from './completion-job';
+import { ModelRunner, type RoundListener } from './model-runner';
+import { replayAsEvents } from './replay';
+
+/**
+ * The one pipeline behind both completion endpoints (DESIGN flow 1): cache lookup -> provider
+ * call (with the tool loop) -> cache store -> conversation, call log and metrics after the
+ * answer, off the hot path.
+ */
+@Injectable()
+export class CompletionPipeline {
+  constructor(
+    private readonly runner: ModelRunner,
+    private readonly cache: ResponseCache,
+    private readonly after: AfterAnswer,
+    @Inject(limitsConfig.KEY) private readonly limits: ConfigType<typeof limitsConfig>,
+  ) {}
+
+  async complete(job: CompletionJob, signal?: AbortSignal): Promise<CompletionOutcome> {
+    const started = performance.now();
+    const rounds = this.after.roundRecorder(job);
+    try {
+      const outcome = await this.produce(job, signal, rounds);
+      this.after.succeeded(job, outcome, performance.now() - started);
+      return outcome;
+    } catch (e) {
+      this.after.failed(job, e, performance.now() - started);
+      throw e;
+    }
+  }
+
+  /**
+   * A streamed completion. Upstream failures before the first event surface from the first
+   * `next()`, so the HTTP layer can still answer with a proper error status.
+   */
+  async *stream(job: CompletionJob, signal: AbortSignal): AsyncGenerator<PipelineEvent> {
+    const started = performance.now();
+    const rounds = this.after.roundRecorder(job);
+    const key =
+      job.cacheTtl > 0 ? cacheKeyFor(job.principal.orgId, this.keyRequest(job)) : undefined;
+    try {
+      if (key) {
+        const hit = await this.cache.get<CompletionOutcome>(key);
+        if (hit) {
+          const outcome = asCacheHit(hit);
+          yield* replayAsEvents(outcome);
+          this.after.succeeded(job, outcome, performance.now() - started);
+          return;
+        }
+      }
+      let outcome: CompletionOutcome | undefined;
+      for await (const e of this.runner.stream(job, signal, rounds)) {
+        if (e.type === 'done') outcome = e.outcome;
+        yield e;
+      }
+      if (!outcome)
+        throw new AppException(
+          ErrorCode.PROVIDER_ERROR,
+          'The provider stream ended without an answer',
+        );
+      if (key) await this.cache.set(key, outcome, job.cacheTtl);
+      this.after.succeeded(job, outcome, performance.now() - started);
+    } catch (e) {
+      this.after.failed(job, e, performance.now() - started);
+      throw e;
+    }
+  }
+
+  private async produce(
+    job: CompletionJob,
+    signal: AbortSignal | undefined,
+    rounds: RoundListener,
+  ): Promise<CompletionOutcome> {
+    if (job.cacheTtl <= 0) return this.runner.run(job, signal, rounds);
+    const key = cacheKeyFor(job.principal.orgId, this.keyRequest(job));
+    const hit = await this.cache.get<CompletionOutcome>(key);
+    if (hit) return asCacheHit(hit);
+    // Concurrent identical misses share one provider call; the followers did not pay for it.
+    const { value, leader } = await this.cache.singleFlight(key, async () => {
+      const outcome = await this.runner.run(job, signal, rounds);
+      await this.cache.set(key, outcome, job.cacheTtl);
+      return outcome;
+    });
+    return leader ? value : asCacheHit(value);
+  }
+
+  private keyRequest(job: CompletionJob): ChatRequest {
+    return {
+      service: job.service,
+      model: job.model,
+      messages: job.messages,
+      params: job.params,
+      tools: job.tools,
+      tool_choice: job.tool_choice,
+      parallel_tool_calls: job.parallel_tool_calls,
+      response_format: job.response_format,
+    };
+  }
+
+  /** The deployment's default TTL, for callers that did not choose one. */
+  get defaultCacheTtl(): number {
+    return this.limits.cacheTtlSeconds;
+  }
+}
+
+function asCacheHit(o: CompletionOutcome): CompletionOutcome {
+  return { ...o, cached: true, usage: { ...o.usage, cost_usd: 0 } };
+}

@@ -1,0 +1,281 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../../../common/auth/principal';
+import { AppException, ErrorCode } from '../../../common/errors';
+import type { Agent } from '../../agents/agent.types';
+import { ModelCatalogService, parseModelRef } from '../../providers';
+import type {
+  ChatMessage,
+  ContentPart,
+  ModelParams,
+  ToolDefinition,
+} from '../../providers/provider.types';
+import type { ExecutableTool } from '../../tools/execution/executable-tool';
+import type { AgentCompletionDto } from '../dto/agent-completion.dto';
+import type { OpenAiChatCompletionDto } from '../dto/openai-chat.dto';
+import type { CompletionJob } from './completion-job';
+import { trimHistory } from './history-trimmer';
+import { AgentSource, ThreadStore, ToolSource } from './ports';
+import { renderPrompt } from './prompt-template';
+
+const DEFAULT_MAX_TOOL_ITERATIONS = 5;
+/** Output room kept free when trimming history for a model with no explicit max_tokens. */
+const DEFAULT_OUTPUT_RESERVE = 4096;
+
+/** Gateway extras sent as headers on the OpenAI-compatible route. */
+export interface OpenAiExtras {
+  threadId?: string;
+  subThreadId?: string;
+  /** From x-cache-ttl; 0 disables. */
+  cacheTtl?: number;
+  /** cache-control: no-cache */
+  noCache: boolean;
+}
+
+/**
+ * Turns either endpoint's request into one CompletionJob: resolves the agent or model, fills
+ * the prompt, loads and trims history, loads server-side tools and decides the cache policy.
+ */
+@Injectable()
+export class JobBuilder {
+  constructor(
+    private readonly agents: AgentSource,
+    private readonly tools: ToolSource,
+    private readonly threads: ThreadStore,
+    private readonly catalog: ModelCatalogService,
+  ) {}
+
+  async fromAgentRequest(
+    dto: AgentCompletionDto,
+    principal: Principal,
+    requestId: string,
+    defaultTtl: number,
+  ): Promise<CompletionJob> {
+    const agentId = dto.agent_id ?? dto.bridge_id;
+    if (!agentId)
+      throw new AppException(ErrorCode.VALIDATION_FAILED, 'agent_id is required', {
+        param: 'agent_id',
+      });
+    const agent = await this.agents.get(principal.orgId, agentId);
+    const fresh = newMessages(dto);
+    const params = { ...agent.configuration, ...(dto.configuration ?? {}) } as ModelParams;
+    const system =
+      agent.prompt.trim() === ''
+        ? []
+        : [{ role: 'system' as const, content: renderPrompt(agent.prompt, dto.variables) }];
+    const thread = dto.thread_id
+      ? { threadId: dto.thread_id, subThreadId: dto.sub_thread_id }
+      : undefined;
+    const serverTools = await this.serverTools(principal.orgId, agent);
+    return {
+      principal,
+      requestId,
+      service: agent.service,
+      model: agent.model,
+      fallbacks: agent.fallbacks,
+      messages: await this.withHistory(
+        principal.orgId,
+        agent.service,
+        agent.model,
+        params,
+        system,
+        fresh,
+        thread,
+      ),
+      newMessages: fresh,
+      params,
+      tools: serverTools.length > 0 ? toDefinitions(serverTools) : undefined,
+      serverTools,
+      maxToolIterations: agent.max_tool_iterations ?? DEFAULT_MAX_TOOL_ITERATIONS,
+      agentId: agent.id,
+      thread,
+      cacheTtl: cachePolicy({
+        requested:
+          dto.cache === false ? 0 : typeof dto.cache === 'object' ? dto.cache.ttl : undefined,
+        agentTtl: agent.cache_ttl,
+        defaultTtl,
+        params,
+        sideEffects: serverTools.length > 0,
+      }),
+    };
+  }
+
+  async fromOpenAiRequest(
+    dto: OpenAiChatCompletionDto,
+    extras: OpenAiExtras,
+    principal: Principal,
+    requestId: string,
+    defaultTtl: number,
+  ): Promise<CompletionJob> {
+    const params = openAiParams(dto);
+    const thread = extras.threadId
+      ? { threadId: extras.threadId, subThreadId: extras.subThreadId }
+      : undefined;
+    const fresh = dto.messages as ChatMessage[];
+    const requested = extras.noCache ? 0 : extras.cacheTtl;
+
+    if (dto.model.startsWith('agent/')) {
+      const agent = await this.agents.get(principal.orgId, dto.model.slice('agent/'.length));
+      if (dto.tools?.length) {
+        throw new AppException(
+          ErrorCode.VALIDATION_FAILED,
+          'tools cannot be sent with an agent/ model: the agent runs its own stored tools',
+          { param: 'tools' },
+        );
+      }
+      const merged = { ...agent.configuration, ...params };
+      const system =
+        agent.prompt.trim() === ''
+          ? []
+          : [{ role: 'system' as const, content: renderPrompt(agent.prompt, {}) }];
+      const serverTools = await this.serverTools(principal.orgId, agent);
+      return {
+        principal,
+        requestId,
+        service: agent.service,
+        model: agent.model,
+        fallbacks: agent.fallbacks,
+        messages: await this.withHistory(
+          principal.orgId,
+          agent.service,
+          agent.model,
+          merged,
+          system,
+          fresh,
+          thread,
+        ),
+        newMessages: fresh,
+        params: merged,
+        tools: serverTools.length > 0 ? toDefinitions(serverTools) : undefined,
+        response_format: dto.response_format,
+        user: dto.user,
+        serverTools,
+        maxToolIterations: agent.max_tool_iterations ?? DEFAULT_MAX_TOOL_ITERATIONS,
+        agentId: agent.id,
+        thread,
+        cacheTtl: cachePolicy({
+          requested,
+          agentTtl: agent.cache_ttl,
+          defaultTtl,
+          params: merged,
+          sideEffects: serverTools.length > 0,
+        }),
+      };
+    }
+
+    const { service, model } = parseModelRef(dto.model);
+    return {
+      principal,
+      requestId,
+      service,
+      model,
+      fallbacks: [],
+      messages: await this.withHistory(principal.orgId, service, model, params, [], fresh, thread),
+      newMessages: fresh,
+      params,
+      tools: dto.tools,
+      tool_choice: dto.tool_choice,
+      parallel_tool_calls: dto.parallel_tool_calls,
+      response_format: dto.response_format,
+      user: dto.user,
+      serverTools: [],
+      maxToolIterations: 0,
+      thread,
+      // Client tools run on the client: no side effects here, so only sampling decides.
+      cacheTtl: cachePolicy({ requested, agentTtl: null, defaultTtl, params, sideEffects: false }),
+    };
+  }
+
+  private async serverTools(orgId: string, agent: Agent): Promise<ExecutableTool[]> {
+    return agent.tool_ids.length > 0 ? this.tools.getExecutable(orgId, agent.tool_ids) : [];
+  }
+
+  private async withHistory(
+    orgId: string,
+    service: CompletionJob['service'],
+    model: string,
+    params: ModelParams,
+    system: ChatMessage[],
+    fresh: ChatMessage[],
+    thread: CompletionJob['thread'],
+  ): Promise<ChatMessage[]> {
+    if (!thread) return [...system, ...fresh];
+    const history = await this.threads.history(orgId, thread.threadId, thread.subThreadId);
+    const entry = this.catalog.get(service, model);
+    if (!entry) return [...system, ...history, ...fresh];
+    const reserve =
+      typeof params.max_tokens === 'number'
+        ? params.max_tokens
+        : Math.min(entry.max_output_tokens, DEFAULT_OUTPUT_RESERVE);
+    return trimHistory(system, history, fresh, Math.max(entry.context_window - reserve, 1));
+  }
+}
+
+function newMessages(dto: AgentCompletionDto): ChatMessage[] {
+  const images = (dto.images ?? []).map((url): ContentPart => ({
+    type: 'image_url',
+    image_url: { url },
+  }));
+  if (dto.messages) {
+    const messages = dto.messages.map((m) => ({ ...m }) as ChatMessage);
+    if (images.length > 0) {
+      const last = [...messages].reverse().find((m) => m.role === 'user');
+      if (!last || last.role !== 'user')
+        throw new AppException(
+          ErrorCode.VALIDATION_FAILED,
+          'images need a user message to attach to',
+          { param: 'images' },
+        );
+      const parts: ContentPart[] =
+        typeof last.content === 'string'
+          ? [{ type: 'text', text: last.content }]
+          : [...last.content];
+      last.content = [...parts, ...images];
+    }
+    return messages;
+  }
+  const text = dto.user ?? '';
+  return [
+    { role: 'user', content: images.length > 0 ? [{ type: 'text', text }, ...images] : text },
+  ];
+}
+
+function openAiParams(dto: OpenAiChatCompletionDto): ModelParams {
+  const p: ModelParams = {};
+  if (dto.temperature !== undefined) p.temperature = dto.temperature;
+  if (dto.top_p !== undefined) p.top_p = dto.top_p;
+  const maxTokens = dto.max_completion_tokens ?? dto.max_tokens;
+  if (maxTokens !== undefined) p.max_tokens = maxTokens;
+  if (dto.stop !== undefined) p.stop = dto.stop;
+  if (dto.presence_penalty !== undefined) p.presence_penalty = dto.presence_penalty;
+  if (dto.frequency_penalty !== undefined) p.frequency_penalty = dto.frequency_penalty;
+  if (dto.seed !== undefined) p.seed = dto.seed;
+  return p;
+}
+
+function toDefinitions(tools: ExecutableTool[]): ToolDefinition[] {
+  return tools.map((t) => ({
+    type: 'function',
+    function: {
+      name: t.name,
+      description: t.description,
+      parameters: t.parameters ?? { type: 'object', properties: {} },
+    },
+  }));
+}
+
+/**
+ * Caching is on by default only for deterministic requests without side effects
+ * (temperature 0, no server-side tools); otherwise only when the request or agent asks.
+ */
+export function cachePolicy(o: {
+  requested: number | undefined;
+  agentTtl: number | null;
+  defaultTtl: number;
+  params: ModelParams;
+  sideEffects: boolean;
+}): number {
+  if (o.requested !== undefined) return o.requested;
+  if (o.agentTtl !== null && o.agentTtl !== undefined) return o.agentTtl;
+  const deterministic = o.params.temperature === 0 && !o.sideEffects;
+  return deterministic ? o.defaultTtl : 0;
+}

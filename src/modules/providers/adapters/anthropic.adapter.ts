@@ -1,0 +1,70 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { ClientPool } from '../client-pool';
+import { abortedError } from '../errors/provider-error';
+import { translateSdkError } from '../errors/sdk-error';
+import type { ChatRequest, ChatResult, StreamEvent } from '../provider.types';
+import { toAnthropicBody } from './anthropic.request';
+import { AnthropicEventAccumulator, parseMessage } from './anthropic.response';
+import { type AdapterContext, ProviderAdapter } from './provider-adapter';
+
+/**
+ * Anthropic's Messages API through `@anthropic-ai/sdk`. The base URL is the API root (the SDK
+ * appends `/v1/messages`). Request and response translation live in `anthropic.request.ts` and
+ * `anthropic.response.ts`.
+ */
+export class AnthropicAdapter extends ProviderAdapter {
+  readonly service = 'anthropic' as const;
+  readonly defaultBaseUrl = 'https://api.anthropic.com';
+
+  constructor(private readonly pool: ClientPool) {
+    super();
+  }
+
+  /** The exact body this adapter would send; exposed for unit tests. */
+  buildBody(req: ChatRequest): Anthropic.MessageCreateParamsNonStreaming {
+    return toAnthropicBody(req);
+  }
+
+  async complete(req: ChatRequest, ctx: AdapterContext): Promise<ChatResult> {
+    const body = this.buildBody(req);
+    let raw: unknown;
+    try {
+      raw = await this.client(ctx).messages.create(body, this.options(ctx));
+    } catch (err) {
+      throw translateSdkError(this.service, err, this.errorContext(ctx));
+    }
+    return parseMessage(raw, req.model);
+  }
+
+  async *stream(req: ChatRequest, ctx: AdapterContext): AsyncGenerator<StreamEvent> {
+    const body = this.buildBody(req);
+    const acc = new AnthropicEventAccumulator(req.model);
+    try {
+      const events = await this.client(ctx).messages.create(
+        { ...body, stream: true },
+        this.options(ctx),
+      );
+      for await (const event of events as AsyncIterable<unknown>) {
+        for (const out of acc.push(event)) yield out;
+      }
+    } catch (err) {
+      throw translateSdkError(this.service, err, this.errorContext(ctx));
+    }
+    // The SDK ends the iteration quietly when its request is aborted: that is not a success.
+    if (ctx.signal.aborted) throw abortedError(this.service);
+    yield* acc.end();
+  }
+
+  private client(ctx: AdapterContext): Anthropic {
+    return this.pool.anthropic({ apiKey: ctx.apiKey, baseUrl: ctx.baseUrl });
+  }
+
+  private options(ctx: AdapterContext) {
+    // An explicit timeout also stops the SDK refusing large non-streamed max_tokens.
+    return { signal: ctx.signal, timeout: ctx.timeoutMs, maxRetries: 0 };
+  }
+
+  private errorContext(ctx: AdapterContext) {
+    return { signal: ctx.signal, timeoutMs: ctx.timeoutMs, secrets: [ctx.apiKey] };
+  }
+}

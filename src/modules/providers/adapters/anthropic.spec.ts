@@ -1,0 +1,234 @@
+import type { ChatRequest, StreamEvent } from '../provider.types';
+import { toAnthropicBody } from './anthropic.request';
+import { AnthropicEventAccumulator, parseMessage } from './anthropic.response';
+
+const req = (extra: Partial<ChatRequest> = {}): ChatRequest => ({
+  service: 'anthropic',
+  model: 'claude-haiku-4-5',
+  messages: [{ role: 'user', content: 'hi' }],
+  ...extra,
+});
+
+describe('toAnthropicBody', () => {
+  it('drops what API 2026-10-21 rejects and falls back to a max_tokens', () => {
+    const body = toAnthropicBody(
+      req({
+        params: {
+          temperature: 0.5,
+          top_p: 0.9,
+          top_k: 5,
+          seed: 1,
+          presence_penalty: 1,
+          frequency_penalty: 1,
+        },
+      }),
+    );
+    expect(body).toEqual({
+      model: 'claude-haiku-4-5',
+      max_tokens: 4096,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+  });
+
+  it.each([
+    ['none', { type: 'none' }],
+    ['auto', { type: 'auto' }],
+    ['required', { type: 'any' }],
+    [
+      { type: 'function', function: { name: 'f' } },
+      { type: 'tool', name: 'f' },
+    ],
+  ] as const)('maps tool_choice %j', (choice, expected) => {
+    const body = toAnthropicBody(
+      req({ tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: choice }),
+    );
+    expect(body.tool_choice).toEqual(expected);
+    expect(body.tools).toEqual([{ name: 'f', input_schema: { type: 'object' } }]);
+  });
+
+  it('maps json_schema to output_config and json_object to an instruction', () => {
+    const schema = { type: 'object', properties: { a: { type: 'string' } } };
+    expect(
+      toAnthropicBody(
+        req({ response_format: { type: 'json_schema', json_schema: { name: 'x', schema } } }),
+      ).output_config,
+    ).toEqual({ format: { type: 'json_schema', schema } });
+    expect(toAnthropicBody(req({ response_format: { type: 'json_object' } })).system).toContain(
+      'JSON',
+    );
+  });
+
+  it('keeps tool ids within what Anthropic accepts', () => {
+    const body = toAnthropicBody(
+      req({
+        messages: [
+          { role: 'user', content: 'hi' },
+          {
+            role: 'assistant',
+            content: '',
+            tool_calls: [
+              { id: 'fn:1.a', type: 'function', function: { name: 'f', arguments: '' } },
+            ],
+          },
+          { role: 'tool', tool_call_id: 'fn:1.a', content: 'ok' },
+        ],
+      }),
+    );
+    expect(body.messages[1]).toEqual({
+      role: 'assistant',
+      content: [{ type: 'tool_use', id: 'fn_1_a', name: 'f', input: {} }],
+    });
+    expect(body.messages[2]).toEqual({
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: 'fn_1_a', content: 'ok' }],
+    });
+  });
+
+  it.each([
+    [
+      { type: 'image_url', image_url: { url: 'data:image/bmp;base64,AAAA' } },
+      'messages[0].content[0].image_url',
+    ],
+    [
+      { type: 'image_url', image_url: { url: 'ftp://x/y.png' } },
+      'messages[0].content[0].image_url',
+    ],
+  ] as const)('rejects an image it cannot send (%j)', (part, param) => {
+    expect(() => toAnthropicBody(req({ messages: [{ role: 'user', content: [part] }] }))).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED', param }),
+    );
+  });
+
+  it('rejects tool-call arguments that are not a JSON object', () => {
+    const messages: ChatRequest['messages'] = [
+      { role: 'user', content: 'hi' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '[1]' } }],
+      },
+    ];
+    expect(() => toAnthropicBody(req({ messages }))).toThrow(
+      expect.objectContaining({ param: 'messages[1].tool_calls[0].function.arguments' }),
+    );
+  });
+});
+
+describe('parseMessage', () => {
+  it.each([
+    ['end_turn', 'stop'],
+    ['stop_sequence', 'stop'],
+    ['max_tokens', 'length'],
+    ['refusal', 'content_filter'],
+    ['pause_turn', 'stop'],
+  ])('maps stop_reason %s to %s', (stop, finish) => {
+    expect(
+      parseMessage({ id: 'm', content: [{ type: 'text', text: 'x' }], stop_reason: stop }, 'c')
+        .finish_reason,
+    ).toBe(finish);
+  });
+
+  it('counts cache reads and writes as input, cache reads as cached', () => {
+    const r = parseMessage(
+      {
+        id: 'm',
+        content: [
+          { type: 'thinking', thinking: '...' },
+          { type: 'text', text: 'Hi' },
+          { type: 'tool_use', id: 'toolu_1', name: 'f', input: { a: 1 } },
+        ],
+        stop_reason: 'tool_use',
+        usage: {
+          input_tokens: 10,
+          cache_read_input_tokens: 100,
+          cache_creation_input_tokens: 5,
+          output_tokens: 20,
+        },
+      },
+      'c',
+    );
+    expect(r).toMatchObject({
+      content: 'Hi',
+      finish_reason: 'tool_calls',
+      tool_calls: [
+        { id: 'toolu_1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } },
+      ],
+      usage: { input_tokens: 115, cached_tokens: 100, output_tokens: 20, total_tokens: 135 },
+    });
+  });
+
+  it('refuses a body without content', () => {
+    expect(() => parseMessage({ id: 'm' }, 'c')).toThrow(
+      expect.objectContaining({ kind: 'malformed' }),
+    );
+  });
+});
+
+describe('AnthropicEventAccumulator', () => {
+  it('maps content-block indexes to dense tool-call indexes and merges cumulative usage', () => {
+    const acc = new AnthropicEventAccumulator('c');
+    const events: StreamEvent[] = [
+      {
+        type: 'message_start',
+        message: {
+          id: 'msg_1',
+          usage: { input_tokens: 12, output_tokens: 1, cache_read_input_tokens: 3 },
+        },
+      },
+      { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      {
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'text_delta', text: 'Let me check.' },
+      },
+      { type: 'content_block_stop', index: 0 },
+      {
+        type: 'content_block_start',
+        index: 1,
+        content_block: { type: 'tool_use', id: 'toolu_a', name: 'f', input: {} },
+      },
+      {
+        type: 'content_block_delta',
+        index: 1,
+        delta: { type: 'input_json_delta', partial_json: '{"a":' },
+      },
+      {
+        type: 'content_block_delta',
+        index: 1,
+        delta: { type: 'input_json_delta', partial_json: '1}' },
+      },
+      { type: 'ping' },
+      {
+        type: 'message_delta',
+        delta: { stop_reason: 'tool_use' },
+        usage: { output_tokens: 30, input_tokens: null },
+      },
+      { type: 'message_stop' },
+    ].flatMap((e) => acc.push(e));
+    expect([...events, ...acc.end()]).toEqual([
+      { type: 'start', id: 'msg_1', service: 'anthropic', model: 'c', created: expect.any(Number) },
+      { type: 'text', text: 'Let me check.' },
+      { type: 'tool_call', index: 0, id: 'toolu_a', name: 'f', arguments: '' },
+      { type: 'tool_call', index: 0, arguments: '{"a":' },
+      { type: 'tool_call', index: 0, arguments: '1}' },
+      { type: 'finish', finish_reason: 'tool_calls' },
+      {
+        type: 'usage',
+        usage: {
+          input_tokens: 15,
+          output_tokens: 30,
+          total_tokens: 45,
+          cached_tokens: 3,
+          reasoning_tokens: 0,
+          cost_usd: null,
+        },
+      },
+    ]);
+  });
+
+  it('refuses a stream that ends before message_stop', () => {
+    const acc = new AnthropicEventAccumulator('c');
+    acc.push({ type: 'message_start', message: { id: 'm' } });
+    expect(() => acc.end()).toThrow(expect.objectContaining({ kind: 'malformed' }));
+  });
+});

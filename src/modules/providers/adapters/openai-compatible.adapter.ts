@@ -1,0 +1,114 @@
+import type OpenAI from 'openai';
+import { ClientPool } from '../client-pool';
+import { translateSdkError } from '../errors/sdk-error';
+import { abortedError } from '../errors/provider-error';
+import type { ChatRequest, ChatResult, StreamEvent } from '../provider.types';
+import { type AdapterContext, ProviderAdapter } from './provider-adapter';
+import { buildWireBody, type RequestDialect } from './openai-compatible.request';
+import {
+  ChunkAccumulator,
+  parseCompletion,
+  type ResponseDialect,
+} from './openai-compatible.response';
+import type { WireBody, WireToolCall } from './openai-compatible.wire';
+
+type CreateParams = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+type CreateStreamParams = OpenAI.Chat.ChatCompletionCreateParamsStreaming;
+
+/**
+ * Base for every service reached through the `openai` SDK. Subclasses declare their default
+ * base URL and override the small hooks below for their quirks; the HTTP call, error mapping,
+ * response parsing and streaming live here once.
+ */
+export abstract class OpenAICompatibleAdapter
+  extends ProviderAdapter
+  implements RequestDialect, ResponseDialect
+{
+  developerRole = false;
+  maxTokensField: RequestDialect['maxTokensField'] = 'max_tokens';
+  streamUsage = true;
+  dropNames = false;
+
+  constructor(protected readonly pool: ClientPool) {
+    super();
+  }
+
+  /** Headers sent on every request to this service (OpenRouter's attribution headers). */
+  protected defaultHeaders(): Record<string, string> {
+    return {};
+  }
+
+  /** Last chance to drop or rename fields the service rejects. */
+  protected adjustBody(body: WireBody, _req: ChatRequest): WireBody {
+    return body;
+  }
+
+  toolCallId(id: string): string {
+    return id;
+  }
+
+  decorateToolCall(call: WireToolCall): WireToolCall {
+    return call;
+  }
+
+  inspectToolCall(_raw: Record<string, unknown>, _id: string | undefined): void {}
+
+  chunkUsage(_chunk: Record<string, unknown>): unknown {
+    return undefined;
+  }
+
+  /** The exact body this adapter would send; exposed for unit tests of each service's quirks. */
+  buildBody(req: ChatRequest, stream: boolean): WireBody {
+    return this.adjustBody(buildWireBody(req, stream, this), req);
+  }
+
+  async complete(req: ChatRequest, ctx: AdapterContext): Promise<ChatResult> {
+    const client = this.client(ctx);
+    let raw: unknown;
+    try {
+      // The SDK's types do not know every service's extra fields; it sends the body as given.
+      raw = await client.chat.completions.create(
+        this.buildBody(req, false) as unknown as CreateParams,
+        {
+          signal: ctx.signal,
+          timeout: ctx.timeoutMs,
+          maxRetries: 0,
+        },
+      );
+    } catch (err) {
+      throw translateSdkError(this.service, err, this.errorContext(ctx));
+    }
+    return parseCompletion(raw, this.service, req.model, this);
+  }
+
+  async *stream(req: ChatRequest, ctx: AdapterContext): AsyncGenerator<StreamEvent> {
+    const client = this.client(ctx);
+    const acc = new ChunkAccumulator(this.service, req.model, this);
+    try {
+      const chunks = await client.chat.completions.create(
+        this.buildBody(req, true) as unknown as CreateStreamParams,
+        { signal: ctx.signal, timeout: ctx.timeoutMs, maxRetries: 0 },
+      );
+      for await (const chunk of chunks as AsyncIterable<unknown>) {
+        for (const event of acc.push(chunk)) yield event;
+      }
+    } catch (err) {
+      throw translateSdkError(this.service, err, this.errorContext(ctx));
+    }
+    // The SDK ends the iteration quietly when its request is aborted: that is not a success.
+    if (ctx.signal.aborted) throw abortedError(this.service);
+    yield* acc.end();
+  }
+
+  private client(ctx: AdapterContext): OpenAI {
+    return this.pool.openai(
+      this.service,
+      { apiKey: ctx.apiKey, baseUrl: ctx.baseUrl },
+      this.defaultHeaders(),
+    );
+  }
+
+  private errorContext(ctx: AdapterContext) {
+    return { signal: ctx.signal, timeoutMs: ctx.timeoutMs, secrets: [ctx.apiKey] };
+  }
+}

@@ -1,0 +1,116 @@
+import { SERVICES } from '../provider.types';
+import type { CatalogFile } from './catalog.types';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const PARAM_TYPES = ['number', 'integer', 'boolean', 'string', 'enum', 'stop'];
+const FEATURES = ['tools', 'vision', 'streaming', 'json_mode'];
+
+function checkParams(params: unknown, at: string, problems: string[]): void {
+  if (!isRecord(params)) return void problems.push(`${at} must be an object`);
+  for (const [name, spec] of Object.entries(params)) {
+    const p = `${at}.${name}`;
+    if (!isRecord(spec)) {
+      problems.push(`${p} must be an object`);
+      continue;
+    }
+    if (spec.type !== undefined && !PARAM_TYPES.includes(spec.type as string)) {
+      problems.push(`${p}.type must be one of ${PARAM_TYPES.join(', ')}`);
+    }
+    for (const bound of ['min', 'max', 'max_items'] as const) {
+      if (spec[bound] !== undefined && typeof spec[bound] !== 'number')
+        problems.push(`${p}.${bound} must be a number`);
+    }
+    if (typeof spec.min === 'number' && typeof spec.max === 'number' && spec.min > spec.max) {
+      problems.push(`${p}.min is greater than max`);
+    }
+    if (
+      spec.type === 'enum' &&
+      (!Array.isArray(spec.values) || spec.values.some((v) => typeof v !== 'string'))
+    ) {
+      problems.push(`${p}.values must be a list of strings`);
+    }
+  }
+}
+
+function checkFeatures(features: unknown, at: string, problems: string[]): void {
+  if (!isRecord(features)) return void problems.push(`${at} must be an object`);
+  for (const f of FEATURES)
+    if (typeof features[f] !== 'boolean') problems.push(`${at}.${f} must be a boolean`);
+}
+
+function checkPricing(pricing: unknown, at: string, problems: string[]): void {
+  if (pricing === null || pricing === undefined) return;
+  if (!isRecord(pricing)) return void problems.push(`${at} must be an object or null`);
+  for (const k of ['input_per_mtok', 'output_per_mtok']) {
+    if (typeof pricing[k] !== 'number' || pricing[k] < 0)
+      problems.push(`${at}.${k} must be a number >= 0`);
+  }
+  const cached = pricing.cached_input_per_mtok;
+  if (cached !== undefined && cached !== null && (typeof cached !== 'number' || cached < 0)) {
+    problems.push(`${at}.cached_input_per_mtok must be a number >= 0 or null`);
+  }
+}
+
+/**
+ * Structural check of a catalog (the file, or the file merged with operators' overrides).
+ * Returns one line per problem so a bad override can be reported precisely.
+ */
+export function catalogProblems(c: unknown): string[] {
+  const problems: string[] = [];
+  if (!isRecord(c)) return ['catalog must be a JSON object'];
+  if (typeof c.version !== 'string') problems.push('version must be a string');
+  if (!isRecord(c.services)) return [...problems, 'services must be an object'];
+  for (const [service, svc] of Object.entries(c.services)) {
+    const at = `services.${service}`;
+    if (!(SERVICES as readonly string[]).includes(service))
+      problems.push(`${at} is not a known service`);
+    if (!isRecord(svc)) {
+      problems.push(`${at} must be an object`);
+      continue;
+    }
+    if (typeof svc.accepts_unknown_models !== 'boolean')
+      problems.push(`${at}.accepts_unknown_models must be a boolean`);
+    if (svc.default_params !== undefined)
+      checkParams(svc.default_params, `${at}.default_params`, problems);
+    if (svc.default_features !== undefined)
+      checkFeatures(svc.default_features, `${at}.default_features`, problems);
+    if (!isRecord(svc.models)) {
+      problems.push(`${at}.models must be an object`);
+      continue;
+    }
+    for (const [id, m] of Object.entries(svc.models)) {
+      const mat = `${at}.models.${id}`;
+      if (!isRecord(m)) {
+        problems.push(`${mat} must be an object`);
+        continue;
+      }
+      for (const k of ['context_window', 'max_output_tokens']) {
+        if (!Number.isInteger(m[k]) || (m[k] as number) <= 0)
+          problems.push(`${mat}.${k} must be a positive integer`);
+      }
+      checkFeatures(m.features, `${mat}.features`, problems);
+      checkParams(m.params, `${mat}.params`, problems);
+      checkPricing(m.pricing, `${mat}.pricing`, problems);
+    }
+  }
+  return problems;
+}
+
+export function assertCatalog(c: unknown): asserts c is CatalogFile {
+  const problems = catalogProblems(c);
+  if (problems.length) throw new Error(`Invalid model catalog:\n  - ${problems.join('\n  - ')}`);
+}
+
+/** Objects merge key by key; `null` deletes; anything else replaces. Inputs are not mutated. */
+export function deepMerge(base: unknown, patch: unknown): unknown {
+  if (!isRecord(base) || !isRecord(patch)) return patch;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else if (v !== undefined) out[k] = deepMerge(base[k], v);
+  }
+  return out;
+}

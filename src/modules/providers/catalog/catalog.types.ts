@@ -1,0 +1,86 @@
+import type { ServiceName } from '../provider.types';
+
+/**
+ * How one request parameter is validated. `type` defaults to "number". `default` documents the
+ * provider's own default (shown by GET /models); it is only sent when `required` is set
+ * (Anthropic's `max_tokens` must always be present).
+ */
+export interface ParamSpec {
+  type?: 'number' | 'integer' | 'boolean' | 'string' | 'enum' | 'stop';
+  min?: number;
+  max?: number;
+  default?: unknown;
+  /** Allowed values for `enum`. */
+  values?: string[];
+  /** Longest list of stop sequences for `stop`. */
+  max_items?: number;
+  required?: boolean;
+}
+
+export interface ModelFeatures {
+  tools: boolean;
+  vision: boolean;
+  streaming: boolean;
+  json_mode: boolean;
+}
+
+export interface ModelPricing {
+  input_per_mtok: number;
+  output_per_mtok: number;
+  /** Price of cache-hit input tokens; null or absent means they cost as much as other input. */
+  cached_input_per_mtok?: number | null;
+}
+
+export interface ModelEntry {
+  context_window: number;
+  max_output_tokens: number;
+  features: ModelFeatures;
+  params: Record<string, ParamSpec>;
+  pricing?: ModelPricing | null;
+  /** End-of-life date announced by the provider, when there is one. */
+  deprecated?: string;
+}
+
+export interface ServiceCatalog {
+  /** When true, model ids not listed here are passed through (and priced as unknown). */
+  accepts_unknown_models: boolean;
+  /** What an unlisted model may receive, for services that accept unknown models. */
+  default_params?: Record<string, ParamSpec>;
+  default_features?: ModelFeatures;
+  notes?: string;
+  models: Record<string, ModelEntry>;
+}
+
+export interface CatalogFile {
+  version: string;
+  services: Partial<Record<ServiceName, ServiceCatalog>>;
+}
+
+/**
+ * Operators' stored overrides, merged over the file: objects merge key by key, anything else
+ * replaces, and `null` removes a model (or a parameter).
+ */
+export type CatalogOverrides = {
+  version?: string;
+  services?: Partial<Record<ServiceName, DeepPartialNullable<ServiceCatalog>>>;
+};
+
+export type DeepPartialNullable<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartialNullable<T[K]> | null }
+    : T;
+
+/** A model as the rest of the gateway sees it (GET /models, validation results). */
+export interface ResolvedModel {
+  service: ServiceName;
+  model: string;
+  /** False for a pass-through model on a service that accepts unknown ids. */
+  known: boolean;
+  entry: ModelEntry;
+}
+
+export interface CatalogListing {
+  version: string;
+  models: Array<{ id: string; service: ServiceName; model: string } & ModelEntry>;
+}

@@ -1,0 +1,242 @@
+import { Logger } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import type { ChatRequest, Usage } from '../provider.types';
+import { catalogProblems, deepMerge } from './catalog-shape';
+import { CATALOG_PATH, ModelCatalogService } from './model-catalog.service';
+
+// Keep the output readable; the attempt log lines are checked with spies where it matters.
+beforeAll(() => Logger.overrideLogger(false));
+
+const usage = (input: number, output: number, cached = 0): Usage => ({
+  input_tokens: input,
+  output_tokens: output,
+  total_tokens: input + output,
+  cached_tokens: cached,
+  reasoning_tokens: 0,
+  cost_usd: null,
+});
+
+const req = (extra: Partial<ChatRequest> = {}): ChatRequest => ({
+  service: 'openai',
+  model: 'gpt-4o',
+  messages: [{ role: 'user', content: 'hi' }],
+  ...extra,
+});
+
+describe('ModelCatalogService', () => {
+  let catalog: ModelCatalogService;
+  beforeEach(() => {
+    catalog = new ModelCatalogService();
+  });
+
+  it('loads the versioned file, which is structurally valid', () => {
+    const raw: unknown = JSON.parse(readFileSync(CATALOG_PATH, 'utf8'));
+    expect(catalogProblems(raw)).toEqual([]);
+    expect(catalog.version).toBe('2026-11-01');
+    expect(catalog.get('openai', 'gpt-4o')?.pricing).toEqual({
+      input_per_mtok: 2.5,
+      output_per_mtok: 10,
+      cached_input_per_mtok: 1.25,
+    });
+    expect(catalog.get('openai', 'nope')).toBeUndefined();
+    // Not fooled by Object.prototype members.
+    expect(catalog.get('openai', 'constructor')).toBeUndefined();
+  });
+
+  it('has models for every service, each with a price', () => {
+    const listing = catalog.list();
+    for (const service of ['openai', 'anthropic', 'groq', 'gemini', 'mistral', 'openrouter']) {
+      expect(listing.models.filter((m) => m.service === service).length).toBeGreaterThanOrEqual(2);
+    }
+    expect(listing.models.every((m) => m.pricing && m.pricing.input_per_mtok > 0)).toBe(true);
+  });
+
+  describe('price', () => {
+    it('bills cached input at the cached rate and the rest at the input rate', () => {
+      // gpt-4o: $2.50 in, $1.25 cached, $10 out per million.
+      expect(catalog.price('openai', 'gpt-4o', usage(1_000_000, 1_000_000))).toBe(12.5);
+      expect(catalog.price('openai', 'gpt-4o', usage(1000, 500, 400))).toBeCloseTo(
+        (600 * 2.5 + 400 * 1.25 + 500 * 10) / 1e6,
+        12,
+      );
+    });
+
+    it('bills cached input at the input rate when the model has no cached price', () => {
+      expect(catalog.price('mistral', 'mistral-small-latest', usage(1000, 0, 1000))).toBeCloseTo(
+        0.0001,
+        12,
+      );
+    });
+
+    it('is null for models that are not in the catalog', () => {
+      expect(catalog.price('openrouter', 'someone/else', usage(10, 10))).toBeNull();
+    });
+  });
+
+  describe('validate', () => {
+    it('accepts a valid request and resolves the entry', () => {
+      const resolved = catalog.validate(
+        req({ params: { temperature: 0.7, max_tokens: 100, stop: ['a', 'b'] } }),
+      );
+      expect(resolved).toMatchObject({ service: 'openai', model: 'gpt-4o', known: true });
+    });
+
+    it.each([
+      [{ params: { temperature: -0.1 } }, 'temperature'],
+      [{ params: { max_tokens: 1.5 } }, 'max_tokens'],
+      [{ params: { stop: ['a', 'b', 'c', 'd', 'e'] } }, 'stop'],
+      [{ params: { top_p: '0.5' } }, 'top_p'],
+      [{ params: { logit_bias: {} } }, 'logit_bias'],
+      [{ messages: [] }, 'messages'],
+      [{ tool_choice: { type: 'function', function: { name: 'x' } } }, 'tool_choice'],
+      [
+        {
+          tools: [{ type: 'function', function: { name: 'a' } }],
+          tool_choice: { type: 'function', function: { name: 'b' } },
+        },
+        'tool_choice',
+      ],
+    ] as Array<[Partial<ChatRequest>, string]>)('rejects %j naming %s', (extra, param) => {
+      expect(() => catalog.validate(req(extra))).toThrow(
+        expect.objectContaining({ code: 'VALIDATION_FAILED', status: 400, param }),
+      );
+    });
+
+    it('says which parameters are accepted', () => {
+      expect(() =>
+        catalog.validate(
+          req({ service: 'anthropic', model: 'claude-haiku-4-5', params: { temperature: 1 } }),
+        ),
+      ).toThrow(
+        'temperature is not supported by anthropic/claude-haiku-4-5 (accepted: max_tokens, stop)',
+      );
+    });
+
+    it('ignores null parameters (absent)', () => {
+      expect(() =>
+        catalog.validate(req({ params: { temperature: null as unknown as number } })),
+      ).not.toThrow();
+    });
+
+    it('passes unknown models on services that accept them, with the default params', () => {
+      const resolved = catalog.validate(
+        req({
+          service: 'openrouter',
+          model: 'acme/new-1',
+          params: { top_k: 20, temperature: 1.2 },
+        }),
+      );
+      expect(resolved.known).toBe(false);
+      expect(() =>
+        catalog.validate(req({ service: 'openrouter', model: 'acme/new-1', params: { foo: 1 } })),
+      ).toThrow(expect.objectContaining({ param: 'foo' }));
+    });
+
+    it('rejects unknown models elsewhere', () => {
+      expect(() => catalog.validate(req({ model: 'gpt-2' }))).toThrow(
+        expect.objectContaining({ param: 'model' }),
+      );
+    });
+  });
+
+  describe('prepare and adaptForFallback', () => {
+    it('fills required defaults (Anthropic max_tokens) and drops nulls', () => {
+      const r = req({
+        service: 'anthropic',
+        model: 'claude-haiku-4-5',
+        params: { stop: null as unknown as string },
+      });
+      expect(catalog.prepare(r, catalog.validate(r)).params).toEqual({ max_tokens: 4096 });
+    });
+
+    it('drops parameters the fallback does not take and clamps the rest', () => {
+      const r = req({
+        params: { temperature: 1.8, seed: 3, max_tokens: 50_000, stop: ['a', 'b', 'c', 'd'] },
+      });
+      expect(catalog.adaptForFallback(r, 'mistral', 'mistral-small-latest')?.params).toEqual({
+        temperature: 1.5,
+        seed: 3,
+        max_tokens: 32768,
+        stop: ['a', 'b', 'c', 'd'],
+      });
+      expect(catalog.adaptForFallback(r, 'anthropic', 'claude-haiku-4-5')).toMatchObject({
+        service: 'anthropic',
+        model: 'claude-haiku-4-5',
+        params: { max_tokens: 50_000, stop: ['a', 'b', 'c', 'd'] },
+      });
+    });
+
+    it('skips a fallback that cannot serve the request at all', () => {
+      catalog.setOverrides({
+        services: { groq: { models: { 'llama-3.1-8b-instant': { features: { tools: false } } } } },
+      });
+      const r = req({ tools: [{ type: 'function', function: { name: 'a' } }] });
+      expect(catalog.adaptForFallback(r, 'groq', 'llama-3.1-8b-instant')).toBeUndefined();
+      expect(catalog.adaptForFallback(r, 'openai', 'gpt-404')).toBeUndefined();
+    });
+  });
+
+  describe('setOverrides', () => {
+    it('merges over the file: change a price, add a model, remove a model', () => {
+      const entry = catalog.get('openai', 'gpt-4o-mini');
+      catalog.setOverrides({
+        services: {
+          openai: {
+            models: {
+              'gpt-4o': { pricing: { input_per_mtok: 1 } },
+              'gpt-4o-mini': null,
+              'ft:gpt-4o-mini:acme': { ...entry },
+            },
+          },
+        },
+      });
+      expect(catalog.get('openai', 'gpt-4o')?.pricing).toEqual({
+        input_per_mtok: 1,
+        output_per_mtok: 10,
+        cached_input_per_mtok: 1.25,
+      });
+      expect(catalog.get('openai', 'gpt-4o-mini')).toBeUndefined();
+      expect(catalog.get('openai', 'ft:gpt-4o-mini:acme')).toEqual(entry);
+    });
+
+    it('replaces the previous overrides rather than stacking them', () => {
+      catalog.setOverrides({ services: { openai: { models: { 'gpt-4o': null } } } });
+      catalog.setOverrides({});
+      expect(catalog.get('openai', 'gpt-4o')).toBeDefined();
+    });
+
+    it('refuses an invalid result, listing the problems, and keeps the catalog in force', () => {
+      expect(() =>
+        catalog.setOverrides({
+          services: {
+            openai: {
+              models: {
+                'gpt-4o': { context_window: -1, params: { temperature: { min: 3, max: 1 } } },
+              },
+            },
+          },
+        }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'VALIDATION_FAILED',
+          details: {
+            problems: [
+              'services.openai.models.gpt-4o.context_window must be a positive integer',
+              'services.openai.models.gpt-4o.params.temperature.min is greater than max',
+            ],
+          },
+        }),
+      );
+      expect(catalog.get('openai', 'gpt-4o')?.context_window).toBe(128000);
+    });
+  });
+});
+
+describe('deepMerge', () => {
+  it('merges objects, replaces arrays and scalars, deletes on null, leaves inputs alone', () => {
+    const base = { a: { b: 1, c: [1, 2] }, d: 1 };
+    const out = deepMerge(base, { a: { c: [3] }, d: null, e: 2 });
+    expect(out).toEqual({ a: { b: 1, c: [3] }, e: 2 });
+    expect(base).toEqual({ a: { b: 1, c: [1, 2] }, d: 1 });
+  });
+});

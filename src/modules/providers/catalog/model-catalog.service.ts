@@ -1,0 +1,163 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppException, ErrorCode } from '../../../common/errors';
+import { SERVICES, type ChatRequest, type ServiceName, type Usage } from '../provider.types';
+import { assertCatalog, catalogProblems, deepMerge } from './catalog-shape';
+import type {
+  CatalogFile,
+  CatalogListing,
+  CatalogOverrides,
+  ModelEntry,
+  ResolvedModel,
+} from './catalog.types';
+import { costOf } from './pricing';
+import { adaptParams, validateRequest, withRequiredDefaults } from './request-validator';
+
+/** Next to this file in src/ and in dist/ (nest-cli copies `modules/providers/catalog/*.json`). */
+export const CATALOG_PATH = join(__dirname, 'models.json');
+
+const UNKNOWN_FEATURES = { tools: true, vision: true, streaming: true, json_mode: true };
+
+/**
+ * The model catalog: which models each service offers, the parameters each accepts (and their
+ * ranges), their limits, features and prices. The versioned file is the base; operators'
+ * stored overrides are merged over it with `setOverrides`.
+ */
+@Injectable()
+export class ModelCatalogService {
+  private readonly logger = new Logger(ModelCatalogService.name);
+  private readonly base: CatalogFile;
+  private current: CatalogFile;
+
+  constructor() {
+    const raw: unknown = JSON.parse(readFileSync(CATALOG_PATH, 'utf8'));
+    assertCatalog(raw);
+    this.base = raw;
+    this.current = raw;
+  }
+
+  get version(): string {
+    return this.current.version;
+  }
+
+  /**
+   * Replaces the operators' overrides (a full set, not a delta). An invalid result is refused
+   * with one line per problem and the previous catalog stays in force.
+   */
+  setOverrides(overrides: CatalogOverrides | null | undefined): void {
+    const merged = overrides ? deepMerge(this.base, overrides) : this.base;
+    const problems = catalogProblems(merged);
+    if (problems.length) {
+      throw new AppException(
+        ErrorCode.VALIDATION_FAILED,
+        `Invalid model catalog override: ${problems.join('; ')}`,
+        {
+          status: 400,
+          details: { problems },
+        },
+      );
+    }
+    this.current = merged as CatalogFile;
+    this.logger.log(
+      `model catalog ${this.current.version} in force (${overrides ? 'with' : 'without'} overrides)`,
+    );
+  }
+
+  /** The listed entry, or undefined when the model is not in the catalog. */
+  get(service: ServiceName, model: string): ModelEntry | undefined {
+    const models = this.current.services[service]?.models;
+    return models && Object.prototype.hasOwnProperty.call(models, model)
+      ? models[model]
+      : undefined;
+  }
+
+  list(): CatalogListing {
+    const models: CatalogListing['models'] = [];
+    for (const service of SERVICES) {
+      for (const [model, entry] of Object.entries(this.current.services[service]?.models ?? {})) {
+        models.push({ id: `${service}/${model}`, service, model, ...entry });
+      }
+    }
+    return { version: this.current.version, models };
+  }
+
+  /**
+   * The model a request targets, or a 400 naming `model` when the service does not list it and
+   * does not accept unknown ids. Unknown-but-accepted models get the service's default params.
+   */
+  resolve(service: ServiceName, model: string): ResolvedModel {
+    const svc = this.current.services[service];
+    if (!svc) throw this.badModel(`unknown service "${service}"`);
+    const entry = this.get(service, model);
+    if (entry) return { service, model, known: true, entry };
+    if (!svc.accepts_unknown_models) {
+      throw this.badModel(
+        `unknown model "${model}" for ${service}; GET /api/v1/models lists the available models`,
+      );
+    }
+    return {
+      service,
+      model,
+      known: false,
+      entry: {
+        context_window: 0,
+        max_output_tokens: 0,
+        features: svc.default_features ?? UNKNOWN_FEATURES,
+        params: svc.default_params ?? {},
+        pricing: null,
+      },
+    };
+  }
+
+  /** Throws VALIDATION_FAILED (400, `param` set) when the model cannot take this request. */
+  validate(req: ChatRequest, opts: { stream?: boolean } = {}): ResolvedModel {
+    const resolved = this.resolve(req.service, req.model);
+    validateRequest(req, resolved, opts);
+    return resolved;
+  }
+
+  /** The validated request as it will be sent: nulls dropped, required defaults filled. */
+  prepare(req: ChatRequest, resolved: ResolvedModel): ChatRequest {
+    return { ...req, params: withRequiredDefaults(req.params ?? {}, resolved) };
+  }
+
+  /**
+   * The request retargeted at a fallback model, with unsupported parameters dropped and values
+   * clamped; undefined when even that model cannot serve it (tools, images, ...).
+   */
+  adaptForFallback(
+    req: ChatRequest,
+    service: ServiceName,
+    model: string,
+    opts: { stream?: boolean } = {},
+  ) {
+    try {
+      const resolved = this.resolve(service, model);
+      const target: ChatRequest = {
+        ...req,
+        service,
+        model,
+        params: adaptParams(req.params ?? {}, resolved),
+      };
+      validateRequest(target, resolved, opts);
+      return this.prepare(target, resolved);
+    } catch (err) {
+      if (err instanceof AppException) {
+        this.logger.warn(`fallback ${service}/${model} skipped: ${err.message}`);
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  /** Cost in USD, or null when the model is not in the catalog or has no price. */
+  price(service: ServiceName, model: string, usage: Usage): number | null {
+    const pricing = this.get(service, model)?.pricing;
+    return pricing ? costOf(pricing, usage) : null;
+  }
+
+  private badModel(message: string): AppException {
+    return new AppException(ErrorCode.VALIDATION_FAILED, message, { status: 400, param: 'model' });
+  }
+}

@@ -1,0 +1,158 @@
+import { AppException, ErrorCode } from '../../../common/errors';
+import type { ServiceName } from '../provider.types';
+
+/**
+ * Why an upstream call failed. The resilience layer decides from this alone whether to retry,
+ * whether to move on to a fallback and whether the failure counts against the circuit breaker.
+ */
+export type FailureKind =
+  /** 408/409/5xx from the provider. */
+  | 'server'
+  /** 429 from the provider. */
+  | 'rate_limited'
+  /** DNS, refused or reset connection. */
+  | 'connection'
+  /** Our per-call deadline fired. */
+  | 'timeout'
+  /** The provider rejected our credentials or billing (401/402/403): this key cannot serve. */
+  | 'auth'
+  /** The provider does not know the model or route (404): another service may. */
+  | 'refused'
+  /** The request itself is wrong (400/404/422): retrying or falling back would not help. */
+  | 'client'
+  /** The provider answered with data we cannot understand. */
+  | 'malformed'
+  /** The caller went away; nothing to report to anyone. */
+  | 'aborted'
+  /** No call was possible: circuit open or no key configured. */
+  | 'unavailable';
+
+const RETRYABLE: ReadonlySet<FailureKind> = new Set(['server', 'rate_limited', 'connection']);
+const FALLBACK: ReadonlySet<FailureKind> = new Set([
+  'server',
+  'rate_limited',
+  'connection',
+  'timeout',
+  'auth',
+  'refused',
+  'malformed',
+  'unavailable',
+]);
+const BREAKER_FAILURE: ReadonlySet<FailureKind> = new Set([
+  'server',
+  'rate_limited',
+  'connection',
+  'timeout',
+  'auth',
+  'malformed',
+]);
+
+export interface ProviderErrorOptions {
+  status?: number;
+  details?: Record<string, unknown>;
+  param?: string;
+  headers?: Record<string, string>;
+  cause?: unknown;
+  /** How long the provider asked us to wait (Retry-After), when it said. */
+  retryAfterMs?: number;
+}
+
+/**
+ * An AppException that also carries the failure classification. It renders like any other
+ * AppException (the global filter only looks at code/status/message/details/param/headers).
+ */
+export class ProviderError extends AppException {
+  readonly retryAfterMs?: number;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly kind: FailureKind,
+    readonly service: ServiceName,
+    options: ProviderErrorOptions = {},
+  ) {
+    super(code, message, {
+      status: options.status,
+      details: { service, ...options.details },
+      param: options.param,
+      headers: options.headers,
+      cause: options.cause,
+    });
+    this.name = 'ProviderError';
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  /** Worth another attempt against the same service. */
+  get retryable(): boolean {
+    return RETRYABLE.has(this.kind);
+  }
+
+  /** Worth trying the next service in the fallback chain. */
+  get fallbackable(): boolean {
+    return FALLBACK.has(this.kind);
+  }
+
+  /** Evidence that the (service, key) pair is unhealthy. */
+  get countsAgainstCircuit(): boolean {
+    return BREAKER_FAILURE.has(this.kind);
+  }
+}
+
+export function abortedError(service: ServiceName): ProviderError {
+  return new ProviderError(
+    ErrorCode.PROVIDER_ERROR,
+    'The request was cancelled',
+    'aborted',
+    service,
+    {
+      // 499 (client closed request): the client is gone, so the status is only for logs.
+      status: 499,
+      details: { reason: 'aborted' },
+    },
+  );
+}
+
+export function timeoutError(service: ServiceName, timeoutMs: number): ProviderError {
+  return new ProviderError(
+    ErrorCode.PROVIDER_TIMEOUT,
+    `${service} did not answer within ${timeoutMs} ms`,
+    'timeout',
+    service,
+    { details: { timeout_ms: timeoutMs } },
+  );
+}
+
+export function malformedError(service: ServiceName, what: string, cause?: unknown): ProviderError {
+  return new ProviderError(
+    ErrorCode.PROVIDER_ERROR,
+    `${service} returned a malformed response: ${what}`,
+    'malformed',
+    service,
+    { details: { reason: 'malformed_response' }, cause },
+  );
+}
+
+export function noKeyError(service: ServiceName): ProviderError {
+  return new ProviderError(
+    ErrorCode.PROVIDER_UNAVAILABLE,
+    `no API key configured for ${service}`,
+    'unavailable',
+    service,
+    { details: { reason: 'no_api_key' } },
+  );
+}
+
+export function circuitOpenError(service: ServiceName, retryAfterMs: number): ProviderError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new ProviderError(
+    ErrorCode.PROVIDER_UNAVAILABLE,
+    `${service} is temporarily unavailable after repeated failures; retry in ${seconds}s`,
+    'unavailable',
+    service,
+    {
+      details: { reason: 'circuit_open' },
+      headers: { 'Retry-After': String(seconds) },
+      retryAfterMs,
+    },
+  );
+}

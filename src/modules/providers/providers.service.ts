@@ -1,0 +1,158 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { providersConfig } from '../../config/namespaces';
+import { AdapterRegistry } from './adapters/adapter.registry';
+import type { CatalogListing } from './catalog/catalog.types';
+import { ModelCatalogService } from './catalog/model-catalog.service';
+import { fingerprint } from './client-pool';
+import { noKeyError } from './errors/provider-error';
+import { parseModelRef, type ModelRef } from './model-ref';
+import { ProviderKeyResolver } from './provider-key.resolver';
+import type {
+  CallOptions,
+  ChatRequest,
+  ChatResult,
+  ServiceName,
+  StreamEvent,
+  Usage,
+} from './provider.types';
+import { providerMetrics } from './resilience/provider-metrics';
+import {
+  type CallTarget,
+  type Endpoint,
+  type ExecuteOptions,
+  ResilientExecutor,
+} from './resilience/resilient-executor';
+
+/** Sent when a custom base URL (a proxy, the test upstream) is configured without a key. */
+export const PLACEHOLDER_API_KEY = 'no-key-configured';
+
+const trimSlash = (url: string) => url.replace(/\/+$/, '');
+
+/**
+ * The providers module's front door: validate against the catalog, resolve credentials, call
+ * the service's adapter through the resilience layer, price the usage.
+ */
+@Injectable()
+export class ProvidersService {
+  constructor(
+    @Inject(providersConfig.KEY) private readonly cfg: ConfigType<typeof providersConfig>,
+    private readonly catalog: ModelCatalogService,
+    private readonly adapters: AdapterRegistry,
+    private readonly executor: ResilientExecutor,
+    private readonly keys: ProviderKeyResolver,
+  ) {}
+
+  /**
+   * One completion. Throws VALIDATION_FAILED for requests the model cannot take, then the
+   * primary's error (RATE_LIMITED, PROVIDER_ERROR, PROVIDER_TIMEOUT, PROVIDER_UNAVAILABLE) when
+   * it and every fallback failed. `attempts` counts upstream calls across retries and fallbacks;
+   * `service`/`model` name whoever answered.
+   */
+  async complete(req: ChatRequest, opts: CallOptions = {}): Promise<ChatResult> {
+    const targets = this.plan(req, opts, false);
+    const done = await this.executor.complete(
+      targets,
+      (t, ctx) => this.adapters.get(t.service).complete(t.request, ctx),
+      this.executeOptions(opts),
+    );
+    const usage = this.priced(done.target, done.value.usage);
+    return {
+      ...done.value,
+      service: done.target.service,
+      model: done.target.model,
+      usage,
+      attempts: done.attempts,
+    };
+  }
+
+  /**
+   * One streamed completion. Validation errors are thrown synchronously, by this call; upstream
+   * failures (after retries and fallbacks) surface from the first `next()`, before any event,
+   * so a caller can await the first event before committing its response. The `start` event
+   * names the service/model that answered; the `usage` event carries `cost_usd`. Stopping the
+   * iteration early, or aborting `opts.signal`, aborts the upstream request.
+   */
+  stream(req: ChatRequest, opts: CallOptions = {}): AsyncIterable<StreamEvent> {
+    const targets = this.plan(req, opts, true);
+    const events = this.executor.stream(
+      targets,
+      (t, ctx) => this.adapters.get(t.service).stream(t.request, ctx),
+      this.executeOptions(opts),
+    );
+    return this.priceStream(events);
+  }
+
+  listModels(): CatalogListing {
+    return this.catalog.list();
+  }
+
+  /** "openai/gpt-4o-mini" -> {service, model}; 400 VALIDATION_FAILED on an unknown service. */
+  parseModelRef(ref: string): ModelRef {
+    return parseModelRef(ref);
+  }
+
+  private plan(req: ChatRequest, opts: CallOptions, stream: boolean): CallTarget[] {
+    const resolved = this.catalog.validate(req, { stream });
+    const targets: CallTarget[] = [
+      { service: req.service, model: req.model, request: this.catalog.prepare(req, resolved) },
+    ];
+    for (const f of opts.fallbacks ?? []) {
+      if (targets.some((t) => t.service === f.service && t.model === f.model)) continue;
+      const request = this.catalog.adaptForFallback(req, f.service, f.model, { stream });
+      if (request) targets.push({ service: f.service, model: f.model, request });
+    }
+    return targets;
+  }
+
+  private executeOptions(opts: CallOptions): ExecuteOptions {
+    return {
+      signal: opts.signal,
+      timeoutMs: opts.timeoutMs,
+      requestId: opts.requestId,
+      resolveEndpoint: (service) => this.endpoint(service, opts.orgId),
+    };
+  }
+
+  /**
+   * Org key > deployment key. Without any key a call to the real provider is pointless
+   * (PROVIDER_UNAVAILABLE, so a fallback can take over); with a custom base URL (a keyless
+   * proxy, the mock upstream) a placeholder is sent because the SDKs insist on a key.
+   */
+  private async endpoint(service: ServiceName, orgId: string | undefined): Promise<Endpoint> {
+    const adapter = this.adapters.get(service);
+    const deployment = this.cfg.services[service] ?? {};
+    const org = orgId ? await this.keys.resolve(orgId, service) : undefined;
+    const baseUrl = trimSlash(org?.baseUrl ?? deployment.baseUrl ?? adapter.defaultBaseUrl);
+    let apiKey = org?.apiKey ?? deployment.apiKey;
+    if (!apiKey) {
+      if (baseUrl === trimSlash(adapter.defaultBaseUrl)) throw noKeyError(service);
+      apiKey = PLACEHOLDER_API_KEY;
+    }
+    return { apiKey, baseUrl, keyId: fingerprint({ apiKey, baseUrl }) };
+  }
+
+  /**
+   * Catalog price when the model is listed; for pass-through models the provider's own
+   * reported charge (OpenRouter sends one) or null.
+   */
+  private priced(target: { service: ServiceName; model: string }, usage: Usage): Usage {
+    const listed = this.catalog.get(target.service, target.model);
+    const cost = listed ? this.catalog.price(target.service, target.model, usage) : usage.cost_usd;
+    const labels = { service: target.service, model: target.model };
+    providerMetrics.tokens.inc({ ...labels, kind: 'input' }, usage.input_tokens);
+    providerMetrics.tokens.inc({ ...labels, kind: 'output' }, usage.output_tokens);
+    providerMetrics.tokens.inc({ ...labels, kind: 'cached' }, usage.cached_tokens);
+    return { ...usage, cost_usd: cost };
+  }
+
+  private async *priceStream(events: AsyncIterable<StreamEvent>): AsyncGenerator<StreamEvent> {
+    let target: { service: ServiceName; model: string } | undefined;
+    for await (const event of events) {
+      if (event.type === 'start') target = { service: event.service, model: event.model };
+      if (event.type === 'usage' && target)
+        yield { type: 'usage', usage: this.priced(target, event.usage) };
+      else yield event;
+    }
+  }
+}

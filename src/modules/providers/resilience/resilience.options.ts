@@ -1,0 +1,32 @@
+/**
+ * Knobs of the resilience layer. Built from `providersConfig` (timeout, retries) plus defaults;
+ * tests provide their own value for `RESILIENCE_OPTIONS` with tiny delays so nothing waits long.
+ */
+export interface ResilienceOptions {
+  /** Per attempt: until the answer for a plain call, between events for a stream. */
+  timeoutMs: number;
+  /** Retries per service after the first attempt (so maxRetries + 1 attempts). */
+  maxRetries: number;
+  /** Backoff: attempt n waits random(0, min(maxDelayMs, baseDelayMs * 2^n)) ("full jitter"). */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A Retry-After longer than this is not waited for: the call fails over (or fails) instead. */
+  maxRetryAfterMs: number;
+  /** Consecutive failures that open a (service, key) circuit. */
+  breakerThreshold: number;
+  /** How long an open circuit rejects calls before letting one probe through. */
+  breakerCooldownMs: number;
+  /** Source of jitter; injectable for deterministic tests. */
+  random: () => number;
+}
+
+export const RESILIENCE_OPTIONS = Symbol('RESILIENCE_OPTIONS');
+
+export const DEFAULT_RESILIENCE: Omit<ResilienceOptions, 'timeoutMs' | 'maxRetries'> = {
+  baseDelayMs: 250,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 30_000,
+  breakerThreshold: 5,
+  breakerCooldownMs: 30_000,
+  random: Math.random,
+};

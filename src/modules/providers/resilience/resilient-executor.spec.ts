@@ -1,0 +1,285 @@
+import { Logger } from '@nestjs/common';
+import { AppException, ErrorCode } from '../../../common/errors';
+import type { AdapterContext } from '../adapters/provider-adapter';
+import { ProviderError, type FailureKind } from '../errors/provider-error';
+import type { ServiceName, StreamEvent } from '../provider.types';
+import { CircuitBreakerRegistry } from './circuit-breaker';
+import type { ResilienceOptions } from './resilience.options';
+import { type CallTarget, type ExecuteOptions, ResilientExecutor } from './resilient-executor';
+
+// Keep the output readable; the attempt log lines are checked with spies where it matters.
+beforeAll(() => Logger.overrideLogger(false));
+
+const OPTIONS: ResilienceOptions = {
+  timeoutMs: 1000,
+  maxRetries: 2,
+  baseDelayMs: 1,
+  maxDelayMs: 2,
+  maxRetryAfterMs: 100,
+  breakerThreshold: 3,
+  breakerCooldownMs: 60_000,
+  random: () => 0,
+};
+
+const target = (service: ServiceName, model = 'm'): CallTarget => ({
+  service,
+  model,
+  request: { service, model, messages: [{ role: 'user', content: 'hi' }] },
+});
+
+const fail = (kind: FailureKind, service: ServiceName = 'openai') =>
+  new ProviderError(ErrorCode.PROVIDER_ERROR, `${kind} failure`, kind, service);
+
+const execOpts = (extra: Partial<ExecuteOptions> = {}): ExecuteOptions => ({
+  resolveEndpoint: (service) =>
+    Promise.resolve({ apiKey: `key-${service}`, baseUrl: 'http://x', keyId: service }),
+  ...extra,
+});
+
+function executor(opts: Partial<ResilienceOptions> = {}) {
+  const o = { ...OPTIONS, ...opts };
+  return new ResilientExecutor(o, new CircuitBreakerRegistry(o));
+}
+
+/** A fake call that plays a script: an error to throw, or a value to return, per call. */
+function script<T>(steps: Array<ProviderError | Error | T>) {
+  const calls: Array<{ service: ServiceName; ctx: AdapterContext }> = [];
+  const fn = (t: CallTarget, ctx: AdapterContext): Promise<T> => {
+    calls.push({ service: t.service, ctx });
+    const step = steps[calls.length - 1];
+    return step instanceof Error ? Promise.reject(step) : Promise.resolve(step);
+  };
+  return { fn, calls };
+}
+
+describe('ResilientExecutor.complete', () => {
+  it('retries retryable failures, then succeeds', async () => {
+    const { fn, calls } = script([fail('server'), fail('connection'), 'ok']);
+    const done = await executor().complete([target('openai')], fn, execOpts());
+    expect(done).toMatchObject({ value: 'ok', attempts: 3 });
+    expect(calls).toHaveLength(3);
+    expect(calls[0].ctx).toMatchObject({
+      apiKey: 'key-openai',
+      baseUrl: 'http://x',
+      timeoutMs: 1000,
+    });
+  });
+
+  it('logs each attempt with service, model, attempt number, outcome and latency', async () => {
+    const lines: string[] = [];
+    const warn = jest
+      .spyOn(Logger.prototype, 'warn')
+      .mockImplementation((m: unknown) => void lines.push(String(m)));
+    const log = jest
+      .spyOn(Logger.prototype, 'log')
+      .mockImplementation((m: unknown) => void lines.push(String(m)));
+    try {
+      const { fn } = script([fail('server'), 'ok']);
+      await executor().complete([target('openai', 'gpt-x')], fn, execOpts({ requestId: 'req-1' }));
+    } finally {
+      warn.mockRestore();
+      log.mockRestore();
+    }
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^provider call openai\/gpt-x attempt=1 outcome=server_error latency_ms=\d+ request_id=req-1 error="server failure"$/,
+      ),
+      expect.stringMatching(
+        /^provider call openai\/gpt-x attempt=2 outcome=success latency_ms=\d+ request_id=req-1$/,
+      ),
+    ]);
+  });
+
+  it('does not retry or fail over client errors', async () => {
+    const { fn, calls } = script([fail('client'), 'never']);
+    await expect(
+      executor().complete([target('openai'), target('groq')], fn, execOpts()),
+    ).rejects.toMatchObject({
+      kind: 'client',
+    });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('fails over without retrying on a bad key, a missing model or a timeout', async () => {
+    for (const kind of ['auth', 'refused', 'timeout', 'malformed'] as const) {
+      const { fn, calls } = script([fail(kind), 'from groq']);
+      const done = await executor().complete([target('openai'), target('groq')], fn, execOpts());
+      expect(done).toMatchObject({ value: 'from groq', attempts: 2, target: { service: 'groq' } });
+      expect(calls.map((c) => c.service)).toEqual(['openai', 'groq']);
+    }
+  });
+
+  it("moves past a fallback's client error and still reports the primary's failure", async () => {
+    const { fn, calls } = script([
+      fail('server'),
+      fail('client', 'groq'),
+      fail('server', 'mistral'),
+    ]);
+    await expect(
+      executor({ maxRetries: 0 }).complete(
+        [target('openai'), target('groq'), target('mistral')],
+        fn,
+        execOpts(),
+      ),
+    ).rejects.toMatchObject({ service: 'openai', kind: 'server' });
+    expect(calls.map((c) => c.service)).toEqual(['openai', 'groq', 'mistral']);
+  });
+
+  it('tries fallbacks in order and counts every attempt', async () => {
+    const { fn, calls } = script([
+      fail('server'),
+      fail('server'),
+      fail('server'),
+      fail('rate_limited', 'groq'),
+      'x',
+    ]);
+    const done = await executor({ maxRetries: 2 }).complete(
+      [target('openai'), target('groq'), target('mistral')],
+      fn,
+      execOpts(),
+    );
+    expect(done.target.service).toBe('groq');
+    expect(done.attempts).toBe(5);
+    expect(calls.map((c) => c.service)).toEqual(['openai', 'openai', 'openai', 'groq', 'groq']);
+  });
+
+  it("reports the primary's error when everything fails", async () => {
+    const { fn } = script([fail('server'), fail('server', 'groq')]);
+    await expect(
+      executor({ maxRetries: 0 }).complete([target('openai'), target('groq')], fn, execOpts()),
+    ).rejects.toMatchObject({ service: 'openai', kind: 'server' });
+  });
+
+  it('moves on when a target has no key, without calling it', async () => {
+    const { fn, calls } = script(['from groq']);
+    const done = await executor().complete(
+      [target('openai'), target('groq')],
+      fn,
+      execOpts({
+        resolveEndpoint: (service) =>
+          service === 'openai'
+            ? Promise.reject(
+                new ProviderError(ErrorCode.PROVIDER_UNAVAILABLE, 'no key', 'unavailable', service),
+              )
+            : Promise.resolve({ apiKey: 'k', baseUrl: 'http://x', keyId: 'g' }),
+      }),
+    );
+    expect(done).toMatchObject({ value: 'from groq', attempts: 1 });
+    expect(calls.map((c) => c.service)).toEqual(['groq']);
+  });
+
+  it('stops waiting between retries when the caller aborts', async () => {
+    const controller = new AbortController();
+    const calls: number[] = [];
+    const fn = () => {
+      calls.push(1);
+      queueMicrotask(() => controller.abort());
+      return Promise.reject(
+        new ProviderError(ErrorCode.RATE_LIMITED, 'slow down', 'rate_limited', 'openai', {
+          retryAfterMs: 100,
+        }),
+      );
+    };
+    await expect(
+      executor().complete(
+        [target('openai'), target('groq')],
+        fn,
+        execOpts({ signal: controller.signal }),
+      ),
+    ).rejects.toMatchObject({ kind: 'aborted' });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('turns an AppException from an adapter into a client error keeping its param', async () => {
+    const bad = new AppException(ErrorCode.VALIDATION_FAILED, 'bad image', {
+      status: 400,
+      param: 'messages[0]',
+    });
+    const { fn } = script([bad]);
+    await expect(executor().complete([target('anthropic')], fn, execOpts())).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      param: 'messages[0]',
+      kind: 'client',
+    });
+  });
+
+  it('treats an unexpected throw as a malformed response (and fails over)', async () => {
+    const { fn } = script([new TypeError('boom'), 'ok']);
+    const done = await executor().complete([target('openai'), target('groq')], fn, execOpts());
+    expect(done.target.service).toBe('groq');
+  });
+
+  it('opens the circuit after repeated failures and skips that target', async () => {
+    const ex = executor({ maxRetries: 0, breakerThreshold: 2 });
+    const { fn, calls } = script([fail('server'), fail('server'), 'from groq']);
+    await expect(ex.complete([target('openai')], fn, execOpts())).rejects.toBeDefined();
+    await expect(ex.complete([target('openai')], fn, execOpts())).rejects.toBeDefined();
+    const done = await ex.complete([target('openai'), target('groq')], fn, execOpts());
+    expect(done).toMatchObject({ value: 'from groq', attempts: 1 });
+    expect(calls.map((c) => c.service)).toEqual(['openai', 'openai', 'groq']);
+    await expect(ex.complete([target('openai')], fn, execOpts())).rejects.toMatchObject({
+      code: 'PROVIDER_UNAVAILABLE',
+      details: { reason: 'circuit_open' },
+    });
+  });
+});
+
+describe('ResilientExecutor.stream', () => {
+  const start: StreamEvent = { type: 'start', id: '1', service: 'openai', model: 'm', created: 0 };
+
+  function streams(plans: Array<{ events: StreamEvent[]; failAfter?: ProviderError }>) {
+    let n = 0;
+    const opened: ServiceName[] = [];
+    const open = (t: CallTarget): AsyncIterable<StreamEvent> => {
+      opened.push(t.service);
+      const plan = plans[n++];
+      return (async function* () {
+        for (const e of plan.events) yield e;
+        if (plan.failAfter) throw plan.failAfter;
+      })();
+    };
+    return { open, opened };
+  }
+
+  async function drain(it: AsyncIterable<StreamEvent>) {
+    const seen: StreamEvent[] = [];
+    try {
+      for await (const e of it) seen.push(e);
+      return { seen };
+    } catch (error) {
+      return { seen, error };
+    }
+  }
+
+  it('retries a stream that fails before its first event', async () => {
+    const { open, opened } = streams([
+      { events: [], failAfter: fail('server') },
+      { events: [start] },
+    ]);
+    const { seen, error } = await drain(executor().stream([target('openai')], open, execOpts()));
+    expect(error).toBeUndefined();
+    expect(seen).toEqual([start]);
+    expect(opened).toEqual(['openai', 'openai']);
+  });
+
+  it('never retries or fails over once an event has been yielded', async () => {
+    const { open, opened } = streams([
+      { events: [start, { type: 'text', text: 'Hel' }], failAfter: fail('server') },
+      { events: [start] },
+    ]);
+    const { seen, error } = await drain(
+      executor().stream([target('openai'), target('groq')], open, execOpts()),
+    );
+    expect(seen.map((e) => e.type)).toEqual(['start', 'text']);
+    expect(error).toMatchObject({ kind: 'server' });
+    expect(opened).toEqual(['openai']);
+  });
+
+  it('rejects an empty stream as malformed', async () => {
+    const { open } = streams([{ events: [] }]);
+    const { error } = await drain(
+      executor({ maxRetries: 0 }).stream([target('openai')], open, execOpts()),
+    );
+    expect(error).toMatchObject({ kind: 'malformed' });
+  });
+});

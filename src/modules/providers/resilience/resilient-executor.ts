@@ -1,0 +1,260 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { AppException } from '../../../common/errors';
+import type { AdapterContext } from '../adapters/provider-adapter';
+import {
+  abortedError,
+  circuitOpenError,
+  malformedError,
+  ProviderError,
+  timeoutError,
+  type FailureKind,
+} from '../errors/provider-error';
+import type { ChatRequest, ServiceName, StreamEvent } from '../provider.types';
+import { retryDelay, sleep } from './backoff';
+import { type CircuitBreaker, CircuitBreakerRegistry } from './circuit-breaker';
+import { Deadline } from './deadline';
+import { providerMetrics } from './provider-metrics';
+import { RESILIENCE_OPTIONS, type ResilienceOptions } from './resilience.options';
+
+/** One service/model to try, with the request already shaped for it. */
+export interface CallTarget {
+  service: ServiceName;
+  model: string;
+  request: ChatRequest;
+}
+
+/** Credentials for one service; `keyId` is a hash naming the key in breakers, logs and metrics. */
+export interface Endpoint {
+  apiKey: string;
+  baseUrl: string;
+  keyId: string;
+}
+
+export interface ExecuteOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  requestId?: string;
+  /** Throws PROVIDER_UNAVAILABLE (a fallbackable error) when the service has no key. */
+  resolveEndpoint: (service: ServiceName) => Promise<Endpoint>;
+}
+
+export interface Executed<T> {
+  value: T;
+  target: CallTarget;
+  /** Upstream calls made, across retries and fallbacks. */
+  attempts: number;
+}
+
+interface Committed<T> extends Executed<T> {
+  deadline: Deadline;
+  breaker: CircuitBreaker;
+  startedAt: number;
+}
+
+const OUTCOME: Record<FailureKind, string> = {
+  server: 'server_error',
+  rate_limited: 'rate_limited',
+  connection: 'connection_error',
+  timeout: 'timeout',
+  auth: 'auth_error',
+  refused: 'not_found',
+  client: 'client_error',
+  malformed: 'malformed',
+  aborted: 'aborted',
+  unavailable: 'unavailable',
+};
+
+/**
+ * The one place where retries, timeouts, circuit breakers and fallbacks happen.
+ *
+ * Per target (the primary, then each fallback): up to `maxRetries` retries on retryable
+ * failures (408/409/429/5xx, connection errors) with backoff or the provider's Retry-After;
+ * then, if the failure is one another service could avoid (retryable, timeout, bad key,
+ * circuit open, no key), the next target. Client errors and aborts end the call at once.
+ * A stream is committed once its first event arrives: after that nothing is retried.
+ */
+@Injectable()
+export class ResilientExecutor {
+  private readonly logger = new Logger('ProviderCall');
+
+  constructor(
+    @Inject(RESILIENCE_OPTIONS) private readonly opts: ResilienceOptions,
+    private readonly breakers: CircuitBreakerRegistry,
+  ) {}
+
+  async complete<T>(
+    targets: CallTarget[],
+    call: (target: CallTarget, ctx: AdapterContext) => Promise<T>,
+    opts: ExecuteOptions,
+  ): Promise<Executed<T>> {
+    const done = await this.run(targets, opts, call);
+    done.deadline.dispose();
+    done.breaker.onSuccess();
+    this.record(done.target, done.attempts, 'success', done.startedAt, opts.requestId);
+    return { value: done.value, target: done.target, attempts: done.attempts };
+  }
+
+  async *stream(
+    targets: CallTarget[],
+    open: (target: CallTarget, ctx: AdapterContext) => AsyncIterable<StreamEvent>,
+    opts: ExecuteOptions,
+  ): AsyncGenerator<StreamEvent> {
+    const done = await this.run(targets, opts, async (target, ctx) => {
+      const it = open(target, ctx)[Symbol.asyncIterator]();
+      const first = await it.next();
+      if (first.done) throw malformedError(target.service, 'the stream was empty');
+      return { it, first: first.value };
+    });
+    const { target, deadline, breaker, startedAt } = done;
+    const { it, first } = done.value;
+    deadline.pause();
+    breaker.onSuccess();
+    providerMetrics.firstEvent.observe(
+      { service: target.service, model: target.model },
+      (performance.now() - startedAt) / 1000,
+    );
+    let outcome = 'cancelled';
+    try {
+      yield first;
+      for (;;) {
+        deadline.restart();
+        const next = await it.next();
+        deadline.pause();
+        if (next.done) break;
+        yield next.value;
+      }
+      outcome = 'success';
+    } catch (raw) {
+      const err = this.normalize(raw, target, deadline, opts);
+      outcome = OUTCOME[err.kind];
+      if (err.kind === 'aborted') breaker.release();
+      else if (err.countsAgainstCircuit) breaker.onFailure();
+      throw err;
+    } finally {
+      deadline.dispose();
+      // The consumer stopped early (client disconnected): close the upstream request.
+      if (outcome === 'cancelled') await it.return?.(undefined);
+      this.record(target, done.attempts, outcome, startedAt, opts.requestId);
+    }
+  }
+
+  private async run<T>(
+    targets: CallTarget[],
+    opts: ExecuteOptions,
+    attempt: (target: CallTarget, ctx: AdapterContext) => Promise<T>,
+  ): Promise<Committed<T>> {
+    const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs;
+    let attempts = 0;
+    let primaryError: ProviderError | undefined;
+    for (const [i, target] of targets.entries()) {
+      let lastError: ProviderError | undefined;
+      let endpoint: Endpoint | undefined;
+      try {
+        endpoint = await opts.resolveEndpoint(target.service);
+      } catch (err) {
+        if (!(err instanceof ProviderError)) throw err;
+        lastError = err;
+        this.record(target, attempts, OUTCOME[err.kind], undefined, opts.requestId, err);
+      }
+      if (endpoint) {
+        const breaker = this.breakers.get(target.service, endpoint.keyId);
+        for (let retry = 0; ; retry++) {
+          if (opts.signal?.aborted) throw abortedError(target.service);
+          if (!breaker.tryAcquire()) {
+            lastError = circuitOpenError(target.service, breaker.retryAfterMs);
+            this.record(target, attempts, 'circuit_open', undefined, opts.requestId, lastError);
+            break;
+          }
+          attempts += 1;
+          const deadline = new Deadline(timeoutMs, opts.signal);
+          const startedAt = performance.now();
+          try {
+            const value = await attempt(target, {
+              apiKey: endpoint.apiKey,
+              baseUrl: endpoint.baseUrl,
+              signal: deadline.signal,
+              timeoutMs,
+            });
+            return { value, target, attempts, deadline, breaker, startedAt };
+          } catch (raw) {
+            deadline.dispose();
+            const err = this.normalize(raw, target, deadline, opts);
+            this.record(target, attempts, OUTCOME[err.kind], startedAt, opts.requestId, err);
+            if (err.kind === 'aborted') {
+              breaker.release();
+              throw err;
+            }
+            if (err.countsAgainstCircuit) breaker.onFailure();
+            else breaker.onSuccess();
+            // A fallback's 400 is about the request as we reshaped it, not the client's own
+            // request: move on to the next target and report the primary's failure.
+            if (!err.fallbackable && i === 0) throw err;
+            lastError = err;
+            if (!err.retryable || retry >= this.opts.maxRetries) break;
+            const delay = retryDelay(retry, err.retryAfterMs, this.opts);
+            if (delay === undefined) break;
+            await sleep(delay, opts.signal, () => abortedError(target.service));
+          }
+        }
+      }
+      primaryError ??= lastError;
+      const next = targets[i + 1];
+      if (next) {
+        this.logger.warn(
+          `falling back from ${target.service}/${target.model} to ${next.service}/${next.model}: ${lastError?.message}`,
+        );
+      }
+    }
+    // The client chose the primary; its failure is the one worth reporting.
+    throw primaryError ?? new Error('no call targets');
+  }
+
+  private normalize(
+    raw: unknown,
+    target: CallTarget,
+    deadline: Deadline,
+    opts: ExecuteOptions,
+  ): ProviderError {
+    if (deadline.fired) return timeoutError(target.service, deadline.timeoutMs);
+    if (opts.signal?.aborted) return abortedError(target.service);
+    if (raw instanceof ProviderError) return raw;
+    if (raw instanceof AppException) {
+      // A request the adapter could not translate (e.g. a bad image URL): the client's problem.
+      return new ProviderError(raw.code, raw.message, 'client', target.service, {
+        status: raw.status,
+        param: raw.param,
+        details:
+          typeof raw.details === 'object' && raw.details !== null
+            ? (raw.details as Record<string, unknown>)
+            : {},
+      });
+    }
+    this.logger.error(
+      `unexpected failure calling ${target.service}/${target.model}`,
+      raw instanceof Error ? raw.stack : String(raw),
+    );
+    return malformedError(target.service, 'unexpected data');
+  }
+
+  private record(
+    target: CallTarget,
+    attempt: number,
+    outcome: string,
+    startedAt: number | undefined,
+    requestId: string | undefined,
+    err?: ProviderError,
+  ): void {
+    const labels = { service: target.service, model: target.model, outcome };
+    const latencyMs = startedAt === undefined ? undefined : performance.now() - startedAt;
+    providerMetrics.attempts.inc(labels);
+    if (latencyMs !== undefined) providerMetrics.latency.observe(labels, latencyMs / 1000);
+    const line =
+      `provider call ${target.service}/${target.model} attempt=${attempt} outcome=${outcome}` +
+      (latencyMs === undefined ? '' : ` latency_ms=${Math.round(latencyMs)}`) +
+      (requestId ? ` request_id=${requestId}` : '') +
+      (err ? ` error="${err.message}"` : '');
+    if (outcome === 'success' || outcome === 'cancelled') this.logger.log(line);
+    else this.logger.warn(line);
+  }
+}
