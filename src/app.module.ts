@@ -6,9 +6,20 @@ import { createValidationPipe } from './common/pipes/validation.pipe';
 import { AppConfigModule, type Env } from './config';
 import { InfraModule } from './infra/infra.module';
 import { AuthGuard } from './modules/auth/auth.guard';
+import { AgentsModule } from './modules/agents/agents.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CompletionsModule } from './modules/completions/completions.module';
+import { ProvidersModule } from './modules/providers';
+import { EgressModule } from './common/egress';
+import { ConversationsModule } from './modules/conversations/conversations.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { MonitoringModule } from './modules/monitoring/monitoring.module';
+import { CompletionJobsModule, QueueModule } from './modules/queue';
+import { ProviderKeysModule } from './modules/provider-keys/provider-keys.module';
+import { ThrottlingModule } from './modules/throttling/throttling.module';
+import { ToolsModule } from './modules/tools/tools.module';
+import { AgentRateLimitsAdapter } from './modules/agents/agent-rate-limits.adapter';
+import { StoredProviderKeyResolver } from './modules/provider-keys/stored-provider-key.resolver';
 
 /**
  * The composition root. Built from the validated environment so that which connections exist
@@ -26,7 +37,23 @@ export class AppModule {
         InfraModule.forRoot(env),
         MonitoringModule,
         AuthModule,
+        ThrottlingModule.forRoot({
+          imports: [AgentsModule],
+          agentRateLimits: AgentRateLimitsAdapter,
+        }),
+        MetricsModule,
+        ToolsModule,
+        AgentsModule,
+        ConversationsModule,
+        ProviderKeysModule,
+        EgressModule,
+        ProvidersModule.forRoot({
+          keyResolver: StoredProviderKeyResolver,
+          imports: [ProviderKeysModule],
+        }),
         CompletionsModule,
+        QueueModule,
+        CompletionJobsModule,
       ],
       providers: [
         AllExceptionsFilter,

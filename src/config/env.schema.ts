@@ -61,6 +61,11 @@ const encryptionKey = optionalString.refine((v) => v === undefined || decodeKey(
   message: 'must be 32 bytes as 64 hex characters or base64',
 });
 
+/** Older keys, comma-separated, still accepted for decryption while data is re-encrypted. */
+const encryptionKeyList = csv.refine((keys) => keys.every((k) => decodeKey(k) !== undefined), {
+  message: 'must be comma-separated keys of 32 bytes each (64 hex characters or base64)',
+});
+
 /** Decodes a 256-bit key given as hex or base64; undefined when it is not exactly 32 bytes. */
 export function decodeKey(v: string): Buffer | undefined {
   const buf = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, 'hex') : Buffer.from(v, 'base64');
@@ -82,6 +87,20 @@ export const envSchema = z.object({
   DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:']),
   REDIS_URL: urlWithProtocols(['redis:', 'rediss:']),
   RABBITMQ_URL: urlWithProtocols(['amqp:', 'amqps:']),
+  /** Names the jobs exchange and queues (`<prefix>.jobs.<type>`), so deployments can share a broker. */
+  QUEUE_PREFIX: optionalString
+    .refine((v) => v === undefined || /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(v), {
+      message: 'must be 1-63 letters, digits, _ or - (starting with a letter or digit)',
+    })
+    .transform((v) => v ?? 'gateway'),
+  /** Runs of a job before it is dead-lettered (the first run included). */
+  QUEUE_MAX_ATTEMPTS: int(6, 1, 50),
+  /** First retry delay; each later retry waits 4x longer (with jitter), capped at one hour. */
+  QUEUE_RETRY_BASE_MS: int(2000, 1, 3_600_000),
+  /** Jobs of one type run at once per instance (the consumer prefetch). */
+  QUEUE_CONCURRENCY: int(4, 1, 256),
+  /** How long enqueueing waits for the broker's confirm before answering 503. */
+  QUEUE_PUBLISH_TIMEOUT_MS: int(5000, 50, 120_000),
 
   JWT_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
     message: 'must be at least 32 characters (HS256 needs a 256-bit secret)',
@@ -93,6 +112,7 @@ export const envSchema = z.object({
   JWT_ISSUER: optionalString,
   JWT_AUDIENCE: optionalString,
   ENCRYPTION_KEY: encryptionKey,
+  ENCRYPTION_KEY_PREVIOUS: encryptionKeyList,
 
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: httpUrl,
@@ -111,6 +131,10 @@ export const envSchema = z.object({
 
   RATE_LIMIT_USER_PER_MINUTE: int(60, 0, 1_000_000),
   RATE_LIMIT_THREAD_PER_MINUTE: int(20, 0, 1_000_000),
+  /** Tokens (input + output) an org may use per minute; 0 = no token limit. */
+  RATE_LIMIT_ORG_TOKENS_PER_MINUTE: int(0, 0, 1_000_000_000),
+  /** When the rate-limit store (Redis) fails: true = admit and count a warning, false = 503. */
+  RATE_LIMIT_FAIL_OPEN: bool(true),
   CACHE_TTL_SECONDS: int(300, 0, 30 * 24 * 3600),
 
   ERROR_WEBHOOK_URL: httpUrl,

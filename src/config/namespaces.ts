@@ -48,6 +48,7 @@ export const authConfig = registerAs('auth', () => {
     jwtIssuer: e.JWT_ISSUER,
     jwtAudience: e.JWT_AUDIENCE,
     encryptionKey: e.ENCRYPTION_KEY ? decodeKey(e.ENCRYPTION_KEY) : undefined,
+    encryptionKeyPrevious: e.ENCRYPTION_KEY_PREVIOUS.map((k) => decodeKey(k)!),
   };
 });
 
@@ -74,6 +75,8 @@ export const limitsConfig = registerAs('limits', () => {
   return {
     userPerMinute: e.RATE_LIMIT_USER_PER_MINUTE,
     threadPerMinute: e.RATE_LIMIT_THREAD_PER_MINUTE,
+    orgTokensPerMinute: e.RATE_LIMIT_ORG_TOKENS_PER_MINUTE,
+    failOpen: e.RATE_LIMIT_FAIL_OPEN,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
   };
 });

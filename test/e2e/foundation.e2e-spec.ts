@@ -1,4 +1,5 @@
 import { signToken, authHeaders, startTestApp, TestApp } from '../support/test-app';
+import { json } from '../support/json';
 
 describe('Foundation (embedded mode, real HTTP)', () => {
   let t: TestApp;
@@ -17,13 +18,13 @@ describe('Foundation (embedded mode, real HTTP)', () => {
     it('answers liveness without credentials', async () => {
       const res = await fetch(`${t.url}/health/live`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ status: 'ok' });
+      expect(await json(res)).toMatchObject({ status: 'ok' });
     });
 
     it('reports the embedded SQL store as up in readiness', async () => {
       const res = await fetch(`${t.url}/health/ready`);
       expect(res.status).toBe(200);
-      const body = await res.json();
+      const body = await json(res);
       expect(body.status).toBe('ok');
       expect(body.dependencies['postgres (embedded)']).toMatchObject({
         status: 'up',
@@ -47,7 +48,7 @@ describe('Foundation (embedded mode, real HTTP)', () => {
       const ui = await fetch(`${t.url}/docs`);
       expect(ui.status).toBe(200);
       expect(await ui.text()).toContain('swagger');
-      const doc = await (await fetch(`${t.url}/docs-json`)).json();
+      const doc = await json(await fetch(`${t.url}/docs-json`));
       expect(doc.components.securitySchemes.bearer).toMatchObject({
         type: 'http',
         scheme: 'bearer',
@@ -80,7 +81,7 @@ describe('Foundation (embedded mode, real HTTP)', () => {
       const res = await fetch(`${t.url}/nope`);
       const id = res.headers.get('x-request-id');
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
-      expect((await res.json()).error.request_id).toBe(id);
+      expect((await json(res)).error.request_id).toBe(id);
     });
 
     it('keeps a safe client-sent x-request-id and replaces an unsafe one', async () => {
@@ -103,14 +104,14 @@ describe('Foundation (embedded mode, real HTTP)', () => {
         'content-type': 'application/json',
       });
       expect(res.status).toBe(401);
-      const body = await res.json();
+      const body = await json(res);
       expect(body).toMatchObject({ success: false, error: { code: 'UNAUTHENTICATED' } });
     });
 
     it('answers 401 in OpenAI shape on /v1', async () => {
       const res = await post('/v1/chat/completions', '{}', { 'content-type': 'application/json' });
       expect(res.status).toBe(401);
-      const body = await res.json();
+      const body = await json(res);
       expect(body.error).toMatchObject({ type: 'authentication_error', code: 'unauthenticated' });
       expect(body.success).toBeUndefined();
     });
@@ -126,13 +127,15 @@ describe('Foundation (embedded mode, real HTTP)', () => {
         expect(res.status).toBe(401);
       }
       const res = await post('/api/v2/model/chat/completion', validAgentBody, authHeaders(expired));
-      expect((await res.json()).error.message).toMatch(/expired/);
+      expect((await json(res)).error.message).toMatch(/expired/);
     });
 
-    it('accepts an HS256 JWT and reaches the route (not implemented yet)', async () => {
+    it('accepts an HS256 JWT and reaches the route (the unknown agent is then a 404)', async () => {
       const res = await post('/api/v2/model/chat/completion', validAgentBody);
-      expect(res.status).toBe(501);
-      expect((await res.json()).error.code).toBe('NOT_IMPLEMENTED');
+      expect(res.status).toBe(404);
+      const body = await json(res);
+      expect(body.error.code).toBe('NOT_FOUND');
+      expect(body.error.message).toContain('agt_1');
     });
   });
 
@@ -140,7 +143,7 @@ describe('Foundation (embedded mode, real HTTP)', () => {
     it('rejects malformed JSON with 400', async () => {
       const res = await post('/api/v2/model/chat/completion', '{"agent_id": ');
       expect(res.status).toBe(400);
-      const body = await res.json();
+      const body = await json(res);
       expect(body.error.code).toBe('VALIDATION_FAILED');
       expect(body.error.message).toMatch(/JSON/);
     });
@@ -151,7 +154,7 @@ describe('Foundation (embedded mode, real HTTP)', () => {
         JSON.stringify({ agent_id: 'a', user: 'hi', surprise: 1 }),
       );
       expect(res.status).toBe(400);
-      expect((await res.json()).error.message).toContain('surprise');
+      expect((await json(res)).error.message).toContain('surprise');
     });
 
     it('rejects wrong types, naming the field', async () => {
@@ -160,7 +163,7 @@ describe('Foundation (embedded mode, real HTTP)', () => {
         JSON.stringify({ agent_id: 'a', user: 'hi', stream: 'yes' }),
       );
       expect(res.status).toBe(400);
-      const body = await res.json();
+      const body = await json(res);
       expect(body.error.message).toContain('stream');
       expect(body.error.details).toEqual(
         expect.arrayContaining([expect.objectContaining({ field: 'stream' })]),
@@ -170,13 +173,13 @@ describe('Foundation (embedded mode, real HTTP)', () => {
     it('requires agent_id (or bridge_id) and user (or messages)', async () => {
       const res = await post('/api/v2/model/chat/completion', JSON.stringify({}));
       expect(res.status).toBe(400);
-      const fields = (await res.json()).error.details.map((d: { field: string }) => d.field);
+      const fields = (await json(res)).error.details.map((d: { field: string }) => d.field);
       expect(fields).toEqual(expect.arrayContaining(['agent_id', 'user']));
       const alias = await post(
         '/api/v2/model/chat/completion',
         JSON.stringify({ bridge_id: 'b', user: 'hi' }),
       );
-      expect(alias.status).toBe(501);
+      expect(alias.status).toBe(404);
     });
 
     it('validates OpenAI requests with OpenAI-shaped errors naming the param', async () => {
@@ -189,33 +192,33 @@ describe('Foundation (embedded mode, real HTTP)', () => {
         }),
       );
       expect(res.status).toBe(400);
-      const body = await res.json();
+      const body = await json(res);
       expect(body.error).toMatchObject({ type: 'invalid_request_error', param: 'temperature' });
       const badRole = await post(
         '/v1/chat/completions',
         JSON.stringify({ model: 'x/y', messages: [{ role: 'wizard', content: 'hi' }] }),
       );
-      expect((await badRole.json()).error.param).toBe('messages[0].role');
+      expect((await json(badRole)).error.param).toBe('messages[0].role');
     });
 
     it('answers 413 in the envelope for an oversize body', async () => {
       const big = JSON.stringify({ agent_id: 'a', user: 'x'.repeat(11 * 1024 * 1024) });
       const res = await post('/api/v2/model/chat/completion', big);
       expect(res.status).toBe(413);
-      expect((await res.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
+      expect((await json(res)).error.code).toBe('PAYLOAD_TOO_LARGE');
     });
 
     it('answers 404 in the envelope for unknown routes and wrong methods', async () => {
       const unknown = await fetch(`${t.url}/api/v1/nothing-here`, { headers: authHeaders() });
       expect(unknown.status).toBe(404);
-      expect((await unknown.json()).error.code).toBe('NOT_FOUND');
+      expect((await json(unknown)).error.code).toBe('NOT_FOUND');
       const wrongMethod = await fetch(`${t.url}/v1/chat/completions`, {
         method: 'GET',
         headers: authHeaders(),
       });
       expect(wrongMethod.status).toBeGreaterThanOrEqual(400);
       expect(wrongMethod.status).toBeLessThan(500);
-      const body = await wrongMethod.json();
+      const body = await json(wrongMethod);
       expect(body.error.message).toContain('GET /v1/chat/completions');
       expect(JSON.stringify(body)).not.toMatch(/at .*\.js/);
     });
@@ -226,7 +229,7 @@ describe('Foundation (embedded mode, real HTTP)', () => {
         'content-type': 'text/plain',
       });
       expect(res.status).toBe(415);
-      expect((await res.json()).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect((await json(res)).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     });
   });
 });

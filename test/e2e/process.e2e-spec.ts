@@ -1,4 +1,5 @@
 import { spawn, ChildProcessWithoutNullStreams } from 'node:child_process';
+import { json } from '../support/json';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -62,7 +63,7 @@ describe('the built gateway process (dist/main.js)', () => {
     const p = run({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir });
     try {
       await waitForLive(`http://127.0.0.1:${port}`, p.exit);
-      const ready = await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json();
+      const ready = await json(await fetch(`http://127.0.0.1:${port}/health/ready`));
       expect(ready.dependencies['postgres (embedded)'].status).toBe('up');
       p.child.kill('SIGTERM');
       expect(await p.exit).toBe(0);

@@ -1,4 +1,5 @@
 import { startTestApp, TestApp } from '../support/test-app';
+import { json } from '../support/json';
 import { describeWithServices, SERVICE_URLS } from '../support/services';
 
 describeWithServices(
@@ -15,7 +16,7 @@ describeWithServices(
 
     it('reports each configured dependency up in readiness', async () => {
       const res = await fetch(`${t.url}/health/ready`);
-      const body = await res.json();
+      const body = await json(res);
       expect(body.dependencies).toEqual({
         postgres: expect.objectContaining({ status: 'up' }),
         mongodb: expect.objectContaining({ status: 'up' }),
@@ -37,7 +38,7 @@ describeWithServices(['DATABASE_URL'], 'gateway on PostgreSQL alone', () => {
   });
 
   it('uses the real server instead of PGlite', async () => {
-    const body = await (await fetch(`${t.url}/health/ready`)).json();
+    const body = await json(await fetch(`${t.url}/health/ready`));
     expect(Object.keys(body.dependencies)).toEqual(['postgres']);
     expect(body.status).toBe('ok');
   });
@@ -59,7 +60,7 @@ describeWithServices(['DATABASE_URL'], 'readiness with a dependency down', () =>
   it('answers 503 naming the dependency, without hanging', async () => {
     const res = await fetch(`${t.url}/health/ready`, { signal: AbortSignal.timeout(5000) });
     expect(res.status).toBe(503);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.status).toBe('error');
     expect(body.dependencies.redis).toMatchObject({ status: 'down', required: true });
     expect(body.dependencies.postgres).toMatchObject({ status: 'up' });

@@ -73,7 +73,7 @@ function checkedLookup(policy: EgressPolicy, hostname: string): LookupFunction {
         );
         return;
       }
-      if ((options).all) {
+      if (options.all) {
         (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, [
           { address, family },
         ]);

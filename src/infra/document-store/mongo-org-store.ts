@@ -1,4 +1,4 @@
-import type { FilterQuery, Model } from 'mongoose';
+import type { FilterQuery, Model, UpdateQuery } from 'mongoose';
 import { newId } from '../../common/ids/new-id';
 import {
   decodeTimeIdCursor,
@@ -8,7 +8,14 @@ import {
   type Page,
   type PageRequest,
 } from '../../common/pagination';
-import { definedOnly, type OrgRecord, type OrgScopedStore, type RecordFields } from './org-record';
+import {
+  definedOnly,
+  type OrgRecord,
+  type OrgScopedStore,
+  type RecordFields,
+  type SealedColumnMaintenance,
+  type SealedValue,
+} from './org-record';
 import { conflictOnDuplicate } from './unique-violation';
 
 /** A record as stored in MongoDB: our public string id is the `_id` (never an ObjectId). */
@@ -23,13 +30,17 @@ export interface MongoOrgStoreOptions<R extends OrgRecord> {
   idPrefix: string;
   /** The 409 message when a unique index (e.g. org + name) rejects a write. */
   conflictMessage: (fields: Partial<RecordFields<R>>) => string;
+  /** The column holding an encrypted value, when the record has one (see key rotation). */
+  sealedField?: keyof RecordFields<R> & string;
 }
 
 /**
  * Org-scoped CRUD on a mongoose model. Every filter carries `org_id`; queries are lean and
  * ordered by the (org_id, created_at, _id) index the schemas declare.
  */
-export class MongoOrgStore<R extends OrgRecord> implements OrgScopedStore<R> {
+export class MongoOrgStore<R extends OrgRecord>
+  implements OrgScopedStore<R>, SealedColumnMaintenance
+{
   constructor(
     protected readonly model: Model<MongoDoc<R>>,
     private readonly options: MongoOrgStoreOptions<R>,
@@ -40,11 +51,11 @@ export class MongoOrgStore<R extends OrgRecord> implements OrgScopedStore<R> {
     return this.model.init();
   }
 
-  async create(orgId: string, fields: RecordFields<R>): Promise<R> {
+  async create(orgId: string, fields: RecordFields<R>, id?: string): Promise<R> {
     await this.ready();
     const now = new Date();
     const doc = {
-      _id: newId(this.options.idPrefix),
+      _id: id ?? newId(this.options.idPrefix),
       org_id: orgId,
       ...fields,
       created_at: now,
@@ -115,8 +126,39 @@ export class MongoOrgStore<R extends OrgRecord> implements OrgScopedStore<R> {
     return res.deletedCount === 1;
   }
 
+  async scanSealed(afterId: string | undefined, limit: number): Promise<SealedValue[]> {
+    const field = this.sealedField();
+    const filter = {
+      [field]: { $type: 'string' },
+      ...(afterId === undefined ? {} : { _id: { $gt: afterId } }),
+    } as FilterQuery<MongoDoc<R>>;
+    const docs = await this.model
+      .find(filter)
+      .select({ _id: 1, org_id: 1, [field]: 1 })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<Array<{ _id: string; org_id: string } & Record<string, unknown>>>();
+    return docs.map((d) => ({ org_id: d.org_id, id: d._id, sealed: d[field] as string }));
+  }
+
+  async swapSealed(orgId: string, id: string, expected: string, next: string): Promise<boolean> {
+    const field = this.sealedField();
+    const update = { $set: { [field]: next } } as UpdateQuery<MongoDoc<R>>;
+    const res = await this.model.updateOne(
+      this.scope(orgId, { _id: id, [field]: expected }),
+      update,
+    );
+    return res.modifiedCount === 1;
+  }
+
+  private sealedField(): string {
+    const field = this.options.sealedField;
+    if (field === undefined) throw new Error('this store has no sealed column');
+    return field;
+  }
+
   /** Every query goes through here: the org filter cannot be forgotten. */
   protected scope(orgId: string, filter: object): FilterQuery<MongoDoc<R>> {
-    return { ...filter, org_id: orgId } as FilterQuery<MongoDoc<R>>;
+    return { ...filter, org_id: orgId };
   }
 }

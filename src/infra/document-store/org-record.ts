@@ -17,7 +17,8 @@ export type RecordFields<R extends OrgRecord> = Omit<R, keyof OrgRecord>;
  * Unique clashes reject with a 409 AppException.
  */
 export interface OrgScopedStore<R extends OrgRecord> {
-  create(orgId: string, fields: RecordFields<R>): Promise<R>;
+  /** `id` lets a caller that must know the id up front (e.g. to bind a ciphertext) choose it. */
+  create(orgId: string, fields: RecordFields<R>, id?: string): Promise<R>;
   get(orgId: string, id: string): Promise<R | undefined>;
   getMany(orgId: string, ids: string[]): Promise<R[]>;
   list(orgId: string, page: PageRequest): Promise<Page<R>>;
@@ -28,4 +29,22 @@ export interface OrgScopedStore<R extends OrgRecord> {
 /** Drops undefined entries so a patch never overwrites a field it does not mention. */
 export function definedOnly<T extends object>(patch: T): Partial<T> {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** One encrypted value, as seen by the re-encryption job. */
+export interface SealedValue {
+  org_id: string;
+  id: string;
+  sealed: string;
+}
+
+/**
+ * Maintenance access to a store's encrypted column, used only by key rotation (never by a
+ * request). These are the only reads that span orgs: re-encryption must visit every record.
+ */
+export interface SealedColumnMaintenance {
+  /** Records holding a sealed value, ordered by id, after `afterId`. */
+  scanSealed(afterId: string | undefined, limit: number): Promise<SealedValue[]>;
+  /** Replaces the sealed value only if it is still `expected` (so a concurrent edit wins). */
+  swapSealed(orgId: string, id: string, expected: string, next: string): Promise<boolean>;
 }

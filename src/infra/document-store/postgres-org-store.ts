@@ -10,13 +10,22 @@ import {
   type Page,
   type PageRequest,
 } from '../../common/pagination';
-import { definedOnly, type OrgRecord, type OrgScopedStore, type RecordFields } from './org-record';
+import {
+  definedOnly,
+  type OrgRecord,
+  type OrgScopedStore,
+  type RecordFields,
+  type SealedColumnMaintenance,
+  type SealedValue,
+} from './org-record';
 import { conflictOnDuplicate } from './unique-violation';
 
 export interface PostgresOrgStoreOptions<R extends OrgRecord> {
   idPrefix: string;
   /** The 409 message when a unique index (e.g. org + name) rejects a write. */
   conflictMessage: (fields: Partial<RecordFields<R>>) => string;
+  /** The column holding an encrypted value, when the record has one (see key rotation). */
+  sealedField?: keyof RecordFields<R> & string;
 }
 
 /**
@@ -24,16 +33,18 @@ export interface PostgresOrgStoreOptions<R extends OrgRecord> {
  * properties = columns). Every query is filtered by `org_id` and served by an
  * (org_id, created_at, id) index that the entity declares.
  */
-export class PostgresOrgStore<R extends OrgRecord> implements OrgScopedStore<R> {
+export class PostgresOrgStore<R extends OrgRecord>
+  implements OrgScopedStore<R>, SealedColumnMaintenance
+{
   constructor(
     protected readonly repo: Repository<R>,
     private readonly options: PostgresOrgStoreOptions<R>,
   ) {}
 
-  async create(orgId: string, fields: RecordFields<R>): Promise<R> {
+  async create(orgId: string, fields: RecordFields<R>, id?: string): Promise<R> {
     const now = new Date();
     const record = {
-      id: newId(this.options.idPrefix),
+      id: id ?? newId(this.options.idPrefix),
       org_id: orgId,
       ...fields,
       created_at: now,
@@ -86,6 +97,35 @@ export class PostgresOrgStore<R extends OrgRecord> implements OrgScopedStore<R> 
   async delete(orgId: string, id: string): Promise<boolean> {
     const res = await this.repo.delete(this.scope(orgId, { id }));
     return (res.affected ?? 0) > 0;
+  }
+
+  async scanSealed(afterId: string | undefined, limit: number): Promise<SealedValue[]> {
+    const column = this.sealedColumn();
+    const qb = this.repo
+      .createQueryBuilder('r')
+      .select(['r.id AS id', 'r.org_id AS org_id', `r.${column} AS sealed`])
+      .where(`r.${column} IS NOT NULL`)
+      .orderBy('r.id', 'ASC')
+      .limit(limit);
+    if (afterId !== undefined) qb.andWhere('r.id > :afterId', { afterId });
+    return qb.getRawMany<SealedValue>();
+  }
+
+  async swapSealed(orgId: string, id: string, expected: string, next: string): Promise<boolean> {
+    const column = this.sealedColumn();
+    const res = await this.repo
+      .createQueryBuilder()
+      .update()
+      .set({ [column]: next } as unknown as QueryDeepPartialEntity<R>)
+      .where(`id = :id AND org_id = :orgId AND ${column} = :expected`, { id, orgId, expected })
+      .execute();
+    return res.affected === 1;
+  }
+
+  private sealedColumn(): string {
+    const column = this.options.sealedField;
+    if (column === undefined) throw new Error('this store has no sealed column');
+    return column;
   }
 
   /** Every query goes through here: the org filter cannot be forgotten. */

@@ -1,6 +1,5 @@
 import type { FactoryProvider, Type } from '@nestjs/common';
 import type { Abstract } from '@nestjs/common/interfaces';
-import { ModuleRef } from '@nestjs/core';
 import type { ConfigType } from '@nestjs/config';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
@@ -21,10 +20,17 @@ export function provideRepository<P>(
 ): FactoryProvider<P> {
   return {
     provide: port,
-    inject: [storesConfig.KEY, ModuleRef],
-    useFactory: (stores: ConfigType<typeof storesConfig>, refs: ModuleRef): P =>
-      stores.documentStore === 'mongo'
-        ? new mongo(refs.get<Connection>(getConnectionToken(), { strict: false }))
-        : new postgres(refs.get(DataSource, { strict: false })),
+    // Injected (not looked up) so Nest builds the async connection providers first; the
+    // mongoose connection exists only when MONGODB_URI is set, hence optional.
+    inject: [storesConfig.KEY, DataSource, { token: getConnectionToken(), optional: true }],
+    useFactory: (
+      stores: ConfigType<typeof storesConfig>,
+      dataSource: DataSource,
+      connection: Connection | undefined,
+    ): P => {
+      if (stores.documentStore !== 'mongo') return new postgres(dataSource);
+      if (!connection) throw new Error('MONGODB_URI is set but no MongoDB connection exists');
+      return new mongo(connection);
+    },
   };
 }

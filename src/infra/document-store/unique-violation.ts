@@ -12,9 +12,21 @@ export function isUniqueViolation(e: unknown): boolean {
     return (e.driverError as { code?: string } | undefined)?.code === PG_UNIQUE_VIOLATION;
   }
   if (typeof e === 'object' && e !== null) {
-    const err = e as { code?: unknown; writeErrors?: Array<{ code?: unknown }> };
+    const err = e as {
+      code?: unknown;
+      codeName?: unknown;
+      message?: unknown;
+      writeErrors?: Array<{ code?: unknown }>;
+    };
     if (err.code === MONGO_DUPLICATE_KEY) return true;
-    return err.writeErrors?.some((w) => w.code === MONGO_DUPLICATE_KEY) ?? false;
+    if (err.writeErrors?.some((w) => w.code === MONGO_DUPLICATE_KEY)) return true;
+    // FerretDB reports a unique clash on update as InternalError (code 1) whose message
+    // carries the Postgres unique_violation underneath.
+    return (
+      err.codeName === 'InternalError' &&
+      typeof err.message === 'string' &&
+      /duplicate key value violates unique constraint/.test(err.message)
+    );
   }
   return false;
 }

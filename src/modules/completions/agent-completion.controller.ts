@@ -1,6 +1,8 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBearerAuth,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
@@ -10,13 +12,17 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../common/auth/principal';
 import { CurrentPrincipal } from '../../common/decorators';
-import { AppException, ErrorCode } from '../../common/errors';
+import { RateLimited } from '../throttling';
 import { AgentCompletionDto } from './dto/agent-completion.dto';
 import { AgentCompletionResponseDto } from './dto/agent-completion-response.dto';
 import { agentResponseData, agentStreamFormat } from './http/agent-format';
 import { sendStream } from './http/stream-response';
 import { CompletionPipeline } from './pipeline/completion-pipeline.service';
 import { JobBuilder } from './pipeline/job-builder.service';
+import {
+  AsyncCompletions,
+  type AcceptedJob,
+} from '../queue/async-completions/async-completions.service';
 
 @ApiTags('completions')
 @ApiBearerAuth()
@@ -26,10 +32,12 @@ export class AgentCompletionController {
   constructor(
     private readonly jobs: JobBuilder,
     private readonly pipeline: CompletionPipeline,
+    private readonly asyncCompletions: AsyncCompletions,
   ) {}
 
   @Post('chat/completion')
   @HttpCode(200)
+  @RateLimited()
   @ApiOperation({
     summary: 'Run a stored agent',
     description:
@@ -39,20 +47,29 @@ export class AgentCompletionController {
   })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiOkResponse({ type: AgentCompletionResponseDto })
+  @ApiAcceptedResponse({
+    description:
+      'response_format.type "webhook": `{ success: true, data: { job_id, status } }`; the answer is ' +
+      'POSTed (signed) to the URL later, and GET /api/v2/model/jobs/:job_id reads the job',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Webhook format only: the same key (per org) returns the same job',
+  })
   async complete(
     @Body() body: AgentCompletionDto,
     @CurrentPrincipal() principal: Principal,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<{ success: true; data: ReturnType<typeof agentResponseData> } | undefined> {
+  ): Promise<
+    | { success: true; data: ReturnType<typeof agentResponseData> }
+    | { success: true; data: AcceptedJob }
+    | undefined
+  > {
     if (body.response_format?.type === 'webhook') {
-      throw new AppException(
-        ErrorCode.NOT_IMPLEMENTED,
-        'Webhook delivery (response_format.type "webhook") is not available yet',
-        {
-          param: 'response_format.type',
-        },
-      );
+      reply.status(202);
+      return this.asyncCompletions.accept(body, principal, req);
     }
     const started = performance.now();
     const requestId = String(req.id);

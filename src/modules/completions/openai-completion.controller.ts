@@ -11,6 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../common/auth/principal';
 import { CurrentPrincipal } from '../../common/decorators';
 import { AppException, ErrorCode } from '../../common/errors';
+import { RateLimited } from '../throttling';
 import { OpenAiChatCompletionDto } from './dto/openai-chat.dto';
 import { openAiStreamFormat, toChatCompletion } from './http/openai-format';
 import { sendStream } from './http/stream-response';
@@ -31,6 +32,7 @@ export class OpenAiCompletionController {
 
   @Post('chat/completions')
   @HttpCode(200)
+  @RateLimited()
   @ApiOperation({
     summary: 'OpenAI-compatible chat completions (JSON or SSE)',
     description:

@@ -1,92 +1,122 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import * as jwt from 'jsonwebtoken';
-import { authConfig } from '../../config';
-import { AppException, ErrorCode } from '../../common/errors';
-import type { Principal } from '../../common/auth/principal';
+import type { Principal } from '../../../common/auth/principal';
+import { AppException } from '../../../common/errors';
+import { authConfig } from '../../../config';
+import { unauthenticated } from '../errors';
+import { principalFromClaims } from './claims';
+import { JwksKeySource } from './jwks-key-source';
+import { algorithmsForPublicKey, type VerificationKey } from './verification-key';
 
 /** Clock skew tolerated on `exp`/`nbf`, in seconds. */
-const CLOCK_TOLERANCE_S = 30;
+export const CLOCK_TOLERANCE_S = 30;
 
-interface GatewayClaims extends jwt.JwtPayload {
-  org_id?: unknown;
-  scopes?: unknown;
-  scope?: unknown;
-}
+export type JwtConfig = Pick<
+  ConfigType<typeof authConfig>,
+  'jwtSecret' | 'jwtPublicKey' | 'jwtJwksUri' | 'jwtIssuer' | 'jwtAudience'
+>;
 
 /**
- * Verifies bearer JWTs. Algorithms are pinned per key type so `none` and HS/RS confusion are
- * refused: a shared secret only ever verifies HS256, a public key only RS256/ES256.
+ * Verifies bearer JWTs against whichever of JWT_SECRET (HS256), JWT_PUBLIC_KEY (RSA or EC, by
+ * key type) and JWT_JWKS_URI are configured. The token's `alg` only selects among the
+ * configured keys; each key verifies only its own algorithms, so `none` and HS/RS confusion are
+ * refused. `exp` is required, `exp`/`nbf` get a small skew, `iss`/`aud` are checked when set.
  */
 @Injectable()
 export class JwtVerifier implements OnModuleInit {
   private readonly logger = new Logger(JwtVerifier.name);
+  private readonly secret: VerificationKey | undefined;
+  private readonly publicKey: VerificationKey | undefined;
+  private readonly jwks: JwksKeySource | undefined;
 
-  constructor(@Inject(authConfig.KEY) private readonly cfg: ConfigType<typeof authConfig>) {}
+  constructor(@Inject(authConfig.KEY) private readonly cfg: JwtConfig) {
+    this.secret = cfg.jwtSecret
+      ? { key: createSecretKey(Buffer.from(cfg.jwtSecret, 'utf8')), algorithms: ['HS256'] }
+      : undefined;
+    this.publicKey = cfg.jwtPublicKey ? staticPublicKey(cfg.jwtPublicKey) : undefined;
+    this.jwks = cfg.jwtJwksUri ? new JwksKeySource(cfg.jwtJwksUri) : undefined;
+  }
 
   onModuleInit(): void {
     if (!this.enabled) {
-      this.logger.warn('No JWT_SECRET or JWT_PUBLIC_KEY configured: JWT bearer tokens are refused');
+      this.logger.warn(
+        'No JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URI configured: JWT bearer tokens are refused',
+      );
     }
+    this.jwks?.warmUp();
   }
 
   get enabled(): boolean {
-    return this.cfg.jwtSecret !== undefined || this.cfg.jwtPublicKey !== undefined;
+    return this.secret !== undefined || this.publicKey !== undefined || this.jwks !== undefined;
   }
 
-  verify(token: string): Principal {
-    const options: jwt.VerifyOptions = {
-      clockTolerance: CLOCK_TOLERANCE_S,
-      ...(this.cfg.jwtIssuer ? { issuer: this.cfg.jwtIssuer } : {}),
-      ...(this.cfg.jwtAudience ? { audience: this.cfg.jwtAudience } : {}),
-    };
-    const claims = this.verifyWithAnyKey(token, options);
-    return this.toPrincipal(claims);
-  }
-
-  private verifyWithAnyKey(token: string, options: jwt.VerifyOptions): GatewayClaims {
-    const attempts: Array<[jwt.Secret, jwt.Algorithm[]]> = [];
-    if (this.cfg.jwtSecret) attempts.push([this.cfg.jwtSecret, ['HS256']]);
-    if (this.cfg.jwtPublicKey) attempts.push([this.cfg.jwtPublicKey, ['RS256', 'ES256']]);
-    if (attempts.length === 0) throw unauthenticated('JWT authentication is not configured');
-
-    const header = jwt.decode(token, { complete: true })?.header;
-    if (!header) throw unauthenticated('Malformed bearer token');
-    const match = attempts.find(([, algs]) => algs.includes(header.alg as jwt.Algorithm));
-    if (!match) throw unauthenticated(`Token algorithm "${header.alg}" is not accepted`);
-
+  async verify(token: string): Promise<Principal> {
+    if (!this.enabled) throw unauthenticated('JWT authentication is not configured');
+    const header = decodeHeader(token);
+    const key = await this.keyFor(header);
+    let payload: string | jwt.JwtPayload;
     try {
-      const payload = jwt.verify(token, match[0], { ...options, algorithms: match[1] });
-      if (typeof payload === 'string') throw unauthenticated('Token payload must be a JSON object');
-      return payload;
+      payload = jwt.verify(token, key.key, {
+        algorithms: key.algorithms,
+        clockTolerance: CLOCK_TOLERANCE_S,
+        ...(this.cfg.jwtIssuer ? { issuer: this.cfg.jwtIssuer } : {}),
+        ...(this.cfg.jwtAudience ? { audience: this.cfg.jwtAudience } : {}),
+      });
     } catch (e) {
-      if (e instanceof AppException) throw e;
-      if (e instanceof jwt.TokenExpiredError) throw unauthenticated('Token has expired');
-      if (e instanceof jwt.NotBeforeError) throw unauthenticated('Token is not valid yet');
-      if (e instanceof jwt.JsonWebTokenError) throw unauthenticated(`Invalid token: ${e.message}`);
-      throw unauthenticated('Invalid token');
+      throw verificationError(e);
     }
+    if (typeof payload === 'string') throw unauthenticated('Token payload must be a JSON object');
+    return principalFromClaims(payload);
   }
 
-  private toPrincipal(claims: GatewayClaims): Principal {
-    if (typeof claims.sub !== 'string' || claims.sub === '') {
-      throw unauthenticated('Token has no "sub" claim');
+  private async keyFor(header: jwt.JwtHeader): Promise<VerificationKey> {
+    const alg = header.alg as jwt.Algorithm;
+    if (this.secret?.algorithms.includes(alg)) return this.secret;
+    // Prefer the JWKS when the token names its key; a static key serves tokens without a kid.
+    if (this.jwks && (header.kid !== undefined || !this.publicKey?.algorithms.includes(alg))) {
+      const key = await this.jwks.keyFor(header.kid, alg);
+      if (key) return key;
+      if (!this.publicKey?.algorithms.includes(alg)) {
+        throw unauthenticated(
+          header.kid === undefined
+            ? 'Token has no "kid" and the key set has no single matching key'
+            : `Token signing key "${header.kid}" is unknown`,
+        );
+      }
     }
-    if (typeof claims.org_id !== 'string' || claims.org_id === '') {
-      throw unauthenticated('Token has no "org_id" claim');
-    }
-    return { userId: claims.sub, orgId: claims.org_id, scopes: readScopes(claims), via: 'jwt' };
+    if (this.publicKey?.algorithms.includes(alg)) return this.publicKey;
+    throw unauthenticated(`Token algorithm "${String(header.alg)}" is not accepted`);
   }
 }
 
-function readScopes(claims: GatewayClaims): string[] {
-  if (Array.isArray(claims.scopes))
-    return claims.scopes.filter((s): s is string => typeof s === 'string');
-  if (typeof claims.scopes === 'string') return claims.scopes.split(/[\s,]+/).filter(Boolean);
-  if (typeof claims.scope === 'string') return claims.scope.split(/\s+/).filter(Boolean);
-  return [];
+function decodeHeader(token: string): jwt.JwtHeader {
+  const decoded = jwt.decode(token, { complete: true });
+  if (!decoded?.header || typeof decoded.header.alg !== 'string') {
+    throw unauthenticated('Malformed bearer token');
+  }
+  return decoded.header;
 }
 
-function unauthenticated(message: string): AppException {
-  return new AppException(ErrorCode.UNAUTHENTICATED, message);
+function staticPublicKey(pem: string): VerificationKey {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    throw new Error('JWT_PUBLIC_KEY is not a valid PEM public key');
+  }
+  const algorithms = algorithmsForPublicKey(key);
+  if (algorithms.length === 0) {
+    throw new Error('JWT_PUBLIC_KEY must be an RSA or EC (P-256/384/521) public key');
+  }
+  return { key, algorithms };
+}
+
+function verificationError(e: unknown): AppException {
+  if (e instanceof AppException) return e;
+  if (e instanceof jwt.TokenExpiredError) return unauthenticated('Token has expired');
+  if (e instanceof jwt.NotBeforeError) return unauthenticated('Token is not valid yet');
+  if (e instanceof jwt.JsonWebTokenError) return unauthenticated(`Invalid token: ${e.message}`);
+  return unauthenticated('Invalid token');
 }

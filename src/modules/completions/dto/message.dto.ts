@@ -72,6 +72,23 @@ export class MessageDto {
   tool_call_id?: string;
 
   @ApiPropertyOptional({
+    nullable: true,
+    description: 'On role "assistant": accepted as OpenAI returns it, not forwarded',
+  })
+  @IsOptional()
+  @IsString()
+  refusal?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object' },
+    description: 'On role "assistant": accepted as OpenAI returns it, not forwarded',
+  })
+  @IsOptional()
+  @IsArray()
+  annotations?: unknown[];
+
+  @ApiPropertyOptional({
     type: [ToolCallDto],
     description: 'On role "assistant": the calls it made',
   })

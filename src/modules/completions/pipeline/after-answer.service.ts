@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppException } from '../../../common/errors';
 import { normaliseError } from '../../../common/filters/normalise-error';
+import { TokenBudget } from '../../throttling';
 import { BackgroundTasks } from './background-tasks';
 import type { CompletionJob, CompletionOutcome } from './completion-job';
 import type { RoundListener } from './model-runner';
@@ -18,10 +19,13 @@ export class AfterAnswer {
     private readonly threads: ThreadStore,
     private readonly callLogs: CallLogSink,
     private readonly usage: UsageSink,
+    private readonly tokenBudget: TokenBudget,
   ) {}
 
   roundRecorder(job: CompletionJob): RoundListener {
-    return (round) =>
+    return (round) => {
+      // Org token budgets count real usage; consume() never throws and is not awaited.
+      void this.tokenBudget.consume(job.principal.orgId, round.usage.total_tokens);
       this.usage.record({
         time: new Date(),
         org_id: job.principal.orgId,
@@ -40,6 +44,7 @@ export class AfterAnswer {
         cached: false,
         attempt: round.attempts,
       });
+    };
   }
 
   succeeded(job: CompletionJob, outcome: CompletionOutcome, latencyMs: number): void {

@@ -12,6 +12,7 @@ import type {
 import type { ExecutableTool } from '../../tools/execution/executable-tool';
 import type { AgentCompletionDto } from '../dto/agent-completion.dto';
 import type { OpenAiChatCompletionDto } from '../dto/openai-chat.dto';
+import type { MessageDto } from '../dto/message.dto';
 import type { CompletionJob } from './completion-job';
 import { trimHistory } from './history-trimmer';
 import { AgentSource, ThreadStore, ToolSource } from './ports';
@@ -110,7 +111,7 @@ export class JobBuilder {
     const thread = extras.threadId
       ? { threadId: extras.threadId, subThreadId: extras.subThreadId }
       : undefined;
-    const fresh = dto.messages as ChatMessage[];
+    const fresh = dto.messages.map(toCanonical);
     const requested = extras.noCache ? 0 : extras.cacheTtl;
 
     if (dto.model.startsWith('agent/')) {
@@ -216,7 +217,7 @@ function newMessages(dto: AgentCompletionDto): ChatMessage[] {
     image_url: { url },
   }));
   if (dto.messages) {
-    const messages = dto.messages.map((m) => ({ ...m }) as ChatMessage);
+    const messages = dto.messages.map(toCanonical);
     if (images.length > 0) {
       const last = [...messages].reverse().find((m) => m.role === 'user');
       if (!last || last.role !== 'user')
@@ -237,6 +238,41 @@ function newMessages(dto: AgentCompletionDto): ChatMessage[] {
   return [
     { role: 'user', content: images.length > 0 ? [{ type: 'text', text }, ...images] : text },
   ];
+}
+
+/** Only the canonical fields travel on: OpenAI extras such as `refusal` are dropped here. */
+function toCanonical(m: MessageDto): ChatMessage {
+  switch (m.role) {
+    case 'assistant':
+      return m.tool_calls
+        ? {
+            role: 'assistant',
+            content: asText(m.content),
+            tool_calls: m.tool_calls,
+            ...(m.name ? { name: m.name } : {}),
+          }
+        : {
+            role: 'assistant',
+            content: asText(m.content) ?? '',
+            ...(m.name ? { name: m.name } : {}),
+          };
+    case 'tool':
+      return { role: 'tool', tool_call_id: m.tool_call_id ?? '', content: asText(m.content) ?? '' };
+    case 'user':
+      return { role: 'user', content: m.content ?? '', ...(m.name ? { name: m.name } : {}) };
+    default:
+      return {
+        role: m.role,
+        content: asText(m.content) ?? '',
+        ...(m.name ? { name: m.name } : {}),
+      };
+  }
+}
+
+function asText(content: MessageDto['content'] | undefined): string | null {
+  if (content === null || content === undefined || typeof content === 'string')
+    return content ?? null;
+  return content.map((p) => (p.type === 'text' ? p.text : '')).join('');
 }
 
 function openAiParams(dto: OpenAiChatCompletionDto): ModelParams {

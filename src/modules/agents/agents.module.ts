@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { provideRepository } from '../../infra/document-store/provide-repository';
+import { ToolsModule } from '../tools/tools.module';
+import { AgentsController } from './agents.controller';
+import { AgentsRepository } from './agents.repository';
+import { AgentsService } from './agents.service';
+import { MongoAgentsRepository } from './mongo/mongo-agents.repository';
+import { PostgresAgentsRepository } from './postgres/postgres-agents.repository';
+
+/** Agent ("bridge") configurations. Exports `AgentsService` (`get(orgId, id)` for the pipeline). */
+@Module({
+  imports: [ToolsModule],
+  controllers: [AgentsController],
+  providers: [
+    provideRepository(AgentsRepository, MongoAgentsRepository, PostgresAgentsRepository),
+    AgentsService,
+  ],
+  exports: [AgentsService],
+})
+export class AgentsModule {}

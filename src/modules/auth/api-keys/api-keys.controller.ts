@@ -1,0 +1,110 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { Principal } from '../../../common/auth/principal';
+import { CurrentPrincipal, Scopes } from '../../../common/decorators';
+import { ApiEnvelope, ok, okPage, type Ok, type OkPage } from '../../../common/http/envelope';
+import { ListQueryDto } from '../../../common/pagination';
+import { ParseIdPipe } from '../../../common/pipes/parse-id.pipe';
+import { API_KEY_ID_PREFIX } from './api-key.types';
+import { ApiKeysService } from './api-keys.service';
+import { CreateApiKeyDto, UpdateApiKeyDto } from './dto/api-key.dto';
+import { ApiKeyView, CreatedApiKeyView, toApiKeyView } from './dto/api-key.response';
+
+const KeyId = new ParseIdPipe(API_KEY_ID_PREFIX, 'id');
+
+/** Gateway API keys of the caller's org. Admin scope required throughout. */
+@ApiTags('api-keys')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@ApiUnauthorizedResponse({ description: 'Missing or bad credentials' })
+@ApiForbiddenResponse({ description: 'The admin scope is required' })
+@Scopes('admin')
+@Controller('api/v1/api-keys')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Create an API key',
+    description: 'The response holds the key (`secret`) once; only its hash is stored.',
+  })
+  @ApiEnvelope(CreatedApiKeyView, { status: 201 })
+  async create(
+    @CurrentPrincipal() caller: Principal,
+    @Body() dto: CreateApiKeyDto,
+  ): Promise<Ok<CreatedApiKeyView>> {
+    const { key, secret } = await this.keys.create(caller, dto);
+    return ok({ ...toApiKeyView(key), secret });
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List API keys (masked: prefix only)' })
+  @ApiEnvelope(ApiKeyView, { list: true })
+  async list(
+    @CurrentPrincipal() caller: Principal,
+    @Query() query: ListQueryDto,
+  ): Promise<OkPage<ApiKeyView>> {
+    const page = await this.keys.list(caller.orgId, query);
+    const now = new Date();
+    return okPage({ ...page, items: page.items.map((k) => toApiKeyView(k, now)) });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get one API key (masked)' })
+  @ApiEnvelope(ApiKeyView)
+  @ApiNotFoundResponse({ description: 'No such key in this org' })
+  async get(
+    @CurrentPrincipal() caller: Principal,
+    @Param('id', KeyId) id: string,
+  ): Promise<Ok<ApiKeyView>> {
+    return ok(toApiKeyView(await this.keys.get(caller.orgId, id)));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change name, scopes, rate limit or expiry' })
+  @ApiEnvelope(ApiKeyView)
+  @ApiNotFoundResponse({ description: 'No such key in this org' })
+  async update(
+    @CurrentPrincipal() caller: Principal,
+    @Param('id', KeyId) id: string,
+    @Body() dto: UpdateApiKeyDto,
+  ): Promise<Ok<ApiKeyView>> {
+    return ok(toApiKeyView(await this.keys.update(caller.orgId, id, dto)));
+  }
+
+  @Post(':id/revoke')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Revoke an API key',
+    description: 'Refused on every instance at once; the record stays for audit.',
+  })
+  @ApiEnvelope(ApiKeyView)
+  @ApiNotFoundResponse({ description: 'No such key in this org' })
+  async revoke(
+    @CurrentPrincipal() caller: Principal,
+    @Param('id', KeyId) id: string,
+  ): Promise<Ok<ApiKeyView>> {
+    return ok(toApiKeyView(await this.keys.revoke(caller.orgId, id)));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an API key (refused on every instance at once)' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ description: 'No such key in this org' })
+  async delete(
+    @CurrentPrincipal() caller: Principal,
+    @Param('id', KeyId) id: string,
+  ): Promise<void> {
+    await this.keys.delete(caller.orgId, id);
+  }
+}

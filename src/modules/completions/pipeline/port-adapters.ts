@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { AgentsService } from '../../agents/agents.service';
+import type { Agent } from '../../agents/agent.types';
+import { CallLogsService } from '../../conversations/call-logs/call-logs.service';
+import { ConversationsService } from '../../conversations/conversations.service';
+import type { ConversationMessage } from '../../conversations/conversation.types';
+import { MetricsRecorder } from '../../metrics/buffer/metrics-recorder';
+import type { ChatMessage } from '../../providers/provider.types';
+import { ToolsService } from '../../tools/tools.service';
+import type { ExecutableTool } from '../../tools/execution/executable-tool';
+import {
+  AgentSource,
+  CallLogSink,
+  type CallLogEntry,
+  type ExchangeMeta,
+  ThreadStore,
+  ToolSource,
+  UsageSink,
+  type UsageRow,
+} from './ports';
+
+/** Binds the pipeline's ports to the owning modules' public services. */
+@Injectable()
+export class AgentsAdapter extends AgentSource {
+  constructor(private readonly agents: AgentsService) {
+    super();
+  }
+  get(orgId: string, agentId: string): Promise<Agent> {
+    return this.agents.get(orgId, agentId);
+  }
+}
+
+@Injectable()
+export class ToolsAdapter extends ToolSource {
+  constructor(private readonly tools: ToolsService) {
+    super();
+  }
+  getExecutable(orgId: string, toolIds: string[]): Promise<ExecutableTool[]> {
+    return this.tools.getMany(orgId, toolIds);
+  }
+}
+
+@Injectable()
+export class ConversationsAdapter extends ThreadStore {
+  constructor(private readonly conversations: ConversationsService) {
+    super();
+  }
+
+  async history(orgId: string, threadId: string, subThreadId?: string): Promise<ChatMessage[]> {
+    const stored = await this.conversations.history(orgId, threadId, subThreadId);
+    return stored.map(toChatMessage);
+  }
+
+  async appendExchange(
+    orgId: string,
+    threadId: string,
+    subThreadId: string | undefined,
+    messages: ChatMessage[],
+    meta: ExchangeMeta,
+  ): Promise<void> {
+    const last = messages.length - 1;
+    await this.conversations.appendExchange(
+      orgId,
+      threadId,
+      subThreadId,
+      messages.map((m, i) => ({
+        role: m.role,
+        content: m.content,
+        tool_calls: m.role === 'assistant' ? (m.tool_calls ?? null) : null,
+        tool_call_id: m.role === 'tool' ? m.tool_call_id : null,
+        name: 'name' in m ? (m.name ?? null) : null,
+        model: m.role === 'assistant' ? meta.model : null,
+        service: m.role === 'assistant' ? meta.service : null,
+        // The exchange's total usage sits on its final answer.
+        usage: i === last ? meta.usage : null,
+      })),
+      // Keyed by request: a retried append stores the exchange once.
+      { exchangeId: `xch_${meta.requestId}` },
+    );
+  }
+}
+
+function toChatMessage(m: ConversationMessage): ChatMessage {
+  switch (m.role) {
+    case 'assistant':
+      return m.tool_calls && m.tool_calls.length > 0
+        ? { role: 'assistant', content: asText(m.content), tool_calls: m.tool_calls }
+        : { role: 'assistant', content: asText(m.content) ?? '' };
+    case 'tool':
+      return { role: 'tool', tool_call_id: m.tool_call_id ?? '', content: asText(m.content) ?? '' };
+    case 'user':
+      return { role: 'user', content: m.content ?? '' };
+    default:
+      return { role: m.role, content: asText(m.content) ?? '' };
+  }
+}
+
+/** Non-user messages carry text only; stored parts are flattened back to their text. */
+function asText(content: ConversationMessage['content']): string | null {
+  if (content === null || typeof content === 'string') return content;
+  return content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+}
+
+@Injectable()
+export class CallLogsAdapter extends CallLogSink {
+  constructor(private readonly logs: CallLogsService) {
+    super();
+  }
+  async record(e: CallLogEntry): Promise<void> {
+    await this.logs.record({
+      org_id: e.org_id,
+      user_id: e.user_id,
+      agent_id: e.agent_id ?? null,
+      thread_id: e.thread_id ?? null,
+      request_id: e.request_id,
+      service: e.service,
+      model: e.model,
+      outcome: e.outcome,
+      latency_ms: e.latency_ms,
+      input_tokens: e.input_tokens,
+      output_tokens: e.output_tokens,
+      total_tokens: e.input_tokens + e.output_tokens,
+      cached_tokens: e.cached_tokens,
+      cost_usd: e.cost_usd,
+      cached: e.cached,
+      error_code: e.error_code ?? null,
+      request: e.request_summary,
+    });
+  }
+}
+
+@Injectable()
+export class MetricsAdapter extends UsageSink {
+  constructor(private readonly recorder: MetricsRecorder) {
+    super();
+  }
+  record(row: UsageRow): void {
+    this.recorder.record(row);
+  }
+}

@@ -1,0 +1,12 @@
+import type { Page, PageRequest } from '../../../common/pagination';
+import type { CallLog, CallLogFilter } from './call-log.types';
+
+/**
+ * Port (and DI token) for call logs; bound to the MongoDB or Postgres adapter by
+ * `provideRepository`. Append-only; reads are org-scoped, newest first.
+ */
+export abstract class CallLogsRepository {
+  /** Inserts complete records (ids and defaults filled by the service). */
+  abstract insertMany(logs: CallLog[]): Promise<void>;
+  abstract list(orgId: string, filter: CallLogFilter, page: PageRequest): Promise<Page<CallLog>>;
+}

@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { AppException, ErrorCode } from '../../common/errors';
+import { newId } from '../../common/ids/new-id';
+import type { Page, PageRequest } from '../../common/pagination';
+import {
+  DEFAULT_HISTORY_MESSAGES,
+  EXCHANGE_ID_PREFIX,
+  MAX_MESSAGES_PER_EXCHANGE,
+  type ConversationMessage,
+  type ConversationMessageInput,
+} from './conversation.types';
+import { ConversationsRepository, type ThreadRef } from './conversations.repository';
+
+export interface AppendOptions {
+  /**
+   * Makes the append idempotent: a retry with the same id (e.g. a queued job that runs
+   * twice) stores nothing new. Generated when absent.
+   */
+  exchangeId?: string;
+  createdAt?: Date;
+}
+
+/** Threads and their messages, for the completion pipeline and the messages endpoint. */
+@Injectable()
+export class ConversationsService {
+  constructor(private readonly repo: ConversationsRepository) {}
+
+  /**
+   * The thread's latest messages, oldest first, for the next provider call: whole exchanges
+   * only, at most `maxMessages`. `subThreadId` undefined/null is the thread's main line.
+   */
+  history(
+    orgId: string,
+    threadId: string,
+    subThreadId?: string | null,
+    opts: { maxMessages?: number } = {},
+  ): Promise<ConversationMessage[]> {
+    const max = Math.max(1, opts.maxMessages ?? DEFAULT_HISTORY_MESSAGES);
+    return this.repo.recentMessages(ref(orgId, threadId, subThreadId), max);
+  }
+
+  /** Stores one exchange (e.g. user message, tool rounds, answer) atomically: all or nothing. */
+  async appendExchange(
+    orgId: string,
+    threadId: string,
+    subThreadId: string | null | undefined,
+    messages: ConversationMessageInput[],
+    opts: AppendOptions = {},
+  ): Promise<ConversationMessage[]> {
+    if (messages.length === 0) return [];
+    if (messages.length > MAX_MESSAGES_PER_EXCHANGE) {
+      throw new AppException(
+        ErrorCode.VALIDATION_FAILED,
+        `An exchange holds at most ${MAX_MESSAGES_PER_EXCHANGE} messages`,
+      );
+    }
+    return this.repo.appendExchange(ref(orgId, threadId, subThreadId), {
+      exchangeId: opts.exchangeId ?? newId(EXCHANGE_ID_PREFIX),
+      createdAt: opts.createdAt ?? new Date(),
+      messages,
+    });
+  }
+
+  /** A page of the thread's messages in order; 404 when the thread has none at all. */
+  async listMessages(
+    orgId: string,
+    threadId: string,
+    subThreadId: string | null | undefined,
+    page: PageRequest,
+  ): Promise<Page<ConversationMessage>> {
+    const res = await this.repo.listMessages(ref(orgId, threadId, subThreadId), page);
+    if (res.items.length === 0 && page.cursor === undefined) {
+      const where = subThreadId ? ` (sub-thread ${subThreadId})` : '';
+      throw new AppException(ErrorCode.NOT_FOUND, `Thread ${threadId}${where} not found`);
+    }
+    return res;
+  }
+
+  deleteThread(orgId: string, threadId: string): Promise<number> {
+    return this.repo.deleteThread(orgId, threadId);
+  }
+}
+
+const ref = (orgId: string, threadId: string, subThreadId?: string | null): ThreadRef => ({
+  orgId,
+  threadId,
+  subThreadId: subThreadId ?? null,
+});

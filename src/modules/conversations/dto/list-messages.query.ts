@@ -1,0 +1,18 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { ListQueryDto } from '../../../common/pagination';
+import { THREAD_ID_PATTERN } from './thread-id';
+
+/** `?sub_thread_id&limit&cursor` on the messages route. */
+export class ListMessagesQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({
+    example: 'sub-1',
+    description: "The sub-thread to read; omitted = the thread's main line",
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(THREAD_ID_PATTERN, {
+    message: 'sub_thread_id must be 1-128 characters of letters, digits, . _ : -',
+  })
+  sub_thread_id?: string;
+}

@@ -1,0 +1,33 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { ServiceName } from '../../providers/provider.types';
+import type { StoredProviderKey } from '../provider-key.types';
+
+/** `provider_keys` table; the key is only stored sealed. */
+@Entity({ name: 'provider_keys' })
+@Index('provider_keys_org_service_uq', ['org_id', 'service'], { unique: true })
+@Index('provider_keys_org_created_idx', ['org_id', 'created_at', 'id'])
+export class ProviderKeyEntity implements StoredProviderKey {
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'provider_keys_pkey' })
+  id!: string;
+
+  @Column({ type: 'text' })
+  org_id!: string;
+
+  @Column({ type: 'text' })
+  service!: ServiceName;
+
+  @Column({ type: 'text' })
+  key_sealed!: string;
+
+  @Column({ type: 'text' })
+  masked_key!: string;
+
+  @Column({ type: 'text', nullable: true })
+  base_url!: string | null;
+
+  @Column({ type: 'timestamptz' })
+  created_at!: Date;
+
+  @Column({ type: 'timestamptz' })
+  updated_at!: Date;
+}

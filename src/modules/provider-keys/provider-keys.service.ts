@@ -1,0 +1,161 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { DecryptionError, EncryptionUnavailableError, SecretBox } from '../../common/crypto';
+import { AppException, ErrorCode } from '../../common/errors';
+import { newId } from '../../common/ids/new-id';
+import type { Page, PageRequest } from '../../common/pagination';
+import { BackgroundReseal } from '../../infra/document-store/background-reseal';
+import { resealColumn, type ResealReport } from '../../infra/document-store/reseal';
+import type { ResolvedProviderKey } from '../providers/provider-key.resolver';
+import type { ServiceName } from '../providers/provider.types';
+import type { CreateProviderKeyDto } from './dto/create-provider-key.dto';
+import type { UpdateProviderKeyDto } from './dto/update-provider-key.dto';
+import {
+  maskKey,
+  PROVIDER_KEY_ID_PREFIX,
+  providerKeyContext,
+  type ProviderKey,
+  type StoredProviderKey,
+  type StoredProviderKeyFields,
+} from './provider-key.types';
+import { ProviderKeysRepository } from './provider-keys.repository';
+import { TtlCache } from './ttl-cache';
+
+/**
+ * How long a resolved key is reused without a lookup. Writes on this instance take effect at
+ * once; other instances see a change within this delay.
+ */
+const RESOLVE_TTL_MS = 30_000;
+
+/** Org provider keys: sealed on write, masked on read, decrypted only by `resolve`. */
+@Injectable()
+export class ProviderKeysService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly cache = new TtlCache<ResolvedProviderKey | null>(RESOLVE_TTL_MS, 10_000);
+  private readonly rotation = new BackgroundReseal(
+    'provider keys',
+    new Logger(ProviderKeysService.name),
+  );
+
+  constructor(
+    private readonly repo: ProviderKeysRepository,
+    private readonly box: SecretBox,
+  ) {}
+
+  /** With older keys configured, moves every sealed key to the current key. */
+  onApplicationBootstrap(): void {
+    if (this.box.canEncrypt && this.box.hasPreviousKeys) {
+      this.rotation.start(() => this.reencryptAll());
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.rotation.finished();
+  }
+
+  async create(orgId: string, dto: CreateProviderKeyDto): Promise<ProviderKey> {
+    const id = newId(PROVIDER_KEY_ID_PREFIX);
+    const fields: StoredProviderKeyFields = {
+      service: dto.service,
+      ...this.seal(orgId, id, dto.api_key),
+      base_url: dto.base_url ?? null,
+    };
+    const created = await this.repo.create(orgId, fields, id);
+    this.cache.delete(cacheKey(orgId, dto.service));
+    return toView(created);
+  }
+
+  async get(orgId: string, id: string): Promise<ProviderKey> {
+    const k = await this.repo.get(orgId, id);
+    if (!k) throw notFound(id);
+    return toView(k);
+  }
+
+  async list(orgId: string, page: PageRequest): Promise<Page<ProviderKey>> {
+    const res = await this.repo.list(orgId, page);
+    return { items: res.items.map(toView), next_cursor: res.next_cursor };
+  }
+
+  async update(orgId: string, id: string, dto: UpdateProviderKeyDto): Promise<ProviderKey> {
+    const current = await this.repo.get(orgId, id);
+    if (!current) throw notFound(id);
+    const patch: Partial<StoredProviderKeyFields> = {
+      ...(dto.api_key === undefined ? {} : this.seal(orgId, id, dto.api_key)),
+      ...(dto.base_url === undefined ? {} : { base_url: dto.base_url }),
+    };
+    const updated = await this.repo.update(orgId, id, patch);
+    if (!updated) throw notFound(id);
+    this.cache.delete(cacheKey(orgId, current.service));
+    return toView(updated);
+  }
+
+  async delete(orgId: string, id: string): Promise<void> {
+    const current = await this.repo.get(orgId, id);
+    if (!current || !(await this.repo.delete(orgId, id))) throw notFound(id);
+    this.cache.delete(cacheKey(orgId, current.service));
+  }
+
+  /**
+   * The org's own key for a service, decrypted, or undefined when it has none (the caller
+   * then uses the deployment key). Cached briefly: it sits on every completion's path.
+   */
+  async resolve(orgId: string, service: ServiceName): Promise<ResolvedProviderKey | undefined> {
+    const key = cacheKey(orgId, service);
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const stored = await this.repo.getByService(orgId, service);
+    const resolved = stored ? this.open(stored) : null;
+    this.cache.set(key, resolved);
+    return resolved ?? undefined;
+  }
+
+  /** Re-encrypts every key still sealed with a previous key (key rotation). */
+  reencryptAll(): Promise<ResealReport> {
+    return resealColumn(this.repo, this.box, (v) => providerKeyContext(v.org_id, v.id));
+  }
+
+  private seal(
+    orgId: string,
+    id: string,
+    apiKey: string,
+  ): Pick<StoredProviderKeyFields, 'key_sealed' | 'masked_key'> {
+    try {
+      return {
+        key_sealed: this.box.encrypt(apiKey, providerKeyContext(orgId, id)),
+        masked_key: maskKey(apiKey),
+      };
+    } catch (e) {
+      if (e instanceof EncryptionUnavailableError) {
+        throw new AppException(
+          ErrorCode.SERVICE_UNAVAILABLE,
+          'Provider keys cannot be stored: the gateway has no ENCRYPTION_KEY configured',
+        );
+      }
+      throw e;
+    }
+  }
+
+  private open(k: StoredProviderKey): ResolvedProviderKey {
+    try {
+      const apiKey = this.box.decrypt(k.key_sealed, providerKeyContext(k.org_id, k.id));
+      return k.base_url === null ? { apiKey } : { apiKey, baseUrl: k.base_url };
+    } catch (e) {
+      if (e instanceof DecryptionError) {
+        throw new AppException(
+          ErrorCode.INTERNAL,
+          `The org's ${k.service} key cannot be decrypted: was ENCRYPTION_KEY changed without listing the old key in ENCRYPTION_KEY_PREVIOUS?`,
+          { cause: e },
+        );
+      }
+      throw e;
+    }
+  }
+}
+
+function toView(k: StoredProviderKey): ProviderKey {
+  const { key_sealed: _sealed, ...view } = k;
+  return view;
+}
+
+const cacheKey = (orgId: string, service: string) => `${orgId}\u0000${service}`;
+
+const notFound = (id: string) =>
+  new AppException(ErrorCode.NOT_FOUND, `Provider key ${id} not found`);

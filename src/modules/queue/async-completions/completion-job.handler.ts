@@ -1,0 +1,96 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { AppException } from '../../../common/errors';
+import { agentResponseData } from '../../completions/http/agent-format';
+import { CompletionPipeline } from '../../completions/pipeline/completion-pipeline.service';
+import { JobBuilder } from '../../completions/pipeline/job-builder.service';
+import type { JsonValue } from '../core/job-envelope';
+import type { JobError, JobRecord } from '../jobs/job.types';
+import type { JobContext, JobHandler, JobOutcome } from '../runtime/job-handler';
+import { JobHandlerRegistry } from '../runtime/job-handler.registry';
+import { WebhookDelivery } from '../webhooks/webhook-delivery.service';
+import {
+  COMPLETION_JOB,
+  parseCompletionPayload,
+  type CompletionJobPayload,
+  type CompletionWebhookBody,
+} from './completion-job.payload';
+
+/**
+ * Runs an async completion: rebuilds the CompletionJob from the stored request (as the
+ * synchronous endpoint does), runs the pipeline, saves the answer, then POSTs it to the webhook.
+ *
+ * Idempotent in two steps: once an answer (or a definite error) is saved, later runs — after a
+ * failed webhook POST — only deliver it; the provider is not called (or paid) again. Provider
+ * trouble (5xx, 429, timeouts) is retried with backoff; a definite client error (unknown agent,
+ * invalid parameters) is the job's answer: delivered, and the job ends `failed`.
+ */
+@Injectable()
+export class CompletionJobHandler implements JobHandler<CompletionJobPayload>, OnModuleInit {
+  constructor(
+    private readonly registry: JobHandlerRegistry,
+    private readonly builder: JobBuilder,
+    private readonly pipeline: CompletionPipeline,
+    private readonly webhooks: WebhookDelivery,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(COMPLETION_JOB, this, { parse: parseCompletionPayload });
+  }
+
+  async run(ctx: JobContext<CompletionJobPayload>): Promise<JobOutcome> {
+    const { job, payload, signal } = ctx;
+    if (job.result === null && job.error === null) {
+      const outcome = await this.produce(job, payload, signal);
+      await ctx.saveOutcome(outcome);
+    }
+    const body = webhookBody(job);
+    await this.webhooks.deliver(
+      job.org_id,
+      payload.webhook,
+      body,
+      { jobId: job.id, attempt: job.attempts },
+      signal,
+    );
+    return { status: body.status };
+  }
+
+  private async produce(
+    job: JobRecord,
+    payload: CompletionJobPayload,
+    signal: AbortSignal,
+  ): Promise<{ result: JsonValue | null; error: JobError | null }> {
+    const started = performance.now();
+    try {
+      const cj = await this.builder.fromAgentRequest(
+        payload.request,
+        payload.principal,
+        job.id,
+        this.pipeline.defaultCacheTtl,
+      );
+      const outcome = await this.pipeline.complete(cj, signal);
+      const data = agentResponseData(outcome, {
+        agentId: cj.agentId ?? '',
+        threadId: cj.thread?.threadId,
+        requestId: job.id,
+        latencyMs: performance.now() - started,
+      });
+      return { result: data as unknown as JsonValue, error: null };
+    } catch (e) {
+      if (isDefiniteFailure(e))
+        return { result: null, error: { code: e.code, message: e.message } };
+      throw e;
+    }
+  }
+}
+
+/** A 4xx other than 408/429 will not change by retrying: it is the job's answer. */
+function isDefiniteFailure(e: unknown): e is AppException {
+  return e instanceof AppException && e.status < 500 && e.status !== 408 && e.status !== 429;
+}
+
+function webhookBody(job: JobRecord): CompletionWebhookBody {
+  if (job.error !== null) {
+    return { job_id: job.id, type: COMPLETION_JOB, status: 'failed', error: job.error };
+  }
+  return { job_id: job.id, type: COMPLETION_JOB, status: 'completed', data: job.result };
+}

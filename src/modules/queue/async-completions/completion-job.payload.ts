@@ -1,0 +1,58 @@
+import type { Principal } from '../../../common/auth/principal';
+import { PermanentJobError } from '../core/errors';
+import type { JsonValue } from '../core/job-envelope';
+import type { WebhookTarget } from '../webhooks/webhook-delivery.service';
+
+export const COMPLETION_JOB = 'completion';
+
+/**
+ * What an async completion job carries: the validated request body (as JSON) and the caller, so
+ * the consumer can rebuild the CompletionJob exactly as the synchronous endpoint would (agent,
+ * prompt, history and tools are loaded at run time), plus where to deliver the answer.
+ */
+export interface CompletionJobPayload {
+  request: { [key: string]: JsonValue };
+  principal: Principal;
+  webhook: WebhookTarget;
+  /** The x-request-id of the HTTP request that submitted the job. */
+  request_id: string;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const isStringMap = (v: unknown): v is Record<string, string> =>
+  isObject(v) && Object.values(v).every((x) => typeof x === 'string');
+
+/** Checks the payload's shape; a payload that is not one can never run (dead-lettered). */
+export function parseCompletionPayload(v: JsonValue): CompletionJobPayload {
+  const bad = (what: string) =>
+    new PermanentJobError(`completion job payload: ${what}`, 'BAD_PAYLOAD');
+  if (!isObject(v)) throw bad('not an object');
+  const { request, principal, webhook, request_id } = v;
+  if (!isObject(request)) throw bad('request missing');
+  if (
+    !isObject(principal) ||
+    typeof principal.userId !== 'string' ||
+    typeof principal.orgId !== 'string' ||
+    !Array.isArray(principal.scopes) ||
+    (principal.via !== 'jwt' && principal.via !== 'api_key')
+  ) {
+    throw bad('principal missing');
+  }
+  if (!isObject(webhook) || typeof webhook.url !== 'string' || !isStringMap(webhook.headers)) {
+    throw bad('webhook missing');
+  }
+  if (typeof request_id !== 'string') throw bad('request_id missing');
+  return v as unknown as CompletionJobPayload;
+}
+
+/** The body POSTed to the webhook (and the shape of a stored outcome). */
+export type CompletionWebhookBody =
+  | { job_id: string; type: 'completion'; status: 'completed'; data: JsonValue }
+  | {
+      job_id: string;
+      type: 'completion';
+      status: 'failed';
+      error: { code: string; message: string };
+    };

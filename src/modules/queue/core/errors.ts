@@ -1,0 +1,36 @@
+/**
+ * Thrown by a job handler when running the job again cannot help (a webhook URL the egress
+ * policy refuses, a payload that does not decode): the job goes to the dead-letter queue now
+ * instead of after every retry.
+ */
+export class PermanentJobError extends Error {
+  constructor(
+    message: string,
+    readonly code = 'PERMANENT_FAILURE',
+  ) {
+    super(message);
+    this.name = 'PermanentJobError';
+  }
+}
+
+/** The transport could not take a message (broker down, publish not confirmed in time, full). */
+export class QueueUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'QueueUnavailableError';
+  }
+}
+
+/**
+ * A run failed in a way worth retrying (a webhook answered 500, a dependency timed out). Its
+ * message is shown to the job's owner, so it is written to be client-safe.
+ */
+export class RetryableJobError extends Error {
+  constructor(
+    message: string,
+    readonly code = 'JOB_ATTEMPT_FAILED',
+  ) {
+    super(message);
+    this.name = 'RetryableJobError';
+  }
+}

@@ -1,0 +1,50 @@
+import { Global, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { CryptoModule } from '../../common/crypto';
+import { provideRepository } from '../../infra/document-store/provide-repository';
+import { AsyncCompletions } from './async-completions/async-completions.service';
+import { JobsController } from './async-completions/jobs.controller';
+import { JobsRepository } from './jobs/jobs.repository';
+import { MongoJobsRepository } from './jobs/mongo/mongo-jobs.repository';
+import { PayloadCodec } from './jobs/payload-codec';
+import { PostgresJobsRepository } from './jobs/postgres/postgres-jobs.repository';
+import { DeadLettersController } from './ops/dead-letters.controller';
+import { queueConfig } from './queue.config';
+import { DepthSampler } from './runtime/depth-sampler';
+import { JobHandlerRegistry } from './runtime/job-handler.registry';
+import { JobQueue } from './runtime/job-queue.service';
+import { JobRecovery } from './runtime/job-recovery';
+import { JobRunner } from './runtime/job-runner';
+import { jobTransportProvider } from './transports/transport.factory';
+import { WebhookDelivery } from './webhooks/webhook-delivery.service';
+import { WebhookSecretController } from './webhooks/webhook-secret.controller';
+import { WebhookSecrets } from './webhooks/webhook-secrets.service';
+
+/**
+ * Background jobs (DESIGN flow 3): RabbitMQ when RABBITMQ_URL is set, the in-process twin
+ * otherwise, with the job state store, retries, dead letters and webhook delivery.
+ *
+ * Global so that any module can enqueue (`JobQueue`) or register a handler
+ * (`JobHandlerRegistry`) without import cycles — the completions controller submits async jobs
+ * here while the completion handler (CompletionJobsModule) needs the completions pipeline.
+ */
+@Global()
+@Module({
+  imports: [ConfigModule.forFeature(queueConfig), CryptoModule],
+  controllers: [JobsController, DeadLettersController, WebhookSecretController],
+  providers: [
+    provideRepository(JobsRepository, MongoJobsRepository, PostgresJobsRepository),
+    jobTransportProvider,
+    PayloadCodec,
+    JobHandlerRegistry,
+    JobRunner,
+    JobRecovery,
+    DepthSampler,
+    JobQueue,
+    WebhookSecrets,
+    WebhookDelivery,
+    AsyncCompletions,
+  ],
+  exports: [JobQueue, JobHandlerRegistry, AsyncCompletions, WebhookDelivery, WebhookSecrets],
+})
+export class QueueModule {}

@@ -1,0 +1,209 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { AppException, ErrorCode } from '../../../common/errors';
+import { newId } from '../../../common/ids/new-id';
+import type { Page, PageRequest } from '../../../common/pagination';
+import { isUniqueViolation } from '../../../infra/document-store/unique-violation';
+import { QueueUnavailableError } from '../core/errors';
+import type { JobEnvelope, JsonValue } from '../core/job-envelope';
+import { JobTransport } from '../core/job-transport';
+import { JOB_ID_PREFIX, type JobError, type JobRecord } from '../jobs/job.types';
+import { JobsRepository } from '../jobs/jobs.repository';
+import { PayloadCodec } from '../jobs/payload-codec';
+import { queueConfig } from '../queue.config';
+import { DepthSampler } from './depth-sampler';
+import { JobHandlerRegistry } from './job-handler.registry';
+import { JobRecovery } from './job-recovery';
+import { JobRunner } from './job-runner';
+import { queueMetrics } from './queue.metrics';
+
+export interface EnqueueOptions {
+  /** Same key (per org) = same job: the existing one is returned instead of a new one. */
+  idempotencyKey?: string;
+  /** Fingerprint of the request; a key reused with another fingerprint is a 409. */
+  requestHash?: string;
+}
+
+export interface EnqueueResult {
+  job: JobRecord;
+  /** False when an earlier request with the same idempotency key made the job. */
+  created: boolean;
+}
+
+const UNAVAILABLE: JobError = {
+  code: ErrorCode.SERVICE_UNAVAILABLE,
+  message: 'The job could not be queued',
+};
+
+/**
+ * The queue's public face: enqueue jobs (job store first, then a confirmed publish), read them,
+ * list and requeue dead ones. It also runs the consumers: they start once every module has
+ * registered its handlers, and stop (bounded) before connections close.
+ */
+@Injectable()
+export class JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('JobQueue');
+
+  constructor(
+    private readonly transport: JobTransport,
+    private readonly registry: JobHandlerRegistry,
+    private readonly store: JobsRepository,
+    private readonly codec: PayloadCodec,
+    private readonly runner: JobRunner,
+    private readonly recovery: JobRecovery,
+    private readonly sampler: DepthSampler,
+    @Inject(queueConfig.KEY) private readonly cfg: ConfigType<typeof queueConfig>,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const specs = this.registry.freeze();
+    this.transport.onDeadLetter((e) =>
+      queueMetrics.deadLetters.inc({ type: e.type, reason: e.reason }),
+    );
+    await this.transport.start(specs, (d, signal) => this.runner.handle(d, signal));
+    this.sampler.start(specs.map((s) => s.type));
+    this.recovery.start(specs.map((s) => s.type));
+    this.logger.log(
+      `consuming ${specs.map((s) => s.type).join(', ') || 'no job types'} over ${this.transport.kind}`,
+    );
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.sampler.stop();
+    await this.recovery.stop();
+    await this.transport.stop(this.cfg.shutdownGraceMs);
+  }
+
+  /** Records the job, then publishes it; 503 when the broker does not take it in time. */
+  async enqueue(
+    type: string,
+    orgId: string,
+    payload: JsonValue,
+    opts: EnqueueOptions = {},
+  ): Promise<EnqueueResult> {
+    const reg = this.registry.get(type);
+    if (!reg) throw new Error(`no handler registered for job type ${type}`);
+    if (opts.idempotencyKey !== undefined) {
+      const existing = await this.store.findByIdempotencyKey(orgId, opts.idempotencyKey);
+      if (existing) return this.repeat(existing, opts.requestHash);
+    }
+    const id = newId(JOB_ID_PREFIX);
+    let job: JobRecord;
+    try {
+      job = await this.store.create(orgId, {
+        id,
+        type,
+        max_attempts: reg.maxAttempts,
+        payload: this.codec.seal(orgId, id, payload),
+        idempotency_key: opts.idempotencyKey,
+        request_hash: opts.requestHash,
+      });
+    } catch (e) {
+      // Two requests with one key at once: the loser answers with the winner's job.
+      if (opts.idempotencyKey !== undefined && isConflict(e)) {
+        const existing = await this.store.findByIdempotencyKey(orgId, opts.idempotencyKey);
+        if (existing) return this.repeat(existing, opts.requestHash);
+      }
+      throw e;
+    }
+    await this.publish(job, () => this.store.failUnpublished(orgId, id, UNAVAILABLE));
+    return { job, created: true };
+  }
+
+  get(orgId: string, id: string): Promise<JobRecord | undefined> {
+    return this.store.get(orgId, id);
+  }
+
+  listDead(orgId: string, type: string | undefined, page: PageRequest): Promise<Page<JobRecord>> {
+    return this.store.listDead(orgId, type, page);
+  }
+
+  /** A dead job runs again with a fresh attempt budget (its saved outcome, if any, is kept). */
+  async requeue(orgId: string, id: string): Promise<JobRecord> {
+    const job = await this.store.get(orgId, id);
+    if (!job) throw new AppException(ErrorCode.NOT_FOUND, `Job ${id} not found`);
+    if (!this.registry.get(job.type)) {
+      throw new AppException(ErrorCode.CONFLICT, `Jobs of type ${job.type} are not handled here`);
+    }
+    console.error('DBG requeue', id, job.status, Date.now());
+    if (job.status !== 'dead' || !(await this.store.requeueDead(orgId, id))) {
+      throw new AppException(
+        ErrorCode.CONFLICT,
+        `Only dead-lettered jobs can be requeued; job ${id} is ${job.status}`,
+      );
+    }
+    const requeued: JobRecord = {
+      ...job,
+      status: 'queued',
+      attempts: 0,
+      error: null,
+      run_after: null,
+      finished_at: null,
+      published_at: null,
+    };
+    await this.publish(requeued, () => this.store.markDead(orgId, id, undefined, UNAVAILABLE));
+    // As of the requeue: by the time anyone reads it again it may well be running already.
+    return requeued;
+  }
+
+  /** A repeat of an idempotent request: same job, re-published if enqueueing never completed. */
+  private async repeat(existing: JobRecord, requestHash?: string): Promise<EnqueueResult> {
+    if (requestHash && existing.request_hash && existing.request_hash !== requestHash) {
+      throw new AppException(
+        ErrorCode.CONFLICT,
+        'This Idempotency-Key was already used for a different request',
+      );
+    }
+    if (
+      existing.published_at === null &&
+      existing.attempts === 0 &&
+      (existing.status === 'queued' || existing.status === 'failed') &&
+      (await this.store.reopenUnpublished(existing.org_id, existing.id))
+    ) {
+      await this.publish(existing, () =>
+        this.store.failUnpublished(existing.org_id, existing.id, UNAVAILABLE),
+      );
+      return { job: { ...existing, status: 'queued', error: null }, created: false };
+    }
+    return { job: existing, created: false };
+  }
+
+  private async publish(job: JobRecord, onFailure: () => Promise<unknown>): Promise<void> {
+    try {
+      await this.transport.publish(envelopeOf(job));
+    } catch (e) {
+      queueMetrics.published.inc({ type: job.type, result: 'error' });
+      if (!(e instanceof QueueUnavailableError)) throw e;
+      this.logger.warn(`job ${job.id} not queued: ${e.message}`);
+      await onFailure().catch(() => undefined);
+      throw new AppException(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        'The job queue is unavailable right now; try again shortly',
+        { details: { job_id: job.id }, headers: { 'retry-after': '5' }, cause: e },
+      );
+    }
+    queueMetrics.published.inc({ type: job.type, result: 'ok' });
+    // Bookkeeping only (it lets a repeated request re-publish a job that never got out).
+    await this.store
+      .markPublished(job.org_id, job.id, new Date())
+      .catch((e: unknown) =>
+        this.logger.warn(`job ${job.id}: published_at not saved: ${String(e)}`),
+      );
+  }
+}
+
+export function envelopeOf(
+  job: Pick<JobRecord, 'id' | 'type' | 'org_id' | 'payload'>,
+): JobEnvelope {
+  return { v: 1, id: job.id, type: job.type, org_id: job.org_id, payload: job.payload };
+}
+
+function isConflict(e: unknown): boolean {
+  return isUniqueViolation(e) || (e instanceof AppException && e.code === ErrorCode.CONFLICT);
+}

@@ -1,0 +1,12 @@
+/** The throttling module's public surface. */
+export { ThrottlingModule, type ThrottlingOptions } from './throttling.module';
+export { RateLimited } from './rate-limited.decorator';
+export { RateLimitGuard } from './rate-limit.guard';
+export { RateLimiter, type LimitState, type RateLimitDecision } from './rate-limiter.service';
+export { TokenBudget, type TokenBudgetState } from './token-budget.service';
+export {
+  AgentRateLimitLookup,
+  NoAgentRateLimits,
+  type AgentRateLimitOverrides,
+} from './agent-rate-limit.lookup';
+export { RateLimitStore } from './stores/rate-limit.store';

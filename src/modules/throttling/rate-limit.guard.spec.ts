@@ -1,0 +1,180 @@
+import type { ExecutionContext } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { Reflector } from '@nestjs/core';
+import type { Principal } from '../../common/auth/principal';
+import { AppException, ErrorCode } from '../../common/errors';
+import type { limitsConfig } from '../../config';
+import { AgentRateLimitLookup, NoAgentRateLimits } from './agent-rate-limit.lookup';
+import { RATE_LIMITED_KEY } from './rate-limited.metadata';
+import { RateLimitGuard } from './rate-limit.guard';
+import { RateLimiter } from './rate-limiter.service';
+import { MemoryRateLimitStore } from './stores/memory-rate-limit.store';
+import { RateLimitStore } from './stores/rate-limit.store';
+import { StoreCallPolicy } from './stores/store-call-policy';
+import { TokenBudget } from './token-budget.service';
+
+interface FakeReply {
+  headers: Record<string, string>;
+  header(name: string, value: string): FakeReply;
+}
+
+function contextFor(
+  req: { principal?: Principal; body?: unknown; headers?: Record<string, string>; apiKey?: object },
+  marked = true,
+) {
+  const handler = () => undefined;
+  if (marked) Reflect.defineMetadata(RATE_LIMITED_KEY, true, handler);
+  const reply: FakeReply = {
+    headers: {},
+    header(name, value) {
+      this.headers[name] = value;
+      return this;
+    },
+  };
+  const request = { headers: {}, ...req };
+  const ctx = {
+    getHandler: () => handler,
+    getClass: () => class {},
+    switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
+  } as unknown as ExecutionContext;
+  return { ctx, reply };
+}
+
+const limits = (over: Partial<ConfigType<typeof limitsConfig>> = {}) => ({
+  userPerMinute: 3,
+  threadPerMinute: 2,
+  orgTokensPerMinute: 0,
+  failOpen: true,
+  cacheTtlSeconds: 0,
+  ...over,
+});
+
+function guard(
+  opts: {
+    store?: RateLimitStore;
+    cfg?: ConfigType<typeof limitsConfig>;
+    agents?: AgentRateLimitLookup;
+  } = {},
+) {
+  const store = opts.store ?? new MemoryRateLimitStore();
+  const cfg = opts.cfg ?? limits();
+  const policy = new StoreCallPolicy(cfg.failOpen, 100);
+  const limiter = new RateLimiter(cfg, store, policy, opts.agents ?? new NoAgentRateLimits());
+  return new RateLimitGuard(new Reflector(), limiter, new TokenBudget(cfg, store, policy));
+}
+
+const user = (userId = 'u1'): Principal => ({ userId, orgId: 'o1', scopes: [], via: 'jwt' });
+
+async function outcome(g: RateLimitGuard, ctx: ExecutionContext): Promise<number> {
+  try {
+    await g.canActivate(ctx);
+    return 200;
+  } catch (e) {
+    return e instanceof AppException ? e.status : 500;
+  }
+}
+
+describe('RateLimitGuard', () => {
+  it('admits exactly the per-user limit of a concurrent burst, with headers on each', async () => {
+    const g = guard();
+    const runs = Array.from({ length: 10 }, () => contextFor({ principal: user() }));
+    const statuses = await Promise.all(runs.map(({ ctx }) => outcome(g, ctx)));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+    const admitted = runs.filter((_, i) => statuses[i] === 200);
+    expect(admitted.map((r) => r.reply.headers['ratelimit-remaining']).sort()).toEqual([
+      '0',
+      '1',
+      '2',
+    ]);
+    expect(admitted.every((r) => r.reply.headers['ratelimit-limit'] === '3')).toBe(true);
+  });
+
+  it('refuses with 429, Retry-After and the level in the details', async () => {
+    const g = guard();
+    for (let i = 0; i < 3; i++) await g.canActivate(contextFor({ principal: user() }).ctx);
+    const err = await g
+      .canActivate(contextFor({ principal: user() }).ctx)
+      .catch((e: unknown) => e as AppException);
+    expect(err).toBeInstanceOf(AppException);
+    expect((err as AppException).code).toBe(ErrorCode.RATE_LIMITED);
+    expect((err as AppException).headers).toMatchObject({
+      'retry-after': '60',
+      'ratelimit-remaining': '0',
+      'ratelimit-limit': '3',
+    });
+    expect((err as AppException).details).toMatchObject({ level: 'user', limit: 3 });
+  });
+
+  it('limits per thread (body thread_id or x-thread-id) after the user limit', async () => {
+    const g = guard({ cfg: limits({ userPerMinute: 100 }) });
+    const inThread = (i: number) =>
+      i % 2 === 0
+        ? contextFor({ principal: user(), body: { thread_id: 't1' } })
+        : contextFor({ principal: user(), headers: { 'x-thread-id': 't1' } });
+    const statuses = await Promise.all([0, 1, 2, 3, 4].map((i) => outcome(g, inThread(i).ctx)));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(2);
+    expect(await outcome(g, contextFor({ principal: user(), body: { thread_id: 't2' } }).ctx)).toBe(
+      200,
+    );
+  });
+
+  it("uses an API key's own limit and an agent's overrides", async () => {
+    class Agents extends AgentRateLimitLookup {
+      async find(_org: string, agentId: string) {
+        return agentId === 'slow' ? { per_minute: 1 } : undefined;
+      }
+    }
+    const g = guard({ agents: new Agents() });
+    const keyed = () => contextFor({ principal: user(), apiKey: { id: 'key_1', perMinute: 5 } });
+    const statuses = await Promise.all(Array.from({ length: 8 }, () => outcome(g, keyed().ctx)));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+
+    const slow = () => contextFor({ principal: user('u2'), body: { agent_id: 'slow' } });
+    expect(await outcome(g, slow().ctx)).toBe(200);
+    expect(await outcome(g, slow().ctx)).toBe(429);
+    const viaModel = contextFor({ principal: user('u2'), body: { model: 'agent/slow' } });
+    expect(await outcome(g, viaModel.ctx)).toBe(429);
+  });
+
+  it('ignores unmarked routes and unauthenticated (public) requests', async () => {
+    const g = guard({ cfg: limits({ userPerMinute: 1 }) });
+    for (let i = 0; i < 3; i++) {
+      expect(await outcome(g, contextFor({ principal: user() }, false).ctx)).toBe(200);
+      expect(await outcome(g, contextFor({}).ctx)).toBe(200);
+    }
+  });
+
+  describe('when the store fails', () => {
+    class BrokenStore extends MemoryRateLimitStore {
+      override increment(): never {
+        throw new Error('ECONNREFUSED');
+      }
+    }
+
+    it('admits without headers when failing open', async () => {
+      const { ctx, reply } = contextFor({ principal: user() });
+      expect(await outcome(guard({ store: new BrokenStore() }), ctx)).toBe(200);
+      expect(reply.headers['ratelimit-limit']).toBeUndefined();
+    });
+
+    it('answers 503 when failing closed', async () => {
+      const g = guard({ store: new BrokenStore(), cfg: limits({ failOpen: false }) });
+      expect(await outcome(g, contextFor({ principal: user() }).ctx)).toBe(503);
+    });
+  });
+
+  it('refuses on an exhausted org token budget before spending request counters', async () => {
+    const store = new MemoryRateLimitStore();
+    const cfg = limits({ orgTokensPerMinute: 10 });
+    const g = guard({ store, cfg });
+    const first = contextFor({ principal: user() });
+    expect(await outcome(g, first.ctx)).toBe(200);
+    expect(first.reply.headers['x-ratelimit-remaining-tokens']).toBe('10');
+    await new TokenBudget(cfg, store, new StoreCallPolicy(true)).consume('o1', 10);
+    expect(await outcome(g, contextFor({ principal: user() }).ctx)).toBe(429);
+    // The refused request did not count: two more fit under the per-user limit of 3 later.
+    const usedCounter = await store.increment('rl:{o1}:user:u1', 60_000, 3, 60_000, 'user');
+    expect(usedCounter.totalHits).toBe(2);
+  });
+});

@@ -1,0 +1,37 @@
+import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
+import { ApiServiceUnavailableResponse, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { RateLimitGuard } from './rate-limit.guard';
+import { RATE_LIMITED_KEY } from './rate-limited.metadata';
+
+const HEADERS = {
+  'RateLimit-Limit': { description: 'Requests allowed in the window', schema: { type: 'integer' } },
+  'RateLimit-Remaining': {
+    description: 'Requests left in the window',
+    schema: { type: 'integer' },
+  },
+  'RateLimit-Reset': {
+    description: 'Seconds until the window resets',
+    schema: { type: 'integer' },
+  },
+};
+
+/**
+ * Puts a route under the per-user and per-thread request limits (and the org token budget).
+ * The guard runs after the global auth guard, so the principal is known. Every response of the
+ * route carries RateLimit-Limit / -Remaining / -Reset; a 429 also carries Retry-After.
+ */
+export const RateLimited = () =>
+  applyDecorators(
+    SetMetadata(RATE_LIMITED_KEY, true),
+    UseGuards(RateLimitGuard),
+    ApiTooManyRequestsResponse({
+      description: 'A rate limit is exhausted; retry after Retry-After seconds',
+      headers: {
+        'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } },
+        ...HEADERS,
+      },
+    }),
+    ApiServiceUnavailableResponse({
+      description: 'The rate-limit store is unreachable and RATE_LIMIT_FAIL_OPEN=false',
+    }),
+  );

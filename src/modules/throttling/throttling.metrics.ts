@@ -1,0 +1,11 @@
+import { counter } from '../../common/metrics/prom';
+
+export const storeErrors = () =>
+  counter(
+    'gateway_rate_limit_store_errors_total',
+    'Rate-limit store calls that failed or timed out (the request was then admitted or refused per RATE_LIMIT_FAIL_OPEN)',
+    ['operation', 'policy'],
+  );
+
+export const rateLimited = () =>
+  counter('gateway_rate_limited_total', 'Requests refused by a rate limit', ['level']);

@@ -1,0 +1,3 @@
+import { describeManagementApi } from './management.suite';
+
+describeManagementApi('Management API (embedded mode, real HTTP)', () => ({}), { embedded: true });

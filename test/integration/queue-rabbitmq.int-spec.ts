@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { PostgresConnection } from '../../src/infra/postgres/postgres.connection';
+import { Jobs1795708600000 } from '../../src/modules/queue/jobs/postgres/1795708600000-Jobs';
+import { JobEntity } from '../../src/modules/queue/jobs/postgres/job.entity';
+import { PostgresJobsRepository } from '../../src/modules/queue/jobs/postgres/postgres-jobs.repository';
+import { inProcessKit } from '../queue/in-process.kit';
+import { queueContract } from '../queue/queue.contract';
+import { rabbitKit } from '../queue/rabbitmq.kit';
+import { describeWithServices, SERVICE_URLS } from '../support/services';
+
+/** Queue/exchange names of this run start with this, so parallel and old runs never meet. */
+const RUN = `aimwtest-${Date.now().toString(36)}-${randomUUID().slice(0, 6)}`;
+let scenarios = 0;
+
+function sqlStore() {
+  let conn: PostgresConnection;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aimw-queue-'));
+  beforeAll(async () => {
+    conn = await PostgresConnection.open({
+      databaseUrl: SERVICE_URLS.DATABASE_URL,
+      dataDir,
+      entities: [JobEntity],
+      migrations: [Jobs1795708600000],
+    });
+  });
+  afterAll(async () => {
+    await conn?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return () => new PostgresJobsRepository(conn.dataSource);
+}
+
+describeWithServices(['RABBITMQ_URL', 'DATABASE_URL'], 'queue contract: RabbitMQ transport', () => {
+  const store = sqlStore();
+  queueContract({
+    kit: rabbitKit(SERVICE_URLS.RABBITMQ_URL!),
+    store,
+    scenarioName: () => `${RUN}-${++scenarios}`,
+  });
+});
+
+// The twin again, now over the real Postgres job store (the unit run uses the in-memory fake).
+describeWithServices(['DATABASE_URL'], 'queue contract: in-process transport on PostgreSQL', () => {
+  const store = sqlStore();
+  queueContract({
+    kit: inProcessKit(),
+    store,
+    scenarioName: () => `${RUN}-ip-${++scenarios}`,
+  });
+});

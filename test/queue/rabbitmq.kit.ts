@@ -1,0 +1,62 @@
+import { connect, type AmqpConnectionManager } from 'amqp-connection-manager';
+import type { JobTransport } from '../../src/modules/queue/core/job-transport';
+import { queueNames, jobsExchange, retryQueueCount } from '../../src/modules/queue/core/topology';
+import type { AmqpConnectionModel } from '../../src/modules/queue/transports/rabbitmq/amqp-types';
+import { RabbitTransport } from '../../src/modules/queue/transports/rabbitmq/rabbit.transport';
+import { MAX_ATTEMPTS, TEST_TYPES, type TransportKit } from './queue-harness';
+
+/** A connection manager that has connected (or throws after `timeoutMs`). */
+export async function connected(url: string, timeoutMs = 5000): Promise<AmqpConnectionManager> {
+  const conn = connect([url], { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 0.2 });
+  await conn.connect({ timeout: timeoutMs });
+  return conn;
+}
+
+/** Deletes a prefix's exchange and every queue the given types declared. */
+export async function deleteTopology(
+  url: string,
+  prefix: string,
+  types: readonly string[],
+  maxAttempts: number,
+): Promise<void> {
+  const conn = await connected(url);
+  try {
+    const ch = await (conn.connection as AmqpConnectionModel).createChannel();
+    for (const type of types) {
+      const n = queueNames(prefix, type);
+      for (let i = 1; i <= retryQueueCount(maxAttempts); i++) await ch.deleteQueue(n.retry(i));
+      await ch.deleteQueue(n.work);
+      await ch.deleteQueue(n.dead);
+    }
+    await ch.deleteExchange(jobsExchange(prefix));
+    await ch.close();
+  } finally {
+    await conn.close();
+  }
+}
+
+/** RabbitMQ: each instance its own connection; a scenario is a queue/exchange name prefix. */
+export function rabbitKit(url: string): TransportKit {
+  const conns = new Map<JobTransport, AmqpConnectionManager>();
+  return {
+    create: (scenario, retryBaseMs) => {
+      const conn = connect([url], { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 0.2 });
+      const t = new RabbitTransport(conn, {
+        prefix: scenario,
+        retryBaseMs,
+        publishTimeoutMs: 3000,
+        maxPendingPublishes: 100,
+        ownsConnection: true,
+      });
+      conns.set(t, conn);
+      return t;
+    },
+    // Closing the connection without acking is what the broker sees when a process dies.
+    crash: async (t) => {
+      await conns.get(t)?.close();
+    },
+    cleanup: async (scenario) => {
+      await deleteTopology(url, scenario, TEST_TYPES, MAX_ATTEMPTS);
+    },
+  };
+}
