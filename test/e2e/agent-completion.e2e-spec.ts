@@ -263,7 +263,7 @@ describe('POST /api/v2/model/chat/completion (agents, tools, history, cache)', (
       .filter((b) => b.startsWith('data: '))
       .map((b) => b.slice(6));
     expect(events[events.length - 1]).toBe('[DONE]');
-    const parsed = events.slice(0, -1).map((e) => JSON.parse(e) as Json);
+    const parsed = events.slice(0, -1).map((e) => JSON.parse(e));
     expect(parsed[0].type).toBe('start');
     expect(parsed.filter((e) => e.type === 'tool_call')).toHaveLength(1);
     const text = parsed
