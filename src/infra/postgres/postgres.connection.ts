@@ -33,7 +33,9 @@ export class PostgresConnection {
       migrationsRun: true,
       migrationsTransactionMode: 'each' as const,
       synchronize: false,
-      logging: ['error' as const],
+      // Off: TypeORM's error logging prints query parameters (prompts, conversation content);
+      // failures surface as exceptions and are logged by their callers without the data.
+      logging: false,
     };
     const options: DataSourceOptions = embedded
       ? // PGlite serves one connection at a time: a pool of one keeps transactions intact.

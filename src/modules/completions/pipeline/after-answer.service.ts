@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { AppException } from '../../../common/errors';
 import { normaliseError } from '../../../common/filters/normalise-error';
 import { TokenBudget } from '../../throttling';
@@ -70,6 +71,8 @@ export class AfterAnswer {
     const thread = job.thread;
     if (thread) {
       const messages = [...job.newMessages, ...outcome.produced];
+      // Not the request id: clients may reuse x-request-id values across calls.
+      const exchangeId = `xch_${randomUUID()}`;
       this.tasks.schedule('conversation.append', () =>
         this.threads.appendExchange(
           job.principal.orgId,
@@ -81,6 +84,7 @@ export class AfterAnswer {
             model: outcome.model,
             usage: outcome.usage,
             requestId: job.requestId,
+            exchangeId,
           },
         ),
       );

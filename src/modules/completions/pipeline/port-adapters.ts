@@ -74,8 +74,8 @@ export class ConversationsAdapter extends ThreadStore {
         // The exchange's total usage sits on its final answer.
         usage: i === last ? meta.usage : null,
       })),
-      // Keyed by request: a retried append stores the exchange once.
-      { exchangeId: `xch_${meta.requestId}` },
+      // Keyed per exchange: a retried append stores the exchange once.
+      { exchangeId: meta.exchangeId },
     );
   }
 }

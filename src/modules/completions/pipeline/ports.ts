@@ -21,6 +21,8 @@ export interface ExchangeMeta {
   model: string;
   usage: Usage;
   requestId: string;
+  /** Unique per exchange: a retried append with the same id stores nothing new. */
+  exchangeId: string;
 }
 
 export abstract class ThreadStore {
