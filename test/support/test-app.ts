@@ -32,7 +32,8 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  const app = await createApp(parseEnv(process.env), { bufferLogs: false });
+  // Boot logs are buffered into the (silent) pino logger instead of Nest's console logger.
+  const app = await createApp(parseEnv(process.env), { bufferLogs: true });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
