@@ -9,6 +9,7 @@ import { AuthGuard } from './modules/auth/auth.guard';
 import { AgentsModule } from './modules/agents/agents.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CompletionsModule } from './modules/completions/completions.module';
+import { ConfigWatcherModule } from './modules/config-watcher';
 import { ProvidersModule } from './modules/providers';
 import { EgressModule } from './common/egress';
 import { ConversationsModule } from './modules/conversations/conversations.module';
@@ -35,6 +36,7 @@ export class AppModule {
         AppConfigModule.forRoot(),
         GatewayLoggerModule,
         InfraModule.forRoot(env),
+        ConfigWatcherModule,
         MonitoringModule,
         AuthModule,
         ThrottlingModule.forRoot({

@@ -1,5 +1,5 @@
 import helmet from '@fastify/helmet';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ModuleMetadata } from '@nestjs/common';
@@ -9,6 +9,7 @@ import { parseEnv, type Env } from '../config';
 import { registerHttpMetrics } from '../modules/monitoring/http-metrics';
 import { setupSwagger } from './swagger';
 import { rejectNonJsonBodies } from '../common/http/json-only.hook';
+import { registerAccessLog } from '../common/logging/access-log';
 
 export interface CreateAppOptions {
   /** Lets tests swap providers (e.g. APP_* targets) before the app is built. */
@@ -48,6 +49,7 @@ export async function createApp(
   });
   fastify.addHook('onRequest', rejectNonJsonBodies);
   registerHttpMetrics(fastify);
+  registerAccessLog(fastify, () => PinoLogger.root);
 
   await app.register(helmet, {
     // Swagger UI needs inline styles and its init script; JSON responses are unaffected.

@@ -72,4 +72,21 @@ describe('parseEnv', () => {
       /ENCRYPTION_KEY/,
     );
   });
+
+  it('requires a signing secret with the error webhook URL', () => {
+    expect(() => parseEnv({ ERROR_WEBHOOK_URL: 'https://ops.example.com/hook' })).toThrow(
+      /ERROR_WEBHOOK_SECRET: is required when ERROR_WEBHOOK_URL is set/,
+    );
+    expect(() =>
+      parseEnv({
+        ERROR_WEBHOOK_URL: 'https://ops.example.com/hook',
+        ERROR_WEBHOOK_SECRET: 'short',
+      }),
+    ).toThrow(/ERROR_WEBHOOK_SECRET: must be at least 16 characters/);
+    const env = parseEnv({
+      ERROR_WEBHOOK_URL: 'https://ops.example.com/hook',
+      ERROR_WEBHOOK_SECRET: 'a-long-enough-signing-secret',
+    });
+    expect(env.ERROR_WEBHOOK_SECRET).toBe('a-long-enough-signing-secret');
+  });
 });

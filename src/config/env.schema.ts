@@ -72,7 +72,7 @@ export function decodeKey(v: string): Buffer | undefined {
   return buf.length === 32 ? buf : undefined;
 }
 
-export const envSchema = z.object({
+const envFields = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(3000, 0, 65535),
   HOST: optionalString.transform((v) => v ?? '0.0.0.0'),
@@ -138,9 +138,24 @@ export const envSchema = z.object({
   CACHE_TTL_SECONDS: int(300, 0, 30 * 24 * 3600),
 
   ERROR_WEBHOOK_URL: httpUrl,
+  /** HMAC key for the deployment's error webhook (`x-signature`); required with ERROR_WEBHOOK_URL. */
+  ERROR_WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
   ATATUS_LICENSE_KEY: optionalString,
   EGRESS_ALLOW_PRIVATE: bool(false),
   EGRESS_ALLOWLIST: csv,
+});
+
+export const envSchema = envFields.superRefine((e, ctx) => {
+  // Error events are always signed: a receiver must be able to tell them from forgeries.
+  if (e.ERROR_WEBHOOK_URL !== undefined && e.ERROR_WEBHOOK_SECRET === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ERROR_WEBHOOK_SECRET'],
+      message: 'is required when ERROR_WEBHOOK_URL is set (it signs the error events)',
+    });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -83,7 +83,11 @@ export const limitsConfig = registerAs('limits', () => {
 
 export const monitoringConfig = registerAs('monitoring', () => {
   const e = env();
-  return { errorWebhookUrl: e.ERROR_WEBHOOK_URL, atatusLicenseKey: e.ATATUS_LICENSE_KEY };
+  return {
+    errorWebhookUrl: e.ERROR_WEBHOOK_URL,
+    errorWebhookSecret: e.ERROR_WEBHOOK_SECRET,
+    atatusLicenseKey: e.ATATUS_LICENSE_KEY,
+  };
 });
 
 export const egressConfig = registerAs('egress', () => {

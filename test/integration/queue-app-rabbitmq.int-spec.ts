@@ -2,11 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { asyncCompletionsSuite } from '../queue/async-completions.suite';
 import { eventually } from '../queue/eventually';
 import { startReceiver, type Receiver } from '../queue/queue-harness';
-import { deleteTopology } from '../queue/rabbitmq.kit';
+import { declaredTypes, deleteTopology } from '../queue/rabbitmq.kit';
 import { TcpProxy } from '../queue/tcp-proxy';
 import { startGatewayWithMock, type GatewayWithMock } from '../support/gateway-with-mock';
 import { freePort } from '../support/free-port';
-import { json, type Json } from '../support/json';
+import { json } from '../support/json';
 import { authHeaders, signToken } from '../support/test-app';
 import { describeWithServices, SERVICE_URLS } from '../support/services';
 
@@ -18,17 +18,21 @@ describeWithServices(
   'async completions over RabbitMQ (whole app, job store on MongoDB)',
   () => {
     const p = prefix();
+    let types: Array<{ type: string; maxAttempts: number }> = [];
     afterAll(async () => {
-      await deleteTopology(SERVICE_URLS.RABBITMQ_URL!, p, ['completion'], 3);
+      await deleteTopology(SERVICE_URLS.RABBITMQ_URL!, p, types);
     });
     describe('flows', () => {
-      asyncCompletionsSuite(() => ({
-        ...SERVICE_URLS,
-        REDIS_URL: undefined,
-        QUEUE_PREFIX: p,
-        LOG_LEVEL: 'warn',
-        ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-      }));
+      asyncCompletionsSuite(
+        () => ({
+          ...SERVICE_URLS,
+          REDIS_URL: undefined,
+          QUEUE_PREFIX: p,
+          ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+        }),
+        // Every module's job types, not only `completion`, have queues under the prefix.
+        { beforeClose: (t) => void (types = declaredTypes(t.gw.app)) },
+      );
     });
   },
 );
@@ -48,11 +52,11 @@ describeWithServices(['RABBITMQ_URL', 'DATABASE_URL'], 'RabbitMQ down at start a
       headers: { ...headers(), ...extra },
       body: JSON.stringify(body),
     });
-    return { status: res.status, body: (await json(res)) as Json };
+    return { status: res.status, body: await json(res) };
   };
   const get = async (path: string) => {
     const res = await fetch(`${t.gw.url}${path}`, { headers: headers() });
-    return { status: res.status, body: (await json(res)) as Json };
+    return { status: res.status, body: await json(res) };
   };
   const submit = (user: string, extra: Record<string, string> = {}) =>
     post(
@@ -96,10 +100,11 @@ describeWithServices(['RABBITMQ_URL', 'DATABASE_URL'], 'RabbitMQ down at start a
     agentId = agent.body.data.id;
   });
   afterAll(async () => {
+    const types = t ? declaredTypes(t.gw.app) : [];
     await t?.close();
     await proxy?.stop();
     await receiver?.close();
-    await deleteTopology(SERVICE_URLS.RABBITMQ_URL!, p, ['completion'], 6);
+    await deleteTopology(SERVICE_URLS.RABBITMQ_URL!, p, types);
   });
 
   it('answers 503 quickly while the broker is down, then recovers and consumes by itself', async () => {
@@ -115,7 +120,7 @@ describeWithServices(['RABBITMQ_URL', 'DATABASE_URL'], 'RabbitMQ down at start a
     const failedId = down.body.error.details.job_id as string;
     expect((await get(`/api/v2/model/jobs/${failedId}`)).body.data).toMatchObject({
       status: 'failed',
-      error: { code: 'SERVICE_UNAVAILABLE' },
+      error: { code: 'NOT_ENQUEUED' },
     });
 
     await proxy.start();

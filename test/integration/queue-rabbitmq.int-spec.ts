@@ -8,7 +8,9 @@ import { JobEntity } from '../../src/modules/queue/jobs/postgres/job.entity';
 import { PostgresJobsRepository } from '../../src/modules/queue/jobs/postgres/postgres-jobs.repository';
 import { inProcessKit } from '../queue/in-process.kit';
 import { queueContract } from '../queue/queue.contract';
-import { rabbitKit } from '../queue/rabbitmq.kit';
+import { eventually } from '../queue/eventually';
+import { MAX_ATTEMPTS, Scenario, TEST_TYPES } from '../queue/queue-harness';
+import { deleteTopology, rabbitKit } from '../queue/rabbitmq.kit';
 import { describeWithServices, SERVICE_URLS } from '../support/services';
 
 /** Queue/exchange names of this run start with this, so parallel and old runs never meet. */
@@ -51,3 +53,36 @@ describeWithServices(['DATABASE_URL'], 'queue contract: in-process transport on 
     scenarioName: () => `${RUN}-ip-${++scenarios}`,
   });
 });
+
+describeWithServices(
+  ['RABBITMQ_URL', 'DATABASE_URL'],
+  'RabbitMQ transport repairs its topology',
+  () => {
+    const store = sqlStore();
+    let s: Scenario;
+    afterEach(async () => {
+      await s?.close();
+    });
+
+    it('declares its exchange and queues again when they are deleted under it', async () => {
+      const url = SERVICE_URLS.RABBITMQ_URL!;
+      const name = `${RUN}-repair-${++scenarios}`;
+      s = new Scenario({ store: store(), kit: rabbitKit(url), scenario: name });
+      const a = await s.instance('A');
+      const org = `org_${randomUUID()}`;
+      const done = async (id: string) =>
+        eventually(
+          `${id} completed`,
+          async () => (await s.store.get(org, id))?.status === 'completed',
+        );
+      await done((await a.queue.enqueue('echo', org, { before: true })).job.id);
+
+      await deleteTopology(url, name, TEST_TYPES, MAX_ATTEMPTS);
+      // The publish hits a missing exchange; the channel error triggers a reconnect, which
+      // declares everything again, and the message goes out on the new channel.
+      const { job } = await a.queue.enqueue('echo', org, { after: true });
+      await done(job.id);
+      expect(s.world.effects.get(job.id)).toEqual(['A']);
+    });
+  },
+);

@@ -14,7 +14,10 @@ const ROUTE = '/api/v2/model/chat/completion';
  * (in-process queue) by the e2e suite and over RabbitMQ by the integration suite. The app may
  * reach 127.0.0.1 (the receiver) through EGRESS_ALLOWLIST; other private addresses stay blocked.
  */
-export function asyncCompletionsSuite(env: () => Record<string, string | undefined>): void {
+export function asyncCompletionsSuite(
+  env: () => Record<string, string | undefined>,
+  hooks: { beforeClose?: (t: GatewayWithMock) => void | Promise<void> } = {},
+): void {
   let t: GatewayWithMock;
   let receiver: Receiver;
   let org: string;
@@ -38,7 +41,7 @@ export function asyncCompletionsSuite(env: () => Record<string, string | undefin
       headers: body === undefined ? bare : headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: res.status, headers: res.headers, body: (await json(res)) as Json };
+    return { status: res.status, headers: res.headers, body: await json(res) };
   };
   const submit = (body: Record<string, unknown>, headers: Record<string, string> = user()) =>
     call('POST', ROUTE, headers, {
@@ -51,7 +54,7 @@ export function asyncCompletionsSuite(env: () => Record<string, string | undefin
       ...body,
     });
   const job = async (id: string) =>
-    (await call('GET', `/api/v2/model/jobs/${id}`, user())).body.data as Json;
+    (await call('GET', `/api/v2/model/jobs/${id}`, user())).body.data;
   const settled = async (id: string, status: string) => {
     let last: Json;
     try {
@@ -78,6 +81,7 @@ export function asyncCompletionsSuite(env: () => Record<string, string | undefin
   });
   afterAll(async () => {
     await receiver?.close();
+    if (t) await hooks.beforeClose?.(t);
     await t?.close();
   });
   beforeEach(async () => {

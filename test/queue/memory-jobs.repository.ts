@@ -11,6 +11,7 @@ import {
 import type { JsonValue } from '../../src/modules/queue/core/job-envelope';
 import {
   FINISHED_STATUSES,
+  NOT_ENQUEUED,
   type ClaimOptions,
   type ClaimResult,
   type JobError,
@@ -55,7 +56,6 @@ export class MemoryJobsRepository extends JobsRepository {
       lease_token: null,
       lease_until: null,
       run_after: null,
-      published_at: null,
       created_at: now,
       updated_at: now,
       started_at: null,
@@ -75,15 +75,6 @@ export class MemoryJobsRepository extends JobsRepository {
     this.check();
     const j = this.byKey(orgId, key);
     return j ? clone(j) : undefined;
-  }
-
-  async markPublished(orgId: string, id: string, at: Date): Promise<void> {
-    this.with(
-      orgId,
-      id,
-      () => true,
-      (j) => (j.published_at = at),
-    );
   }
 
   async claim(orgId: string, id: string, opts: ClaimOptions): Promise<ClaimResult> {
@@ -196,7 +187,19 @@ export class MemoryJobsRepository extends JobsRepository {
         j.error = null;
         j.run_after = null;
         j.finished_at = null;
-        j.published_at = null;
+      },
+    );
+  }
+
+  async failUnpublished(orgId: string, id: string, message: string): Promise<boolean> {
+    return this.with(
+      orgId,
+      id,
+      (j) => j.attempts === 0 && j.status === 'queued',
+      (j) => {
+        j.status = 'failed';
+        j.error = { code: NOT_ENQUEUED, message };
+        j.finished_at = new Date();
       },
     );
   }
@@ -205,27 +208,11 @@ export class MemoryJobsRepository extends JobsRepository {
     return this.with(
       orgId,
       id,
-      (j) =>
-        j.published_at === null &&
-        j.attempts === 0 &&
-        (j.status === 'queued' || j.status === 'failed'),
+      (j) => j.attempts === 0 && j.status === 'failed' && j.error?.code === NOT_ENQUEUED,
       (j) => {
         j.status = 'queued';
         j.error = null;
         j.finished_at = null;
-      },
-    );
-  }
-
-  async failUnpublished(orgId: string, id: string, error: JobError): Promise<boolean> {
-    return this.with(
-      orgId,
-      id,
-      (j) => j.published_at === null && j.attempts === 0 && j.status === 'queued',
-      (j) => {
-        j.status = 'failed';
-        j.error = error;
-        j.finished_at = new Date();
       },
     );
   }
@@ -241,7 +228,7 @@ export class MemoryJobsRepository extends JobsRepository {
     const rows = [...this.jobs.values()]
       .filter((j) => j.org_id === orgId && j.status === 'dead')
       .filter((j) => type === undefined || j.type === type)
-      .sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id))
+      .sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : 1))
       .filter(
         (j) =>
           !after ||

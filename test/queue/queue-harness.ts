@@ -236,7 +236,6 @@ export class Scenario {
       new DepthSampler(transport),
       this.cfg,
     );
-    await queue.onApplicationBootstrap();
     let stopped = false;
     const inst: Instance = {
       name,
@@ -249,7 +248,9 @@ export class Scenario {
         await transport.stop(graceMs);
       },
     };
+    // Registered before it starts, so close() stops it even if starting fails.
     this.instances.push(inst);
+    await queue.onApplicationBootstrap();
     return inst;
   }
 
@@ -269,6 +270,8 @@ export interface Receiver {
   requests: Array<{ headers: http.IncomingHttpHeaders; body: string }>;
   /** Status codes to answer with, in order; 200 once they run out. */
   script: number[];
+  /** While set, answers wait for it (the request is recorded at once). */
+  hold?: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -280,8 +283,11 @@ export async function startReceiver(): Promise<Receiver> {
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
       r.requests.push({ headers: req.headers, body });
-      res.writeHead(r.script.shift() ?? 200, { 'content-type': 'text/plain' });
-      res.end('ok');
+      const status = r.script.shift() ?? 200;
+      void (r.hold ?? Promise.resolve()).then(() => {
+        res.writeHead(status, { 'content-type': 'text/plain' });
+        res.end('ok');
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

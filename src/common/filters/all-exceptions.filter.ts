@@ -1,16 +1,20 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Logger, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isOpenAiRoute } from '../http/is-openai-route';
 import { toGatewayBody, toOpenAiBody } from './error-envelope';
+import { ErrorObserver } from './error-observer';
 import { normaliseError } from './normalise-error';
 
 /**
  * The one place errors become responses: DESIGN's envelope everywhere, OpenAI's shape on /v1.
- * 5xx are logged with their stack (server side only); 4xx are the client's and only counted.
+ * Logging, counting and reporting belong to the ErrorObserver (the monitoring module); without
+ * one, 5xx are still logged with their stack (server side only).
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+
+  constructor(@Optional() private readonly observer?: ErrorObserver) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
@@ -18,7 +22,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const err = normaliseError(exception);
 
-    if (err.status >= 500) {
+    if (this.observer) {
+      this.observer.onHttpError(exception, req);
+    } else if (err.status >= 500) {
       this.logger.error(
         { err: exception, request_id: req.id, code: err.code },
         `${req.method} ${req.url} failed with ${err.status}`,

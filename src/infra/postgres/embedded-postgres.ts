@@ -1,25 +1,85 @@
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { mkdirSync, rmSync, existsSync } from 'node:fs';
+import { Logger } from '@nestjs/common';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 
 /** Unix socket paths are limited to ~107 bytes; the pg driver appends `/.s.PGSQL.5432`. */
 const MAX_SOCKET_DIR_LENGTH = 80;
+const START_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 15_000;
+/** Stderr kept from the server process, for the error when it fails. */
+const STDERR_TAIL_BYTES = 4096;
+
+/**
+ * The server process's program, run with `node -e` so it needs no file of its own and behaves
+ * the same from dist/ and from the TypeScript sources under test.
+ * argv: mode (init | serve), PGDATA, socket path, PGlite module, pglite-socket module.
+ * It ignores SIGINT/SIGTERM: a Ctrl-C reaches the whole process group, and the database must
+ * outlive the gateway's graceful shutdown (in-flight requests still write). It stops when told
+ * to, or when the gateway is gone (the IPC channel closes), so it never outlives it.
+ */
+const SERVER_PROGRAM = `
+'use strict';
+const [, mode, pgData, socketPath, pglitePath, socketServerPath] = process.argv;
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});
+(async () => {
+  const { PGlite } = require(pglitePath);
+  const db = await PGlite.create({ dataDir: pgData });
+  if (mode === 'init') {
+    await db.close();
+    process.exit(0);
+  }
+  const { PGLiteSocketServer } = require(socketServerPath);
+  const server = new PGLiteSocketServer({ db, path: socketPath });
+  await server.start();
+  let stopping;
+  const stop = () => (stopping ??= (async () => {
+    try { await server.stop(); await db.close(); process.exit(0); }
+    catch (e) { console.error(e && e.stack || e); process.exit(1); }
+  })());
+  process.on('message', (m) => { if (m === 'stop') stop(); });
+  process.on('disconnect', stop);
+  process.send('ready');
+})().catch((e) => { console.error(e && e.stack || e); process.exit(1); });
+`;
 
 /**
  * PGlite (Postgres compiled to WASM, persisted in DATA_DIR) served on a unix socket so the
  * ordinary `pg` driver, and TypeORM on top of it, run unchanged. PGlite is single-connection:
  * callers must use a pool of one connection.
+ *
+ * It runs in a child process of the gateway: its WASM execution and synchronous file writes
+ * then use another core instead of the event loop that serves requests (they were a tenth of
+ * the gateway's CPU under load, a fifth of a lone request's), and its memory (~250 MB) is
+ * accounted to it rather than to the gateway. A fresh data directory is initialised by a
+ * short-lived process first: initdb leaves ~450 MB behind in the process that ran it.
  */
 export class EmbeddedPostgres {
+  private stopping = false;
+
   private constructor(
-    private readonly db: PGlite,
-    private readonly server: PGLiteSocketServer,
+    private readonly child: ChildProcess,
+    private readonly exited: Promise<void>,
     /** Directory holding `.s.PGSQL.5432`; pass it as the pg `host`. */
     readonly socketDir: string,
-  ) {}
+    stderr: () => string,
+  ) {
+    void exited.then(() => {
+      if (this.stopping) return;
+      // Queries fail from now on and the readiness check reports it; say why, once.
+      new Logger('Postgres').error(
+        `Embedded PGlite exited unexpectedly (${child.exitCode ?? child.signalCode}): ${stderr()}`,
+      );
+    });
+  }
+
+  /** The server process, for monitoring (its memory is not the gateway's). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
 
   static async start(dataDir: string): Promise<EmbeddedPostgres> {
     const pgData = path.join(dataDir, 'pglite');
@@ -30,16 +90,70 @@ export class EmbeddedPostgres {
     // A socket file left by a crashed run would make listen() fail with EADDRINUSE.
     if (existsSync(socketPath)) rmSync(socketPath);
 
-    const db = await PGlite.create({ dataDir: pgData });
-    const server = new PGLiteSocketServer({ db, path: socketPath });
-    await server.start();
-    return new EmbeddedPostgres(db, server, socketDir);
+    if (!existsSync(path.join(pgData, 'PG_VERSION'))) {
+      const init = launch('init', pgData, socketPath);
+      await init.exited;
+      if (init.child.exitCode !== 0) {
+        throw new Error(`Embedded PGlite failed to initialise ${pgData}: ${init.stderr()}`);
+      }
+    }
+    const server = launch('serve', pgData, socketPath);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        server.child.kill('SIGKILL');
+        reject(new Error(`Embedded PGlite did not start within ${START_TIMEOUT_MS} ms`));
+      }, START_TIMEOUT_MS);
+      server.child.once('message', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      void server.exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`Embedded PGlite exited during startup: ${server.stderr()}`));
+      });
+    });
+    return new EmbeddedPostgres(server.child, server.exited, socketDir, server.stderr);
   }
 
   async stop(): Promise<void> {
-    await this.server.stop();
-    await this.db.close();
+    this.stopping = true;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    if (this.child.connected) this.child.send('stop');
+    else this.child.kill('SIGKILL');
+    await this.exited;
+    clearTimeout(timer);
   }
+}
+
+function launch(mode: 'init' | 'serve', pgData: string, socketPath: string) {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      SERVER_PROGRAM,
+      mode,
+      pgData,
+      socketPath,
+      require.resolve('@electric-sql/pglite'),
+      require.resolve('@electric-sql/pglite-socket'),
+    ],
+    // No execArgv of ours (inspector, profiler, test-runner flags) and no stdout chatter.
+    { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: process.env },
+  );
+  let tail = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (s: string) => {
+    tail = (tail + s).slice(-STDERR_TAIL_BYTES);
+  });
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', (e) => {
+      tail += `\n${e.message}`;
+      resolve();
+    });
+  });
+  return { child, exited, stderr: () => tail.trim() || '(no output)' };
 }
 
 function socketDirFor(dataDir: string): string {

@@ -5,6 +5,9 @@ import { ApiKeyEntity } from '../../modules/auth/api-keys/postgres/api-key.entit
 import { ApiKeys1795708440816 } from './migrations/1795708440816-ApiKeys';
 import { JobEntity } from '../../modules/queue/jobs/postgres/job.entity';
 import { Jobs1795708600000 } from '../../modules/queue/jobs/postgres/1795708600000-Jobs';
+import { OrgSettingsEntity } from '../../modules/config-watcher/settings/postgres/org-settings.entity';
+import { CatalogOverridesEntity } from '../../modules/config-watcher/catalog/postgres/catalog-overrides.entity';
+import { ConfigWatcher1795708800000 } from '../../modules/config-watcher/postgres/1795708800000-ConfigWatcher';
 
 /**
  * Every TypeORM entity and migration of the SQL store, in one list: the schema only changes
@@ -16,6 +19,8 @@ export const SQL_ENTITIES: Function[] = [
   ...DOCUMENT_STORE_ENTITIES,
   ApiKeyEntity,
   JobEntity,
+  OrgSettingsEntity,
+  CatalogOverridesEntity,
 ];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const SQL_MIGRATIONS: Function[] = [
@@ -23,4 +28,5 @@ export const SQL_MIGRATIONS: Function[] = [
   ...DOCUMENT_STORE_MIGRATIONS,
   ApiKeys1795708440816,
   Jobs1795708600000,
+  ConfigWatcher1795708800000,
 ];

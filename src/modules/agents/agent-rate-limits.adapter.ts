@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { AppException, ErrorCode } from '../../common/errors';
+import { ConfigChangeBus } from '../config-watcher';
 import {
   AgentRateLimitLookup,
   type AgentRateLimitOverrides,
@@ -10,16 +11,39 @@ import { AgentsService } from './agents.service';
 const TTL_MS = 10_000;
 const MAX_ENTRIES = 10_000;
 
-/** Feeds the rate limiter the agent's own `rate_limit`, cached briefly per (org, agent). */
+/**
+ * Feeds the rate limiter the agent's own `rate_limit`, cached briefly per (org, agent) and
+ * dropped as soon as any instance changes the agent (config change events).
+ */
 @Injectable()
-export class AgentRateLimitsAdapter extends AgentRateLimitLookup {
+export class AgentRateLimitsAdapter
+  extends AgentRateLimitLookup
+  implements OnModuleInit, OnModuleDestroy
+{
   private readonly cache = new Map<
     string,
     { value: AgentRateLimitOverrides | undefined; until: number }
   >();
+  private unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly agents: AgentsService) {
+  constructor(
+    private readonly agents: AgentsService,
+    @Optional() private readonly changes?: ConfigChangeBus,
+  ) {
     super();
+  }
+
+  onModuleInit(): void {
+    this.unsubscribe = this.changes?.subscribe(['agent'], (e) => {
+      if (e.type === 'resync') return this.cache.clear();
+      const { org_id: org, id } = e.change;
+      if (org !== null) this.cache.delete(`${org}\u0000${id}`);
+      else for (const k of this.cache.keys()) if (k.endsWith(`\u0000${id}`)) this.cache.delete(k);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
   }
 
   async find(orgId: string, agentId: string): Promise<AgentRateLimitOverrides | undefined> {

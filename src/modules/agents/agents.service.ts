@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { AppException, ErrorCode } from '../../common/errors';
 import type { Page, PageRequest } from '../../common/pagination';
+import { ConfigChangeBus } from '../config-watcher';
 import { ToolsService } from '../tools/tools.service';
 import {
   DEFAULT_MAX_TOOL_ITERATIONS,
@@ -13,12 +14,16 @@ import { AgentsRepository } from './agents.repository';
 import type { AgentFallbackDto, AgentRateLimitDto, CreateAgentDto } from './dto/create-agent.dto';
 import type { UpdateAgentDto } from './dto/update-agent.dto';
 
-/** Stored agents: defaults, cross-record checks (tool_ids exist in the org), 404s. */
+/**
+ * Stored agents: defaults, cross-record checks (tool_ids exist in the org), 404s. Every write
+ * is announced on the config change bus, so cached copies (here and on other instances) drop it.
+ */
 @Injectable()
 export class AgentsService {
   constructor(
     private readonly repo: AgentsRepository,
     private readonly tools: ToolsService,
+    @Optional() private readonly changes?: ConfigChangeBus,
   ) {}
 
   async create(orgId: string, dto: CreateAgentDto): Promise<Agent> {
@@ -36,7 +41,9 @@ export class AgentsService {
       rate_limit: plainRateLimit(dto.rate_limit),
       max_tool_iterations: dto.max_tool_iterations ?? DEFAULT_MAX_TOOL_ITERATIONS,
     };
-    return this.repo.create(orgId, fields);
+    const created = await this.repo.create(orgId, fields);
+    await this.announce(orgId, created.id, 'upsert');
+    return created;
   }
 
   /** The agent, or 404 NOT_FOUND (also for another org's agent). */
@@ -60,11 +67,17 @@ export class AgentsService {
     };
     const updated = await this.repo.update(orgId, id, patch);
     if (!updated) throw notFound(id);
+    await this.announce(orgId, id, 'upsert');
     return updated;
   }
 
   async delete(orgId: string, id: string): Promise<void> {
     if (!(await this.repo.delete(orgId, id))) throw notFound(id);
+    await this.announce(orgId, id, 'delete');
+  }
+
+  private async announce(orgId: string, id: string, op: 'upsert' | 'delete'): Promise<void> {
+    await this.changes?.announce({ kind: 'agent', org_id: orgId, id, op });
   }
 
   private async assertToolsExist(orgId: string, ids: string[]): Promise<void> {

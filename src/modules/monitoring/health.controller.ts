@@ -9,6 +9,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../common/decorators';
 import { HealthRegistry } from '../../infra/health/health-registry';
+import { ComponentStatus } from './component-status';
 import { DependencyStatusDto, LivenessDto, ReadinessDto } from './health.dto';
 import { LifecycleState } from './lifecycle.state';
 
@@ -23,6 +24,7 @@ export class HealthController {
   constructor(
     private readonly registry: HealthRegistry,
     private readonly lifecycle: LifecycleState,
+    private readonly components: ComponentStatus,
   ) {}
 
   @Get('live')
@@ -58,7 +60,7 @@ export class HealthController {
     const failing = entries.some(([, d]) => d.required && d.status === 'down');
     const status = this.lifecycle.draining ? 'draining' : failing ? 'error' : 'ok';
     if (status !== 'ok') void reply.status(503);
-    return { status, dependencies };
+    return { status, dependencies, components: this.components.snapshot() };
   }
 }
 

@@ -27,4 +27,21 @@ export class ReadinessDto {
     example: { 'postgres (embedded)': { status: 'up', required: true, latency_ms: 2 } },
   })
   dependencies!: Record<string, DependencyStatusDto>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      "The gateway's own components (never failing readiness), e.g. how stored-config changes are watched",
+    example: {
+      'config-watcher': {
+        healthy: true,
+        mode: 'polling',
+        last_event_at: '2025-01-01T10:00:00.000Z',
+        events: 12,
+        relay: 'redis',
+        relay_connected: true,
+      },
+    },
+  })
+  components!: Record<string, Record<string, unknown>>;
 }

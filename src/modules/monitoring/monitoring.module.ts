@@ -1,18 +1,39 @@
 import { Global, Module, OnModuleInit } from '@nestjs/common';
 import { collectDefaultMetrics } from 'prom-client';
+import { ErrorObserver } from '../../common/filters/error-observer';
 import { metricsRegistry } from '../../common/metrics/prom';
+import { ApmTransactions } from './apm/apm-transactions';
+import { ErrorReporter } from './apm/error-reporter';
+import { ComponentStatus } from './component-status';
+import { errorReporterProvider } from './apm/error-reporter.provider';
+import { ErrorMonitor } from './errors/error-monitor.service';
 import { HealthController } from './health.controller';
 import { LifecycleState } from './lifecycle.state';
 import { MetricsController } from './metrics.controller';
+import { ErrorWebhookSender } from './webhooks/error-webhook.sender';
+import { ErrorWebhooks } from './webhooks/error-webhooks.service';
 
 let defaultMetricsStarted = false;
 
-/** Health, Prometheus metrics and process lifecycle state. */
+/**
+ * Health, Prometheus metrics, process lifecycle state, and error monitoring: the ErrorObserver
+ * behind the global filter and the pipeline (log, count, APM, error webhooks). Needs the global
+ * config-watcher (org webhook settings) and queue (delivery) modules.
+ */
 @Global()
 @Module({
   controllers: [HealthController, MetricsController],
-  providers: [LifecycleState],
-  exports: [LifecycleState],
+  providers: [
+    LifecycleState,
+    ComponentStatus,
+    errorReporterProvider,
+    ApmTransactions,
+    ErrorWebhookSender,
+    ErrorWebhooks,
+    ErrorMonitor,
+    { provide: ErrorObserver, useExisting: ErrorMonitor },
+  ],
+  exports: [LifecycleState, ComponentStatus, ErrorObserver, ErrorReporter],
 })
 export class MonitoringModule implements OnModuleInit {
   onModuleInit(): void {

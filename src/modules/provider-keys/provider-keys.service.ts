@@ -1,12 +1,20 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
 import { DecryptionError, EncryptionUnavailableError, SecretBox } from '../../common/crypto';
 import { AppException, ErrorCode } from '../../common/errors';
 import { newId } from '../../common/ids/new-id';
 import type { Page, PageRequest } from '../../common/pagination';
 import { BackgroundReseal } from '../../infra/document-store/background-reseal';
 import { resealColumn, type ResealReport } from '../../infra/document-store/reseal';
+import { ConfigChangeBus } from '../config-watcher';
 import type { ResolvedProviderKey } from '../providers/provider-key.resolver';
-import type { ServiceName } from '../providers/provider.types';
+import { SERVICES, type ServiceName } from '../providers/provider.types';
 import type { CreateProviderKeyDto } from './dto/create-provider-key.dto';
 import type { UpdateProviderKeyDto } from './dto/update-provider-key.dto';
 import {
@@ -21,24 +29,39 @@ import { ProviderKeysRepository } from './provider-keys.repository';
 import { TtlCache } from './ttl-cache';
 
 /**
- * How long a resolved key is reused without a lookup. Writes on this instance take effect at
- * once; other instances see a change within this delay.
+ * How long a resolved key is reused without a lookup. Changes are announced on the config
+ * change bus and reach every instance's cache within seconds; this TTL is only the safety net
+ * should a change event ever be lost.
  */
 const RESOLVE_TTL_MS = 30_000;
 
 /** Org provider keys: sealed on write, masked on read, decrypted only by `resolve`. */
 @Injectable()
-export class ProviderKeysService implements OnApplicationBootstrap, OnModuleDestroy {
+export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit, OnModuleDestroy {
   private readonly cache = new TtlCache<ResolvedProviderKey | null>(RESOLVE_TTL_MS, 10_000);
   private readonly rotation = new BackgroundReseal(
     'provider keys',
     new Logger(ProviderKeysService.name),
   );
 
+  private unsubscribe: (() => void) | undefined;
+  /** Bumped by every remote invalidation: a lookup that straddles one is not cached. */
+  private generation = 0;
+
   constructor(
     private readonly repo: ProviderKeysRepository,
     private readonly box: SecretBox,
+    @Optional() private readonly changes?: ConfigChangeBus,
   ) {}
+
+  /** Drops cached keys when any instance changes them (the cache is keyed by service, not id). */
+  onModuleInit(): void {
+    this.unsubscribe = this.changes?.subscribe(['provider_key'], (e) => {
+      this.generation++;
+      if (e.type === 'resync' || e.change.org_id === null) this.cache.clear();
+      else for (const s of SERVICES) this.cache.delete(cacheKey(e.change.org_id, s));
+    });
+  }
 
   /** With older keys configured, moves every sealed key to the current key. */
   onApplicationBootstrap(): void {
@@ -48,6 +71,7 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleDest
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.unsubscribe?.();
     await this.rotation.finished();
   }
 
@@ -60,6 +84,7 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleDest
     };
     const created = await this.repo.create(orgId, fields, id);
     this.cache.delete(cacheKey(orgId, dto.service));
+    await this.announce(orgId, id, 'upsert');
     return toView(created);
   }
 
@@ -84,6 +109,7 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleDest
     const updated = await this.repo.update(orgId, id, patch);
     if (!updated) throw notFound(id);
     this.cache.delete(cacheKey(orgId, current.service));
+    await this.announce(orgId, id, 'upsert');
     return toView(updated);
   }
 
@@ -91,6 +117,7 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleDest
     const current = await this.repo.get(orgId, id);
     if (!current || !(await this.repo.delete(orgId, id))) throw notFound(id);
     this.cache.delete(cacheKey(orgId, current.service));
+    await this.announce(orgId, id, 'delete');
   }
 
   /**
@@ -101,15 +128,20 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleDest
     const key = cacheKey(orgId, service);
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached ?? undefined;
+    const generation = this.generation;
     const stored = await this.repo.getByService(orgId, service);
     const resolved = stored ? this.open(stored) : null;
-    this.cache.set(key, resolved);
+    if (generation === this.generation) this.cache.set(key, resolved);
     return resolved ?? undefined;
   }
 
   /** Re-encrypts every key still sealed with a previous key (key rotation). */
   reencryptAll(): Promise<ResealReport> {
     return resealColumn(this.repo, this.box, (v) => providerKeyContext(v.org_id, v.id));
+  }
+
+  private async announce(orgId: string, id: string, op: 'upsert' | 'delete'): Promise<void> {
+    await this.changes?.announce({ kind: 'provider_key', org_id: orgId, id, op });
   }
 
   private seal(

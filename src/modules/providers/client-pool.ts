@@ -2,6 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import OpenAI from 'openai';
+import { createNodeFetch } from './http/node-fetch';
 
 export interface ClientCredentials {
   apiKey: string;
@@ -13,13 +14,14 @@ const MAX_CLIENTS = 256;
 
 /**
  * SDK clients built once per (service, key, base URL) and reused. Constructing a client per
- * request would throw away its configuration work; the HTTP connections themselves are pooled
- * by Node's global fetch dispatcher (keep-alive by default), which every client shares.
- * SDK retries are disabled: the resilience layer owns retries.
+ * request would throw away its configuration work. Every client sends through one node:http
+ * fetch (see http/node-fetch.ts), whose keep-alive agents pool the upstream connections for all
+ * of them. SDK retries are disabled: the resilience layer owns retries.
  */
 @Injectable()
 export class ClientPool {
   private readonly clients = new Map<string, OpenAI | Anthropic>();
+  private readonly fetch = createNodeFetch();
 
   openai(service: string, creds: ClientCredentials, headers: Record<string, string> = {}): OpenAI {
     return this.getOrCreate(
@@ -30,6 +32,7 @@ export class ClientPool {
           baseURL: creds.baseUrl,
           maxRetries: 0,
           defaultHeaders: headers,
+          fetch: this.fetch,
           // The SDK would log raw upstream chunks on parse errors; we report errors ourselves.
           logLevel: 'off',
         }),
@@ -46,6 +49,7 @@ export class ClientPool {
           baseURL: creds.baseUrl,
           maxRetries: 0,
           logLevel: 'off',
+          fetch: this.fetch,
           // No spans: the gateway has its own metrics and must not export prompts anywhere.
           openTelemetry: false,
         }),

@@ -1,10 +1,17 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  Optional,
+} from '@nestjs/common';
 import { DecryptionError, EncryptionUnavailableError, SecretBox } from '../../common/crypto';
 import { AppException, ErrorCode } from '../../common/errors';
 import { newId } from '../../common/ids/new-id';
 import type { Page, PageRequest } from '../../common/pagination';
 import { BackgroundReseal } from '../../infra/document-store/background-reseal';
 import { resealColumn, type ResealReport } from '../../infra/document-store/reseal';
+import { ConfigChangeBus } from '../config-watcher';
 import type { CreateToolDto } from './dto/create-tool.dto';
 import type { UpdateToolDto } from './dto/update-tool.dto';
 import { parametersProblem } from './tool-parameters';
@@ -31,6 +38,8 @@ export class ToolsService implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly repo: ToolsRepository,
     private readonly box: SecretBox,
+    /** Writes are announced so cached copies (here and on other instances) drop them. */
+    @Optional() private readonly changes?: ConfigChangeBus,
   ) {}
 
   /** With older keys configured, moves every sealed value to the current key. */
@@ -56,7 +65,9 @@ export class ToolsService implements OnApplicationBootstrap, OnModuleDestroy {
       timeout_ms: dto.timeout_ms ?? DEFAULT_TOOL_TIMEOUT_MS,
       ...this.sealHeaders(orgId, id, dto.headers ?? {}),
     };
-    return toView(await this.repo.create(orgId, fields, id));
+    const created = await this.repo.create(orgId, fields, id);
+    await this.announce(orgId, id, 'upsert');
+    return toView(created);
   }
 
   async get(orgId: string, id: string): Promise<Tool> {
@@ -77,11 +88,13 @@ export class ToolsService implements OnApplicationBootstrap, OnModuleDestroy {
     };
     const updated = await this.repo.update(orgId, id, patch);
     if (!updated) throw notFound(id);
+    await this.announce(orgId, id, 'upsert');
     return toView(updated);
   }
 
   async delete(orgId: string, id: string): Promise<void> {
     if (!(await this.repo.delete(orgId, id))) throw notFound(id);
+    await this.announce(orgId, id, 'delete');
   }
 
   /**
@@ -114,6 +127,10 @@ export class ToolsService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Re-encrypts every tool's headers still sealed with a previous key (key rotation). */
   reencryptAll(): Promise<ResealReport> {
     return resealColumn(this.repo, this.box, (v) => toolHeadersContext(v.org_id, v.id));
+  }
+
+  private async announce(orgId: string, id: string, op: 'upsert' | 'delete'): Promise<void> {
+    await this.changes?.announce({ kind: 'tool', org_id: orgId, id, op });
   }
 
   private sealHeaders(

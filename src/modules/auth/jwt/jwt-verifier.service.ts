@@ -8,6 +8,7 @@ import { authConfig } from '../../../config';
 import { unauthenticated } from '../errors';
 import { principalFromClaims } from './claims';
 import { JwksKeySource } from './jwks-key-source';
+import { VerifiedTokenCache } from './verified-token.cache';
 import { algorithmsForPublicKey, type VerificationKey } from './verification-key';
 
 /** Clock skew tolerated on `exp`/`nbf`, in seconds. */
@@ -30,6 +31,7 @@ export class JwtVerifier implements OnModuleInit {
   private readonly secret: VerificationKey | undefined;
   private readonly publicKey: VerificationKey | undefined;
   private readonly jwks: JwksKeySource | undefined;
+  private readonly verified = new VerifiedTokenCache();
 
   constructor(@Inject(authConfig.KEY) private readonly cfg: JwtConfig) {
     this.secret = cfg.jwtSecret
@@ -54,6 +56,8 @@ export class JwtVerifier implements OnModuleInit {
 
   async verify(token: string): Promise<Principal> {
     if (!this.enabled) throw unauthenticated('JWT authentication is not configured');
+    const known = this.verified.get(token);
+    if (known) return known;
     const header = decodeHeader(token);
     const key = await this.keyFor(header);
     let payload: string | jwt.JwtPayload;
@@ -68,7 +72,10 @@ export class JwtVerifier implements OnModuleInit {
       throw verificationError(e);
     }
     if (typeof payload === 'string') throw unauthenticated('Token payload must be a JSON object');
-    return principalFromClaims(payload);
+    const principal = principalFromClaims(payload);
+    // principalFromClaims refuses tokens without a numeric exp.
+    this.verified.set(token, principal, (payload.exp ?? 0) + CLOCK_TOLERANCE_S);
+    return principal;
   }
 
   private async keyFor(header: jwt.JwtHeader): Promise<VerificationKey> {

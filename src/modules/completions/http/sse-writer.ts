@@ -8,6 +8,7 @@ import type { FastifyReply } from 'fastify';
 export class SseWriter {
   private readonly controller = new AbortController();
   private ended = false;
+  private corked = false;
 
   constructor(private readonly reply: FastifyReply) {
     reply.raw.on('close', () => {
@@ -36,12 +37,15 @@ export class SseWriter {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    // Flush headers now: a client waiting for the first token should see the stream open.
+    // Flush headers now: a client waiting for the first token should see the stream open
+    // (at the end of this tick, with whatever events are already at hand).
+    this.batch();
     this.reply.raw.flushHeaders();
   }
 
   data(payload: object | string): void {
     if (this.aborted || this.ended) return;
+    this.batch();
     this.reply.raw.write(
       `data: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`,
     );
@@ -51,5 +55,21 @@ export class SseWriter {
     if (this.ended) return;
     this.ended = true;
     this.reply.raw.end();
+  }
+
+  /**
+   * Events that are ready together (one upstream read often carries many) leave in one socket
+   * write instead of one write each: the socket is corked until the current tick's work is
+   * done, so nothing is held back waiting for later events.
+   */
+  private batch(): void {
+    if (this.corked) return;
+    this.corked = true;
+    const raw = this.reply.raw;
+    raw.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      raw.uncork();
+    });
   }
 }

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppException } from '../../../common/errors';
+import { ErrorObserver } from '../../../common/filters/error-observer';
 import { normaliseError } from '../../../common/filters/normalise-error';
 import { TokenBudget } from '../../throttling';
 import { BackgroundTasks } from './background-tasks';
@@ -21,6 +22,8 @@ export class AfterAnswer {
     private readonly callLogs: CallLogSink,
     private readonly usage: UsageSink,
     private readonly tokenBudget: TokenBudget,
+    /** Logs, counts and reports the failure (streams and async jobs never reach the filter). */
+    @Optional() private readonly errors?: ErrorObserver,
   ) {}
 
   roundRecorder(job: CompletionJob): RoundListener {
@@ -105,6 +108,14 @@ export class AfterAnswer {
   }
 
   failed(job: CompletionJob, error: unknown, latencyMs: number): void {
+    this.errors?.onPipelineError(error, {
+      request_id: job.requestId,
+      org_id: job.principal.orgId,
+      user_id: job.principal.userId,
+      service: job.service,
+      model: job.model,
+      agent_id: job.agentId,
+    });
     const code = error instanceof AppException ? error.code : normaliseError(error).code;
     this.usage.record({
       time: new Date(),

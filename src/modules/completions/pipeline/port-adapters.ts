@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { AppException, ErrorCode } from '../../../common/errors';
 import { AgentsService } from '../../agents/agents.service';
 import type { Agent } from '../../agents/agent.types';
 import { CallLogsService } from '../../conversations/call-logs/call-logs.service';
 import { ConversationsService } from '../../conversations/conversations.service';
 import type { ConversationMessage } from '../../conversations/conversation.types';
 import { MetricsRecorder } from '../../metrics/buffer/metrics-recorder';
+import { ConfigChangeBus, invalidateOnChanges, ReadThroughCache } from '../../config-watcher';
 import type { ChatMessage } from '../../providers/provider.types';
 import { ToolsService } from '../../tools/tools.service';
 import type { ExecutableTool } from '../../tools/execution/executable-tool';
@@ -19,24 +21,87 @@ import {
   type UsageRow,
 } from './ports';
 
+/**
+ * Agents and tools are read on every completion, so they come from a short-lived in-memory
+ * copy. Any instance's change to one is announced on the config change bus (and seen by the
+ * store's watcher), which drops the copy here within seconds; the TTL only bounds the damage
+ * should an event ever be lost.
+ */
+const HOT_PATH_CACHE = { ttlMs: 60_000, negativeTtlMs: 5_000, maxEntries: 10_000 };
+
 /** Binds the pipeline's ports to the owning modules' public services. */
 @Injectable()
-export class AgentsAdapter extends AgentSource {
-  constructor(private readonly agents: AgentsService) {
+export class AgentsAdapter extends AgentSource implements OnModuleInit, OnModuleDestroy {
+  private readonly cache = new ReadThroughCache<Agent>(HOT_PATH_CACHE);
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly agents: AgentsService,
+    private readonly changes: ConfigChangeBus,
+  ) {
     super();
   }
-  get(orgId: string, agentId: string): Promise<Agent> {
-    return this.agents.get(orgId, agentId);
+
+  onModuleInit(): void {
+    this.unsubscribe = invalidateOnChanges(this.changes, ['agent'], this.cache);
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  async get(orgId: string, agentId: string): Promise<Agent> {
+    const agent = await this.cache.get(orgId, agentId, async () => {
+      try {
+        return await this.agents.get(orgId, agentId);
+      } catch (e) {
+        // Remembered briefly, so a client retrying a wrong id does not hit the store each time.
+        if (e instanceof AppException && e.code === ErrorCode.NOT_FOUND) return undefined;
+        throw e;
+      }
+    });
+    if (!agent) throw new AppException(ErrorCode.NOT_FOUND, `Agent ${agentId} not found`);
+    return agent;
   }
 }
 
 @Injectable()
-export class ToolsAdapter extends ToolSource {
-  constructor(private readonly tools: ToolsService) {
+export class ToolsAdapter extends ToolSource implements OnModuleInit, OnModuleDestroy {
+  private readonly cache = new ReadThroughCache<ExecutableTool>(HOT_PATH_CACHE);
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly tools: ToolsService,
+    private readonly changes: ConfigChangeBus,
+  ) {
     super();
   }
-  getExecutable(orgId: string, toolIds: string[]): Promise<ExecutableTool[]> {
-    return this.tools.getMany(orgId, toolIds);
+
+  onModuleInit(): void {
+    this.unsubscribe = invalidateOnChanges(this.changes, ['tool'], this.cache);
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Cached tools as they are; the missing ones in one read (NOT_FOUND naming any unknown id). */
+  async getExecutable(orgId: string, toolIds: string[]): Promise<ExecutableTool[]> {
+    const found = new Map<string, ExecutableTool>();
+    const missing: string[] = [];
+    for (const id of new Set(toolIds)) {
+      const hit = this.cache.peek(orgId, id);
+      if (hit) found.set(id, hit);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      const generation = this.cache.snapshot();
+      for (const t of await this.tools.getMany(orgId, missing)) {
+        this.cache.put(orgId, t.id, t, generation);
+        found.set(t.id, t);
+      }
+    }
+    return [...new Set(toolIds)].map((id) => found.get(id)!);
   }
 }
 

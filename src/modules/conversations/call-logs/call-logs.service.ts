@@ -9,20 +9,31 @@ import {
   type NewCallLog,
 } from './call-log.types';
 import { CallLogsRepository } from './call-logs.repository';
+import { GroupCommit } from '../../../common/batching/group-commit';
 
 /** A summary larger than this is replaced by a marker: it must never carry a whole prompt. */
 const MAX_SUMMARY_BYTES = 4096;
 
+/** Rows per INSERT at most when concurrent records are grouped (19 columns each). */
+const MAX_GROUP = 500;
+
 /**
- * One record per completion. `record` writes straight through; callers that must keep the
- * request path fast batch with `recordMany` (one insert per batch).
+ * One record per completion. `record` resolves once its row is stored; records arriving
+ * together (one per completed request under load) share one multi-row INSERT, so the store
+ * sees a handful of writes per second rather than one per request. `recordMany` inserts the
+ * given batch as it is.
  */
 @Injectable()
 export class CallLogsService {
-  constructor(private readonly repo: CallLogsRepository) {}
+  private readonly group: GroupCommit<CallLog>;
+
+  constructor(private readonly repo: CallLogsRepository) {
+    this.group = new GroupCommit((logs) => this.repo.insertMany(logs), MAX_GROUP);
+  }
 
   async record(entry: NewCallLog): Promise<CallLog> {
-    const [log] = await this.recordMany([entry]);
+    const log = complete(entry);
+    await this.group.add(log);
     return log;
   }
 

@@ -65,27 +65,31 @@ describe('ResilientExecutor.complete', () => {
     });
   });
 
-  it('logs each attempt with service, model, attempt number, outcome and latency', async () => {
+  it('logs each attempt with service, model, attempt number, outcome and latency (failures at warn, successes at debug)', async () => {
     const lines: string[] = [];
-    const warn = jest
-      .spyOn(Logger.prototype, 'warn')
-      .mockImplementation((m: unknown) => void lines.push(String(m)));
-    const log = jest
-      .spyOn(Logger.prototype, 'log')
-      .mockImplementation((m: unknown) => void lines.push(String(m)));
+    const spies = [
+      jest
+        .spyOn(Logger.prototype, 'warn')
+        .mockImplementation((m: unknown) => void lines.push(`warn: ${String(m)}`)),
+      jest
+        .spyOn(Logger.prototype, 'log')
+        .mockImplementation((m: unknown) => void lines.push(`log: ${String(m)}`)),
+      jest
+        .spyOn(Logger.prototype, 'debug')
+        .mockImplementation((m: unknown) => void lines.push(`debug: ${String(m)}`)),
+    ];
     try {
       const { fn } = script([fail('server'), 'ok']);
       await executor().complete([target('openai', 'gpt-x')], fn, execOpts({ requestId: 'req-1' }));
     } finally {
-      warn.mockRestore();
-      log.mockRestore();
+      for (const s of spies) s.mockRestore();
     }
     expect(lines).toEqual([
       expect.stringMatching(
-        /^provider call openai\/gpt-x attempt=1 outcome=server_error latency_ms=\d+ request_id=req-1 error="server failure"$/,
+        /^warn: provider call openai\/gpt-x attempt=1 outcome=server_error latency_ms=\d+ request_id=req-1 error="server failure"$/,
       ),
       expect.stringMatching(
-        /^provider call openai\/gpt-x attempt=2 outcome=success latency_ms=\d+ request_id=req-1$/,
+        /^debug: provider call openai\/gpt-x attempt=2 outcome=success latency_ms=\d+ request_id=req-1$/,
       ),
     ]);
   });

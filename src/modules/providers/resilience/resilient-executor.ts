@@ -254,7 +254,9 @@ export class ResilientExecutor {
       (latencyMs === undefined ? '' : ` latency_ms=${Math.round(latencyMs)}`) +
       (requestId ? ` request_id=${requestId}` : '') +
       (err ? ` error="${err.message}"` : '');
-    if (outcome === 'success' || outcome === 'cancelled') this.logger.log(line);
+    // Successes are in the access log, the metrics and the call log already: one more info
+    // line per request would double the log volume. Failures are worth a line each.
+    if (outcome === 'success' || outcome === 'cancelled') this.logger.debug(line);
     else this.logger.warn(line);
   }
 }

@@ -92,8 +92,16 @@ export abstract class JobTransport {
   abstract onDeadLetter(listener: (e: DeadLetterEvent) => void): void;
 
   /**
-   * Stops taking new messages, waits up to `graceMs` for in-flight handlers, aborts the rest
-   * (their messages go back to the queue unacked) and closes.
+   * Stops taking new messages, waits up to `graceMs` for in-flight handlers and aborts the rest
+   * (their messages go back to the queue unacked). Publishing still works until `close()`.
    */
-  abstract stop(graceMs: number): Promise<void>;
+  abstract stopConsuming(graceMs: number): Promise<void>;
+
+  /** Closes what is left (the publisher); publishing fails from now on. */
+  abstract close(): Promise<void>;
+
+  async stop(graceMs: number): Promise<void> {
+    await this.stopConsuming(graceMs);
+    await this.close();
+  }
 }

@@ -12,6 +12,9 @@ export const FINISHED_STATUSES: ReadonlySet<JobStatus> = new Set(['completed', '
 
 export const JOB_ID_PREFIX = 'job';
 
+/** The error code of a job whose message never reached the broker (the client got a 503). */
+export const NOT_ENQUEUED = 'NOT_ENQUEUED';
+
 /** A client-safe error: a code from the ErrorCode enum (or a queue code) and a message. */
 export interface JobError {
   code: string;
@@ -40,8 +43,6 @@ export interface JobRecord {
   lease_until: Date | null;
   /** Earliest time of the next run (after a failure). */
   run_after: Date | null;
-  /** When the broker confirmed the message; null if enqueueing never completed. */
-  published_at: Date | null;
   created_at: Date;
   updated_at: Date;
   started_at: Date | null;

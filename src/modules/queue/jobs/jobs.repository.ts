@@ -29,7 +29,6 @@ export abstract class JobsRepository {
   abstract create(orgId: string, job: NewJob): Promise<JobRecord>;
   abstract get(orgId: string, id: string): Promise<JobRecord | undefined>;
   abstract findByIdempotencyKey(orgId: string, key: string): Promise<JobRecord | undefined>;
-  abstract markPublished(orgId: string, id: string, at: Date): Promise<void>;
 
   /**
    * Atomically moves a job to `running` and counts the run, if it is queued, or running with an
@@ -68,12 +67,15 @@ export abstract class JobsRepository {
   /** A dead job back to `queued` with a fresh attempt budget; false when it is not dead. */
   abstract requeueDead(orgId: string, id: string): Promise<boolean>;
   /**
-   * A job whose enqueueing failed (never published) back to `queued`, so a retried request with
-   * the same idempotency key can publish it again.
+   * A job that never ran and whose message never reached the broker (the client was told 503):
+   * `failed` with the NOT_ENQUEUED error. Does nothing once a run has started.
+   */
+  abstract failUnpublished(orgId: string, id: string, message: string): Promise<boolean>;
+  /**
+   * Such a job back to `queued`, so a retried request with the same idempotency key can
+   * publish it again.
    */
   abstract reopenUnpublished(orgId: string, id: string): Promise<boolean>;
-  /** Marks a never-published job failed (the client was told 503). */
-  abstract failUnpublished(orgId: string, id: string, error: JobError): Promise<boolean>;
 
   /** Dead jobs of the org, oldest first, optionally of one type. */
   abstract listDead(

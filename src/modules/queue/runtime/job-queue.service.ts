@@ -1,9 +1,10 @@
 import {
-  BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
   OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleDestroy,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { AppException, ErrorCode } from '../../../common/errors';
@@ -13,7 +14,7 @@ import { isUniqueViolation } from '../../../infra/document-store/unique-violatio
 import { QueueUnavailableError } from '../core/errors';
 import type { JobEnvelope, JsonValue } from '../core/job-envelope';
 import { JobTransport } from '../core/job-transport';
-import { JOB_ID_PREFIX, type JobError, type JobRecord } from '../jobs/job.types';
+import { JOB_ID_PREFIX, NOT_ENQUEUED, type JobRecord } from '../jobs/job.types';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { PayloadCodec } from '../jobs/payload-codec';
 import { queueConfig } from '../queue.config';
@@ -36,10 +37,7 @@ export interface EnqueueResult {
   created: boolean;
 }
 
-const UNAVAILABLE: JobError = {
-  code: ErrorCode.SERVICE_UNAVAILABLE,
-  message: 'The job could not be queued',
-};
+const NOT_QUEUED = 'The job could not be queued: the queue was unavailable';
 
 /**
  * The queue's public face: enqueue jobs (job store first, then a confirmed publish), read them,
@@ -47,7 +45,7 @@ const UNAVAILABLE: JobError = {
  * registered its handlers, and stop (bounded) before connections close.
  */
 @Injectable()
-export class JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class JobQueue implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger('JobQueue');
 
   constructor(
@@ -74,10 +72,20 @@ export class JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdo
     );
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * Shutdown, first step: stop consuming and let in-flight jobs finish (bounded). It runs in
+   * `onModuleDestroy`, before any `beforeApplicationShutdown`, so that what those jobs leave
+   * behind (the pipeline's post-answer writes) is still drained by BackgroundTasks, and before
+   * connections close. Enqueueing keeps working meanwhile (requests still in flight).
+   */
+  async onModuleDestroy(): Promise<void> {
     this.sampler.stop();
     await this.recovery.stop();
-    await this.transport.stop(this.cfg.shutdownGraceMs);
+    await this.transport.stopConsuming(this.cfg.shutdownGraceMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.transport.close();
   }
 
   /** Records the job, then publishes it; 503 when the broker does not take it in time. */
@@ -112,7 +120,7 @@ export class JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdo
       }
       throw e;
     }
-    await this.publish(job, () => this.store.failUnpublished(orgId, id, UNAVAILABLE));
+    await this.publish(job, () => this.store.failUnpublished(orgId, id, NOT_QUEUED));
     return { job, created: true };
   }
 
@@ -131,7 +139,6 @@ export class JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdo
     if (!this.registry.get(job.type)) {
       throw new AppException(ErrorCode.CONFLICT, `Jobs of type ${job.type} are not handled here`);
     }
-    console.error('DBG requeue', id, job.status, Date.now());
     if (job.status !== 'dead' || !(await this.store.requeueDead(orgId, id))) {
       throw new AppException(
         ErrorCode.CONFLICT,
@@ -145,14 +152,24 @@ export class JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdo
       error: null,
       run_after: null,
       finished_at: null,
-      published_at: null,
     };
-    await this.publish(requeued, () => this.store.markDead(orgId, id, undefined, UNAVAILABLE));
+    await this.publish(requeued, () =>
+      this.store.markDead(orgId, id, undefined, { code: NOT_ENQUEUED, message: NOT_QUEUED }),
+    );
     // As of the requeue: by the time anyone reads it again it may well be running already.
     return requeued;
   }
 
-  /** A repeat of an idempotent request: same job, re-published if enqueueing never completed. */
+  /**
+   * A repeat of an idempotent request: the same job. One whose message never reached the broker
+   * is published now — it failed with NOT_ENQUEUED (the first request got a 503), or it is still
+   * unstarted long after it should have been picked up (the process died between storing and
+   * publishing). A duplicate message is harmless: the consumer runs a job once.
+   *
+   * The job record is not written after publishing (no "published" flag): a consumer may be
+   * claiming the job at that very moment, and on FerretDB concurrent writes to one document can
+   * overwrite each other.
+   */
   private async repeat(existing: JobRecord, requestHash?: string): Promise<EnqueueResult> {
     if (requestHash && existing.request_hash && existing.request_hash !== requestHash) {
       throw new AppException(
@@ -160,16 +177,19 @@ export class JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdo
         'This Idempotency-Key was already used for a different request',
       );
     }
+    const { org_id: orgId, id } = existing;
     if (
-      existing.published_at === null &&
+      existing.status === 'failed' &&
       existing.attempts === 0 &&
-      (existing.status === 'queued' || existing.status === 'failed') &&
-      (await this.store.reopenUnpublished(existing.org_id, existing.id))
+      existing.error?.code === NOT_ENQUEUED &&
+      (await this.store.reopenUnpublished(orgId, id))
     ) {
-      await this.publish(existing, () =>
-        this.store.failUnpublished(existing.org_id, existing.id, UNAVAILABLE),
-      );
+      await this.publish(existing, () => this.store.failUnpublished(orgId, id, NOT_QUEUED));
       return { job: { ...existing, status: 'queued', error: null }, created: false };
+    }
+    const stale = Date.now() - existing.created_at.getTime() > 2 * this.cfg.publishTimeoutMs;
+    if (existing.status === 'queued' && existing.attempts === 0 && stale) {
+      await this.publish(existing, async () => undefined);
     }
     return { job: existing, created: false };
   }
@@ -189,12 +209,6 @@ export class JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdo
       );
     }
     queueMetrics.published.inc({ type: job.type, result: 'ok' });
-    // Bookkeeping only (it lets a repeated request re-publish a job that never got out).
-    await this.store
-      .markPublished(job.org_id, job.id, new Date())
-      .catch((e: unknown) =>
-        this.logger.warn(`job ${job.id}: published_at not saved: ${String(e)}`),
-      );
   }
 }
 

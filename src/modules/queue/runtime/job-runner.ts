@@ -51,16 +51,6 @@ export class JobRunner {
       this.logger.warn(`job ${env.id}: job store unavailable, retrying later: ${String(e)}`);
       return this.retry(reg, d.attempt, 'job store unavailable');
     }
-    console.error(
-      'DBG claim',
-      env.id,
-      d.attempt,
-      d.redelivered,
-      d.handover,
-      claim.kind,
-      claim.kind !== 'missing' ? [claim.job.status, claim.job.attempts] : '',
-      Date.now(),
-    );
     if (claim.kind === 'missing') {
       return { kind: 'dead', cause: 'unhandled', reason: `no job record ${env.id}` };
     }
@@ -96,7 +86,6 @@ export class JobRunner {
         },
       })) as JobOutcome | undefined;
       const status = outcome?.status ?? 'completed';
-      console.error('DBG finishing', env.id, token, Date.now());
       const held = await this.store.finish(env.org_id, env.id, token, status, {
         result: outcome?.result,
         error: outcome?.error,
@@ -149,7 +138,6 @@ export class JobRunner {
     error: JobError,
   ): Promise<Disposition> {
     try {
-      console.error('DBG markDead', id, token, Date.now());
       await this.store.markDead(orgId, id, token, error);
     } catch (err) {
       // Dead-lettering a job the store still shows as running would strand it there: retry

@@ -5,8 +5,9 @@ export const ALL_KEYS = '*';
 
 /**
  * Tells every gateway instance that a key changed (revoked, deleted, edited) so its cache
- * drops it at once. In-process when there is one instance; Redis pub/sub when REDIS_URL is set.
- * `publish` also notifies the local listeners directly, never relying on the round trip.
+ * drops it at once. The app binds it to the config change bus (ConfigChangeInvalidationBus),
+ * which reaches the other instances; `publish` notifies the local listeners directly, never
+ * relying on the round trip. The in-process implementation serves unit tests.
  */
 export abstract class ApiKeyInvalidationBus {
   abstract publish(keyId: string): Promise<void>;

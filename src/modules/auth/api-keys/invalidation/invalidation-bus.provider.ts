@@ -1,13 +1,11 @@
 import type { FactoryProvider } from '@nestjs/common';
-import type Redis from 'ioredis';
-import { REDIS_CLIENT } from '../../../../infra/redis/redis.module';
-import { ApiKeyInvalidationBus, InProcessInvalidationBus } from './api-key-invalidation.bus';
-import { RedisInvalidationBus } from './redis-invalidation.bus';
+import { ConfigChangeBus } from '../../../config-watcher';
+import { ApiKeyInvalidationBus } from './api-key-invalidation.bus';
+import { ConfigChangeInvalidationBus } from './config-change-invalidation.bus';
 
-/** Redis pub/sub when REDIS_URL is set (several instances), in-process otherwise. */
+/** API-key invalidations ride on the config change bus (in-process, Redis relay, DB watcher). */
 export const invalidationBusProvider: FactoryProvider<ApiKeyInvalidationBus> = {
   provide: ApiKeyInvalidationBus,
-  inject: [{ token: REDIS_CLIENT, optional: true }],
-  useFactory: (redis: Redis | undefined) =>
-    redis ? new RedisInvalidationBus(redis) : new InProcessInvalidationBus(),
+  inject: [ConfigChangeBus],
+  useFactory: (changes: ConfigChangeBus) => new ConfigChangeInvalidationBus(changes),
 };

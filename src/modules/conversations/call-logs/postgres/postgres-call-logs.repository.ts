@@ -1,5 +1,5 @@
 import type { DataSource, Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { BulkInsert } from '../../../../infra/postgres/bulk-insert';
 import {
   decodeTimeIdCursor,
   pageSize,
@@ -14,20 +14,17 @@ import { CallLogEntity } from './call-log.entity';
 
 export class PostgresCallLogsRepository implements CallLogsRepository {
   private readonly repo: Repository<CallLogEntity>;
+  private bulk: BulkInsert<CallLogEntity> | undefined;
 
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     this.repo = dataSource.getRepository(CallLogEntity);
   }
 
   async insertMany(logs: CallLog[]): Promise<void> {
     if (logs.length === 0) return;
     // One multi-row INSERT: a batch is stored whole or not at all.
-    await this.repo
-      .createQueryBuilder()
-      .insert()
-      .into(CallLogEntity)
-      .values(logs as QueryDeepPartialEntity<CallLogEntity>[])
-      .execute();
+    this.bulk ??= new BulkInsert(this.dataSource, CallLogEntity);
+    await this.bulk.insert(logs);
   }
 
   async list(orgId: string, filter: CallLogFilter, page: PageRequest): Promise<Page<CallLog>> {

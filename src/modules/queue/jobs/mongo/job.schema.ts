@@ -10,6 +10,8 @@ export const JOB_MODEL = 'QueueJob';
 export type JobDoc = Omit<JobRecord, 'id' | 'payload' | 'result'> & {
   _id: string;
   idem_key?: string;
+  /** Runs ever started (never reset, unlike `attempts`): numbers the claim tickets. */
+  runs?: number;
   payload: unknown;
   result: unknown;
 };
@@ -29,11 +31,11 @@ export const JobSchema = new Schema<JobDoc>(
     last_error: { type: Schema.Types.Mixed, default: null },
     idempotency_key: { type: String, default: null },
     idem_key: { type: String },
+    runs: { type: Number },
     request_hash: { type: String, default: null },
     lease_token: { type: String, default: null },
     lease_until: { type: Date, default: null },
     run_after: { type: Date, default: null },
-    published_at: { type: Date, default: null },
     created_at: { type: Date, required: true },
     updated_at: { type: Date, required: true },
     started_at: { type: Date, default: null },
@@ -47,3 +49,24 @@ export const JobSchema = new Schema<JobDoc>(
 JobSchema.index({ idem_key: 1 }, { unique: true, sparse: true });
 JobSchema.index({ org_id: 1, status: 1, created_at: 1, _id: 1 });
 JobSchema.index({ status: 1, _id: 1 });
+
+export const JOB_CLAIM_MODEL = 'QueueJobClaim';
+
+/** One ticket per run of a job (`<job id>#<run number>`); see MongoJobsRepository.claim. */
+export interface JobClaimDoc {
+  _id: string;
+  job_id: string;
+  org_id: string;
+  at: Date;
+}
+
+/** `job_claims` collection: `_id` uniqueness is what makes a claim exclusive. */
+export const JobClaimSchema = new Schema<JobClaimDoc>(
+  {
+    _id: { type: String, required: true },
+    job_id: { type: String, required: true },
+    org_id: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'job_claims', versionKey: false, strict: 'throw' },
+);

@@ -9,7 +9,10 @@ import {
   type PageRequest,
 } from '../../../../common/pagination';
 import { modelOn } from '../../../../infra/document-store/mongo-model';
-import { conflictOnDuplicate } from '../../../../infra/document-store/unique-violation';
+import {
+  conflictOnDuplicate,
+  isUniqueViolation,
+} from '../../../../infra/document-store/unique-violation';
 import type { JsonValue } from '../../core/job-envelope';
 import type {
   ClaimOptions,
@@ -19,16 +22,23 @@ import type {
   JobStatus,
   NewJob,
 } from '../job.types';
-import { FINISHED_STATUSES } from '../job.types';
+import { FINISHED_STATUSES, NOT_ENQUEUED } from '../job.types';
 import {
   duplicateIdempotencyKeyMessage,
   type JobsRepository,
   type RecoverableJob,
 } from '../jobs.repository';
-import { JOB_MODEL, JobSchema, type JobDoc } from './job.schema';
+import {
+  JOB_CLAIM_MODEL,
+  JOB_MODEL,
+  JobClaimSchema,
+  JobSchema,
+  type JobClaimDoc,
+  type JobDoc,
+} from './job.schema';
 
 function fromDoc(doc: JobDoc): JobRecord {
-  const { _id, idem_key: _idem, ...rest } = doc;
+  const { _id, idem_key: _idem, runs: _runs, ...rest } = doc;
   return { id: _id, ...rest } as JobRecord;
 }
 
@@ -38,9 +48,11 @@ function fromDoc(doc: JobDoc): JobRecord {
  */
 export class MongoJobsRepository implements JobsRepository {
   private readonly model: Model<JobDoc>;
+  private readonly claims: Model<JobClaimDoc>;
 
   constructor(connection: Connection) {
     this.model = modelOn(connection, JOB_MODEL, JobSchema);
+    this.claims = modelOn(connection, JOB_CLAIM_MODEL, JobClaimSchema);
   }
 
   async create(orgId: string, job: NewJob): Promise<JobRecord> {
@@ -63,7 +75,6 @@ export class MongoJobsRepository implements JobsRepository {
       lease_token: null,
       lease_until: null,
       run_after: null,
-      published_at: null,
       created_at: now,
       updated_at: now,
       started_at: null,
@@ -86,44 +97,63 @@ export class MongoJobsRepository implements JobsRepository {
     return doc ? fromDoc(doc) : undefined;
   }
 
-  async markPublished(orgId: string, id: string, at: Date): Promise<void> {
-    await this.model.updateOne({ _id: id, org_id: orgId }, { $set: { published_at: at } });
-  }
-
+  /**
+   * Claims in two steps, because FerretDB (our MongoDB stand-in) does not apply concurrent
+   * conditional updates atomically — several `findOneAndUpdate`s with one filter can all
+   * "match". A unique insert is atomic there too, so each run of a job first takes a ticket
+   * `<job id>#<run number>` in `job_claims`: of concurrent claimers only one gets it. The winner
+   * then moves the job to `running`, conditioned on the run count it read, which also turns away
+   * a claimer that read the job before an earlier run started.
+   */
   async claim(orgId: string, id: string, opts: ClaimOptions): Promise<ClaimResult> {
     const now = opts.now ?? new Date();
+    const doc = await this.model.findOne({ _id: id, org_id: orgId }).lean<JobDoc>();
+    if (!doc) return { kind: 'missing' };
+    const job = fromDoc(doc);
+    if (FINISHED_STATUSES.has(job.status)) return { kind: 'finished', job };
+    const takeable =
+      doc.status === 'queued' ||
+      (doc.status === 'running' &&
+        (opts.steal ||
+          doc.lease_until === null ||
+          doc.lease_until < now ||
+          (opts.handover !== undefined && doc.lease_token === opts.handover)));
+    if (!takeable) return { kind: 'busy', job };
+
+    const runs = doc.runs ?? 0;
+    try {
+      await this.claims.create({ _id: `${id}#${runs + 1}`, job_id: id, org_id: orgId, at: now });
+    } catch (e) {
+      if (isUniqueViolation(e)) return { kind: 'busy', job };
+      throw e;
+    }
     const token = randomUUID();
-    const takeable: FilterQuery<JobDoc>[] = [{ lease_until: null }, { lease_until: { $lt: now } }];
-    if (opts.handover !== undefined) takeable.push({ lease_token: opts.handover });
-    const running: FilterQuery<JobDoc> = opts.steal
-      ? { status: 'running' }
-      : { status: 'running', $or: takeable };
-    const doc = await this.transition(
-      { _id: id, org_id: orgId, $or: [{ status: 'queued' }, running] },
+    const claimed = await this.transition(
+      {
+        _id: id,
+        org_id: orgId,
+        status: doc.status,
+        runs: doc.runs === undefined ? { $exists: false } : runs,
+      },
       {
         $set: {
           status: 'running',
+          runs: runs + 1,
           lease_token: token,
           lease_until: new Date(now.getTime() + opts.leaseMs),
           run_after: null,
+          started_at: doc.started_at ?? now,
           updated_at: now,
         },
         $inc: { attempts: 1 },
       },
     );
-    if (doc) {
-      if (doc.started_at === null) {
-        await this.model.updateOne(
-          { _id: id, org_id: orgId, started_at: null },
-          { $set: { started_at: now } },
-        );
-        doc.started_at = now;
-      }
-      return { kind: 'claimed', job: fromDoc(doc), token };
-    }
-    const job = await this.get(orgId, id);
-    if (!job) return { kind: 'missing' };
-    return FINISHED_STATUSES.has(job.status) ? { kind: 'finished', job } : { kind: 'busy', job };
+    if (claimed) return { kind: 'claimed', job: fromDoc(claimed), token };
+    const again = await this.get(orgId, id);
+    if (!again) return { kind: 'missing' };
+    return FINISHED_STATUSES.has(again.status)
+      ? { kind: 'finished', job: again }
+      : { kind: 'busy', job: again };
   }
 
   async saveOutcome(
@@ -210,8 +240,23 @@ export class MongoJobsRepository implements JobsRepository {
           error: null,
           run_after: null,
           finished_at: null,
-          published_at: null,
           updated_at: new Date(),
+        },
+      },
+    );
+    return doc !== null;
+  }
+
+  async failUnpublished(orgId: string, id: string, message: string): Promise<boolean> {
+    const now = new Date();
+    const doc = await this.transition(
+      { _id: id, org_id: orgId, attempts: 0, status: 'queued' },
+      {
+        $set: {
+          status: 'failed',
+          error: { code: NOT_ENQUEUED, message },
+          finished_at: now,
+          updated_at: now,
         },
       },
     );
@@ -220,23 +265,8 @@ export class MongoJobsRepository implements JobsRepository {
 
   async reopenUnpublished(orgId: string, id: string): Promise<boolean> {
     const doc = await this.transition(
-      {
-        _id: id,
-        org_id: orgId,
-        published_at: null,
-        attempts: 0,
-        status: { $in: ['queued', 'failed'] },
-      },
+      { _id: id, org_id: orgId, attempts: 0, status: 'failed', 'error.code': NOT_ENQUEUED },
       { $set: { status: 'queued', error: null, finished_at: null, updated_at: new Date() } },
-    );
-    return doc !== null;
-  }
-
-  async failUnpublished(orgId: string, id: string, error: JobError): Promise<boolean> {
-    const now = new Date();
-    const doc = await this.transition(
-      { _id: id, org_id: orgId, published_at: null, attempts: 0, status: 'queued' },
-      { $set: { status: 'failed', error, finished_at: now, updated_at: now } },
     );
     return doc !== null;
   }

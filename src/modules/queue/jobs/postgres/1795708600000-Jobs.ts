@@ -25,7 +25,6 @@ export class Jobs1795708600000 implements MigrationInterface {
         "lease_token" text,
         "lease_until" timestamptz,
         "run_after" timestamptz,
-        "published_at" timestamptz,
         "created_at" timestamptz NOT NULL,
         "updated_at" timestamptz NOT NULL,
         "started_at" timestamptz,

@@ -57,9 +57,6 @@ export class JobEntity {
   @Column({ type: 'timestamptz', nullable: true })
   run_after!: Date | null;
 
-  @Column({ type: 'timestamptz', nullable: true })
-  published_at!: Date | null;
-
   @Column({ type: 'timestamptz' })
   created_at!: Date;
 

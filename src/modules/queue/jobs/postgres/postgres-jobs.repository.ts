@@ -19,7 +19,7 @@ import type {
   JobStatus,
   NewJob,
 } from '../job.types';
-import { FINISHED_STATUSES } from '../job.types';
+import { FINISHED_STATUSES, NOT_ENQUEUED } from '../job.types';
 import {
   duplicateIdempotencyKeyMessage,
   type JobsRepository,
@@ -63,7 +63,6 @@ export class PostgresJobsRepository implements JobsRepository {
       lease_token: null,
       lease_until: null,
       run_after: null,
-      published_at: null,
       created_at: now,
       updated_at: now,
       started_at: null,
@@ -85,10 +84,6 @@ export class PostgresJobsRepository implements JobsRepository {
   async findByIdempotencyKey(orgId: string, key: string): Promise<JobRecord | undefined> {
     const row = await this.repo.findOneBy({ org_id: orgId, idempotency_key: key });
     return row ? asRecord(row) : undefined;
-  }
-
-  async markPublished(orgId: string, id: string, at: Date): Promise<void> {
-    await this.repo.update({ org_id: orgId, id }, { published_at: at });
   }
 
   async claim(orgId: string, id: string, opts: ClaimOptions): Promise<ClaimResult> {
@@ -194,7 +189,7 @@ export class PostgresJobsRepository implements JobsRepository {
   async requeueDead(orgId: string, id: string): Promise<boolean> {
     const rows = await this.update(
       `UPDATE "jobs" SET "status" = 'queued', "attempts" = 0, "error" = NULL, "run_after" = NULL,
-         "finished_at" = NULL, "published_at" = NULL, "updated_at" = $3
+         "finished_at" = NULL, "updated_at" = $3
        WHERE "org_id" = $1 AND "id" = $2 AND "status" = 'dead'
        RETURNING "id"`,
       [orgId, id, new Date()],
@@ -202,25 +197,24 @@ export class PostgresJobsRepository implements JobsRepository {
     return rows.length === 1;
   }
 
-  async reopenUnpublished(orgId: string, id: string): Promise<boolean> {
+  async failUnpublished(orgId: string, id: string, message: string): Promise<boolean> {
+    const now = new Date();
     const rows = await this.update(
-      `UPDATE "jobs" SET "status" = 'queued', "error" = NULL, "finished_at" = NULL, "updated_at" = $3
-       WHERE "org_id" = $1 AND "id" = $2 AND "published_at" IS NULL AND "attempts" = 0
-         AND "status" IN ('queued', 'failed')
+      `UPDATE "jobs" SET "status" = 'failed', "error" = $3::jsonb, "finished_at" = $4, "updated_at" = $4
+       WHERE "org_id" = $1 AND "id" = $2 AND "attempts" = 0 AND "status" = 'queued'
        RETURNING "id"`,
-      [orgId, id, new Date()],
+      [orgId, id, json({ code: NOT_ENQUEUED, message }), now],
     );
     return rows.length === 1;
   }
 
-  async failUnpublished(orgId: string, id: string, error: JobError): Promise<boolean> {
-    const now = new Date();
+  async reopenUnpublished(orgId: string, id: string): Promise<boolean> {
     const rows = await this.update(
-      `UPDATE "jobs" SET "status" = 'failed', "error" = $3::jsonb, "finished_at" = $4, "updated_at" = $4
-       WHERE "org_id" = $1 AND "id" = $2 AND "published_at" IS NULL AND "attempts" = 0
-         AND "status" = 'queued'
+      `UPDATE "jobs" SET "status" = 'queued', "error" = NULL, "finished_at" = NULL, "updated_at" = $4
+       WHERE "org_id" = $1 AND "id" = $2 AND "attempts" = 0 AND "status" = 'failed'
+         AND "error"->>'code' = $3
        RETURNING "id"`,
-      [orgId, id, json(error), now],
+      [orgId, id, NOT_ENQUEUED, new Date()],
     );
     return rows.length === 1;
   }

@@ -111,7 +111,7 @@ export class InProcessTransport extends JobTransport {
     for (const sub of this.subs.splice(0)) this.broker.drop(sub);
   }
 
-  async stop(graceMs: number): Promise<void> {
+  async stopConsuming(graceMs: number): Promise<void> {
     for (const sub of this.subs) this.broker.cancel(sub);
     if (this.running.size > 0) {
       await settleWithin([...this.running], graceMs);
@@ -124,6 +124,14 @@ export class InProcessTransport extends JobTransport {
       }
     }
     // Whatever is still unsettled goes back to the queue, as a closing channel would do.
+    for (const sub of this.subs.splice(0)) this.broker.drop(sub);
+  }
+
+  /**
+   * Messages still waiting die with the process; the job store has them as queued and
+   * JobRecovery publishes them again on the next start.
+   */
+  async close(): Promise<void> {
     for (const sub of this.subs.splice(0)) this.broker.drop(sub);
     if (this.opts.ownsBroker) this.broker.close();
   }
@@ -168,7 +176,14 @@ export class InProcessTransport extends JobTransport {
       };
     }
     if (this.crashed) return; // a dead consumer's channel is gone: nothing it does reaches the broker
-    this.carryOut(type, envelope, message, disposition);
+    try {
+      this.carryOut(type, envelope, message, disposition);
+    } catch (e) {
+      // The broker closed under a handler that outlived the shutdown bound. The job store still
+      // has the job as queued, so the next start recovers it.
+      this.logger.warn(`job ${envelope.id}: could not ${disposition.kind}: ${String(e)}`);
+      return;
+    }
     settle();
   }
 

@@ -39,6 +39,8 @@ export interface AmqpChannel {
   ack(msg: AmqpMessage): void;
   nack(msg: AmqpMessage, allUpTo?: boolean, requeue?: boolean): void;
   close(): Promise<void>;
+  /** The server closing the channel (404, 406...) is emitted as 'error'. */
+  on(event: 'error', listener: (err: Error) => void): unknown;
 }
 
 /** amqplib's connection (ChannelModel), as far as it is used here. */

@@ -67,6 +67,8 @@ export class RabbitTransport extends JobTransport {
   /** The consumer channel of the current connection and its consumer tags. */
   private live?: { channel: Channel; tags: string[] };
   private stopping = false;
+  private closed = false;
+  private readonly reconnected = new WeakSet<Channel>();
 
   constructor(
     private readonly conn: AmqpConnectionManager,
@@ -82,7 +84,10 @@ export class RabbitTransport extends JobTransport {
       name: 'jobs-publisher',
       confirm: true,
       publishTimeout: this.opts.publishTimeoutMs,
-      setup: (ch: Channel) => assertTopology(ch, this.opts.prefix, [...this.specs.values()]),
+      setup: (ch: Channel) => {
+        this.onChannelError(ch, 'publisher');
+        return assertTopology(ch, this.opts.prefix, [...this.specs.values()]);
+      },
     });
     this.watch(this.publisher);
   }
@@ -118,6 +123,7 @@ export class RabbitTransport extends JobTransport {
     // A throwaway channel: checkQueue on a missing queue closes its channel, and that must not
     // be the publisher's or the consumer's.
     const ch = await model.createChannel();
+    this.onChannelError(ch, 'depth check', false);
     try {
       const ready = (await ch.checkQueue(n.work)).messageCount;
       const dead = (await ch.checkQueue(n.dead)).messageCount;
@@ -139,7 +145,7 @@ export class RabbitTransport extends JobTransport {
     this.deadListeners.push(listener);
   }
 
-  async stop(graceMs: number): Promise<void> {
+  async stopConsuming(graceMs: number): Promise<void> {
     this.stopping = true;
     const live = this.live;
     if (live) {
@@ -158,6 +164,11 @@ export class RabbitTransport extends JobTransport {
     }
     // Closing the consumer channel hands every unacked message back to the broker.
     await this.consumer?.close().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.consumer?.close().catch(() => undefined);
     await this.publisher?.close().catch(() => undefined);
     if (this.opts.ownsConnection) await this.conn.close().catch(() => undefined);
   }
@@ -168,6 +179,7 @@ export class RabbitTransport extends JobTransport {
     handler: DeliveryHandler,
   ): Promise<void> {
     if (this.stopping) return;
+    this.onChannelError(ch, 'consumer');
     await assertTopology(ch, this.opts.prefix, specs);
     const tags: string[] = [];
     for (const spec of specs) {
@@ -176,7 +188,13 @@ export class RabbitTransport extends JobTransport {
       const { consumerTag } = await ch.consume(
         queueNames(this.opts.prefix, spec.type).work,
         (msg) => {
-          if (!msg) return; // the broker cancelled us (queue deleted); a reconnect re-consumes
+          if (!msg) {
+            // The broker cancelled this consumer (its queue was deleted): reconnecting declares
+            // the queue again and consumes anew.
+            this.logger.warn(`RabbitMQ cancelled the ${spec.type} consumer; reconnecting`);
+            if (!this.stopping) this.reconnectFor(ch);
+            return;
+          }
           const p = this.handle(ch, spec, msg, handler).finally(() => this.running.delete(p));
           this.running.add(p);
         },
@@ -276,9 +294,7 @@ export class RabbitTransport extends JobTransport {
   private async send(routingKey: string, body: Buffer, options: AmqpPublishOptions): Promise<void> {
     const publisher = this.publisher;
     if (!publisher) throw new Error('the RabbitMQ transport was not started');
-    if (this.stopping && !this.conn.isConnected()) {
-      throw new QueueUnavailableError('the queue is shutting down');
-    }
+    if (this.closed) throw new QueueUnavailableError('the queue is shut down');
     if (!this.conn.isConnected() && publisher.queueLength() >= this.opts.maxPendingPublishes) {
       throw new QueueUnavailableError(
         `RabbitMQ is unreachable and ${publisher.queueLength()} messages are already waiting`,
@@ -316,12 +332,36 @@ export class RabbitTransport extends JobTransport {
     for (const l of this.deadListeners) l(e);
   }
 
+  /**
+   * amqplib emits 'error' when the server closes a channel (a deleted exchange or queue, a queue
+   * declared elsewhere with other arguments); with no listener that would throw out of the socket
+   * handler and take the process down. A ChannelWrapper only opens a new channel after a
+   * *connection* loss, so for the publisher and consumer channels we force one: the reconnect
+   * re-declares the topology and restarts consuming (unacked messages are redelivered).
+   */
+  private onChannelError(ch: Channel, role: string, reconnect = true): void {
+    ch.on('error', (err) => {
+      this.logger.error(`RabbitMQ closed the ${role} channel: ${err.message}`);
+      if (reconnect && !this.closed) this.reconnectFor(ch);
+    });
+  }
+
+  /** One reconnect per failed channel, however many of its consumers were cancelled. */
+  private reconnectFor(ch: Channel): void {
+    if (this.reconnected.has(ch)) return;
+    this.reconnected.add(ch);
+    this.conn.reconnect();
+  }
+
   private watch(w: ChannelWrapper): void {
     // A setup failure (e.g. a queue pre-declared with other arguments) is emitted as 'error';
     // unhandled, it would crash the process.
-    w.on('error', (err: Error, info: { name: string }) =>
-      this.logger.error(`RabbitMQ channel ${info?.name ?? ''} setup failed: ${err.message}`),
-    );
+    w.on('error', (err: Error, info: { name: string }) => {
+      const message = `RabbitMQ channel ${info?.name ?? ''} setup failed: ${err.message}`;
+      // A channel closed while it was being set up (shutdown, a dropped connection) is routine.
+      if (this.stopping || this.closed || !this.conn.isConnected()) this.logger.debug(message);
+      else this.logger.error(message);
+    });
   }
 }
 

@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger as Pino } from 'pino';
+
+/** Health probes and scrapes are frequent and carry nothing worth a log line. */
+const QUIET = /^\/(health|metrics)/;
+
+/**
+ * The access log: one line per request when its response is finished, with the fields and
+ * levels pino-http used (`request completed` at info, warn for 4xx; `request errored` at
+ * error for 5xx), written from a Fastify hook rather than a per-request middleware (see
+ * logger.module.ts for why). Streams are logged too: the hook listens to the raw response.
+ * `logger` is read per request because nestjs-pino creates its root logger during boot.
+ */
+export function registerAccessLog(fastify: FastifyInstance, logger: () => Pino | undefined): void {
+  fastify.addHook('onResponse', (req, reply, done) => {
+    const log = logger();
+    if (log && !QUIET.test(req.url)) {
+      const status = reply.statusCode;
+      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      if (log.isLevelEnabled(level)) {
+        log[level](
+          {
+            req: { id: req.id, method: req.method, url: req.url },
+            // The raw response: pino's standard serializer (under ours) reads it.
+            res: reply.raw,
+            responseTime: Math.round(reply.elapsedTime),
+          },
+          status >= 500 ? 'request errored' : 'request completed',
+        );
+      }
+    }
+    done();
+  });
+}

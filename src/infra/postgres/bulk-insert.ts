@@ -1,0 +1,59 @@
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+
+interface ColumnPlan {
+  name: string;
+  property: string;
+  json: boolean;
+}
+
+/**
+ * One multi-row INSERT of plain rows into an entity's table, as SQL built here rather than by
+ * TypeORM's query builder: for a batch of a few hundred rows the builder's per-value work
+ * (parameter naming, lookups and escaping) costs more CPU than the database spends storing
+ * them, and it runs on the event loop that serves requests. Columns come from the entity's
+ * metadata, so the statement follows the entity; a property left undefined gets the column's
+ * DEFAULT, as with the builder. Values are bound parameters, never spliced into the SQL.
+ */
+export class BulkInsert<T extends ObjectLiteral> {
+  private readonly table: string;
+  private readonly columns: ColumnPlan[];
+  private readonly head: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    entity: EntityTarget<T>,
+    private readonly opts: { onConflictDoNothing?: boolean } = {},
+  ) {
+    const meta = dataSource.getMetadata(entity);
+    const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
+    this.table = q(meta.tableName);
+    this.columns = meta.columns.map((c) => ({
+      name: c.databaseName,
+      property: c.propertyName,
+      json: c.type === 'jsonb' || c.type === 'json',
+    }));
+    this.head = `INSERT INTO ${this.table} (${this.columns.map((c) => q(c.name)).join(', ')}) VALUES `;
+  }
+
+  async insert(rows: readonly Partial<T>[]): Promise<void> {
+    if (rows.length === 0) return;
+    const params: unknown[] = [];
+    const tuples: string[] = [];
+    for (const row of rows) {
+      const cells: string[] = [];
+      for (const c of this.columns) {
+        const v: unknown = (row as Record<string, unknown>)[c.property];
+        if (v === undefined) {
+          cells.push('DEFAULT');
+          continue;
+        }
+        // JSON columns get JSON text: pg would send a JS array as a Postgres array otherwise.
+        params.push(c.json && v !== null ? JSON.stringify(v) : v);
+        cells.push(`$${params.length}`);
+      }
+      tuples.push(`(${cells.join(', ')})`);
+    }
+    const tail = this.opts.onConflictDoNothing ? ' ON CONFLICT DO NOTHING' : '';
+    await this.dataSource.query(this.head + tuples.join(', ') + tail, params);
+  }
+}

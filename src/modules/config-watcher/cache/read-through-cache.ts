@@ -1,0 +1,110 @@
+export interface ReadThroughCacheOptions {
+  /** How long a found record is reused: the safety net should an invalidation ever be lost. */
+  ttlMs: number;
+  /** How long "no such record" is remembered (short: it only absorbs repeated bad ids). */
+  negativeTtlMs: number;
+  maxEntries: number;
+  now?: () => number;
+}
+
+interface Entry<V> {
+  org: string;
+  id: string;
+  value: V | undefined;
+  expires: number;
+}
+
+/**
+ * (org, id) -> record, read through a loader, for the hot path. Invalidated by config change
+ * events: by record, by id in any org (a change whose org the source could not tell), or whole.
+ *
+ * Concurrent misses for one key share one load. A load that straddles an invalidation is
+ * returned to its callers (their requests started before the change) but never cached, and
+ * later callers do not join it: otherwise a read racing an update could pin the old version.
+ */
+export class ReadThroughCache<V> {
+  private readonly entries = new Map<string, Entry<V>>();
+  private readonly inflight = new Map<string, Promise<V | undefined>>();
+  private readonly now: () => number;
+  private generation = 0;
+
+  constructor(private readonly opts: ReadThroughCacheOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  async get(org: string, id: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    const key = keyOf(org, id);
+    const hit = this.entries.get(key);
+    if (hit) {
+      if (hit.expires > this.now()) return hit.value;
+      this.entries.delete(key);
+    }
+    const pending = this.inflight.get(key);
+    if (pending) return pending;
+    const generation = this.generation;
+    const p = load()
+      .then((value) => {
+        if (generation === this.generation) this.store(key, org, id, value);
+        return value;
+      })
+      .finally(() => {
+        if (this.inflight.get(key) === p) this.inflight.delete(key);
+      });
+    this.inflight.set(key, p);
+    return p;
+  }
+
+  /** The cached record, without loading (undefined when absent, expired or known missing). */
+  peek(org: string, id: string): V | undefined {
+    const key = keyOf(org, id);
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    if (hit.expires > this.now()) return hit.value;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  /** Caches a value loaded elsewhere (e.g. a batch read), unless an invalidation intervened. */
+  put(org: string, id: string, value: V, loadedAtGeneration: number): void {
+    if (loadedAtGeneration === this.generation) this.store(keyOf(org, id), org, id, value);
+  }
+
+  /** The current generation: take it before a batch read, pass it to `put`. */
+  snapshot(): number {
+    return this.generation;
+  }
+
+  /** Drops the record; with a null org, the id in every org. */
+  invalidate(org: string | null, id: string): void {
+    this.generation++;
+    this.inflight.clear();
+    if (org !== null) {
+      this.entries.delete(keyOf(org, id));
+      return;
+    }
+    for (const [key, e] of this.entries) if (e.id === id) this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.generation++;
+    this.inflight.clear();
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private store(key: string, org: string, id: string, value: V | undefined): void {
+    this.entries.delete(key);
+    while (this.entries.size >= this.opts.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+    const ttl = value === undefined ? this.opts.negativeTtlMs : this.opts.ttlMs;
+    if (ttl > 0) this.entries.set(key, { org, id, value, expires: this.now() + ttl });
+  }
+}
+
+const keyOf = (org: string, id: string) => `${org}\u0000${id}`;

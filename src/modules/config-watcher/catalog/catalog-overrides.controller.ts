@@ -1,0 +1,52 @@
+import { Body, Controller, Get, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Principal } from '../../../common/auth/principal';
+import { CurrentPrincipal, Scopes } from '../../../common/decorators';
+import { ApiEnvelope, ok, type Ok } from '../../../common/http/envelope';
+import type { CatalogOverrides } from '../../providers';
+import { CatalogOverridesService, type CatalogOverridesView } from './catalog-overrides.service';
+import { CatalogOverridesDto, CatalogOverridesResponse } from './dto/catalog-overrides.dto';
+
+/**
+ * The catalog is one for the whole deployment, so changing it takes more than an org's `admin`
+ * scope: also `deployment:admin`, which only the operators' identity provider should grant.
+ */
+export const DEPLOYMENT_ADMIN_SCOPE = 'deployment:admin';
+
+@ApiTags('models')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@Controller('api/v1/catalog-overrides')
+export class CatalogOverridesController {
+  constructor(private readonly overrides: CatalogOverridesService) {}
+
+  @Get()
+  @Scopes('admin')
+  @ApiOperation({ summary: 'The stored model-catalog overrides (deployment-wide)' })
+  @ApiEnvelope(CatalogOverridesResponse)
+  async get(): Promise<Ok<CatalogOverridesView>> {
+    return ok(await this.overrides.get());
+  }
+
+  @Put()
+  @Scopes('admin', DEPLOYMENT_ADMIN_SCOPE)
+  @ApiOperation({
+    summary: 'Replace the model-catalog overrides (deployment-wide)',
+    description:
+      'Needs the `admin` and `deployment:admin` scopes. Validated against the merged catalog first: an invalid set ' +
+      'is refused with 400 and one line per problem. Applied at once here and within seconds on every instance; ' +
+      'stored overrides win over the versioned catalog file.',
+  })
+  @ApiEnvelope(CatalogOverridesResponse)
+  async put(
+    @CurrentPrincipal() p: Principal,
+    @Body() body: CatalogOverridesDto,
+  ): Promise<Ok<CatalogOverridesView>> {
+    const overrides: CatalogOverrides = {};
+    if (body.version !== undefined) overrides.version = body.version;
+    if (body.services !== undefined) {
+      overrides.services = body.services;
+    }
+    return ok(await this.overrides.put(overrides, p.userId));
+  }
+}

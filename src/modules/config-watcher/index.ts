@@ -1,0 +1,20 @@
+/** The config-watcher module's public surface; other modules import from here only. */
+export { ConfigWatcherModule } from './config-watcher.module';
+export {
+  ConfigChangeBus,
+  type ChangeForwarder,
+  type ConfigListener,
+} from './events/config-change.bus';
+export {
+  CONFIG_KINDS,
+  type ConfigChange,
+  type ConfigEvent,
+  type ConfigKind,
+} from './events/config-change';
+export { ReadThroughCache, type ReadThroughCacheOptions } from './cache/read-through-cache';
+export { invalidateOnChanges, type InvalidatableCache } from './cache/bind-cache';
+export { ConfigWatcher, type WatcherStatus } from './watcher/config-watcher.service';
+export { OrgSettingsService } from './settings/org-settings.service';
+export type { OrgSettingsView, OrgWebhookTarget } from './settings/org-settings.types';
+export { ConfigLoader, type ResolvedWebhook, type WebhookAudience } from './loader/config-loader';
+export { DEPLOYMENT_ADMIN_SCOPE } from './catalog/catalog-overrides.controller';

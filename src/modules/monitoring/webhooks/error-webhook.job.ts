@@ -1,0 +1,40 @@
+import { PermanentJobError, type JsonValue } from '../../queue';
+import type { WebhookAudience } from '../../config-watcher';
+import type { ErrorWebhookEvent } from './error-webhook.event';
+
+export const ERROR_WEBHOOK_JOB = 'error_webhook';
+
+/**
+ * Jobs delivering to the deployment's receiver are filed under this pseudo-org, so they never
+ * show among an org's jobs or dead letters (they are the operators' business).
+ */
+export const DEPLOYMENT_JOB_ORG = '_deployment';
+
+/**
+ * One delivery: the event and who it is for. The receiver's URL and secret are not in the
+ * job: they are looked up when it runs (the current ones, and no secret in the job store).
+ */
+export type ErrorWebhookJob = { audience: WebhookAudience; event: ErrorWebhookEvent };
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function parseErrorWebhookJob(v: JsonValue): ErrorWebhookJob {
+  const bad = (what: string) =>
+    new PermanentJobError(`error webhook job payload: ${what}`, 'BAD_PAYLOAD');
+  if (!isObject(v)) throw bad('not an object');
+  const { audience, event } = v;
+  if (
+    !isObject(audience) ||
+    !(
+      audience.kind === 'deployment' ||
+      (audience.kind === 'org' && typeof audience.orgId === 'string')
+    )
+  ) {
+    throw bad('audience missing');
+  }
+  if (!isObject(event) || typeof event.id !== 'string' || typeof event.code !== 'string') {
+    throw bad('event missing');
+  }
+  return v as unknown as ErrorWebhookJob;
+}
