@@ -15,7 +15,7 @@ const loadAtatus: AgentLoader = () => require('atatus-nodejs') as unknown;
 /**
  * The APM behind the ErrorReporter port: Atatus with ATATUS_LICENSE_KEY, nothing otherwise.
  * The agent package is required lazily, here, so a deployment without the key never loads it
- * (and need not install it). With the key but without the package, the gateway says so once
+ * (the package is a dependency, but a slimmed image may leave it out). With the key but without the package, the gateway says so once
  * and runs without APM rather than refusing to start.
  */
 export function createErrorReporter(
