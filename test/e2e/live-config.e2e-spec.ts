@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { mockDirective } from '../mock-upstream/server';
 import { startGatewayWithMock, type GatewayWithMock } from '../support/gateway-with-mock';
-import type { Json } from '../support/json';
+import { callJson, type Json } from '../support/json';
 import { authHeaders, signToken } from '../support/test-app';
 
 /**
@@ -19,26 +19,8 @@ describe('live configuration (embedded)', () => {
   );
   const member = authHeaders(signToken({ org_id: org }));
 
-  const call = async (
-    method: string,
-    path: string,
-    headers: Record<string, string>,
-    body?: unknown,
-  ) => {
-    const { 'content-type': _ct, ...bare } = headers;
-    const res = await fetch(`${t.gw.url}${path}`, {
-      method,
-      headers: body === undefined ? bare : headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      headers: res.headers,
-      text,
-      body: text ? JSON.parse(text) : undefined,
-    };
-  };
+  const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+    callJson(t.gw.url, method, path, headers, body);
   const models = async (): Promise<Json[]> =>
     (await call('GET', '/api/v1/models', member)).body.data.models as Json[];
 

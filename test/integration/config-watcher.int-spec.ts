@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mockDirective } from '../mock-upstream/server';
 import { startGatewayWithMock, type GatewayWithMock } from '../support/gateway-with-mock';
-import type { Json } from '../support/json';
+import { callJson, type Json } from '../support/json';
 import { describeWithServices, SERVICE_URLS, type ServiceKey } from '../support/services';
 import { authHeaders, signToken } from '../support/test-app';
 import { until } from '../live-config/polling';
@@ -36,22 +36,13 @@ function crossInstanceSuite(name: string, opts: SuiteOptions): void {
     const admin = authHeaders(signToken({ sub: 'ops', org_id: org, scopes: ['admin'] }));
     const member = authHeaders(signToken({ org_id: org }));
 
-    const call = async (
+    const call = (
       t: GatewayWithMock,
       method: string,
       path: string,
       headers: Record<string, string>,
       body?: unknown,
-    ) => {
-      const { 'content-type': _ct, ...bare } = headers;
-      const res = await fetch(`${t.gw.url}${path}`, {
-        method,
-        headers: body === undefined ? bare : headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined };
-    };
+    ) => callJson(t.gw.url, method, path, headers, body);
     const watcher = async (t: GatewayWithMock): Promise<Json> =>
       (await call(t, 'GET', '/health/ready', {})).body.components['config-watcher'];
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mockDirective } from '../mock-upstream/server';
 import { startGatewayWithMock, type GatewayWithMock } from '../support/gateway-with-mock';
-import { json, type Json } from '../support/json';
+import { callJson, type Json } from '../support/json';
 import { authHeaders, signToken } from '../support/test-app';
 import { verifyWebhook } from '../../src/modules/queue/webhooks/webhook-signature';
 import { eventually } from './eventually';
@@ -28,21 +28,8 @@ export function asyncCompletionsSuite(
     authHeaders(signToken({ org_id: org, ...claims }));
   const admin = () => user({ scopes: ['admin'] });
 
-  const call = async (
-    method: string,
-    path: string,
-    headers: Record<string, string>,
-    body?: unknown,
-  ) => {
-    // A bodiless request must not claim a JSON body (Fastify refuses an empty JSON body).
-    const { 'content-type': _ct, ...bare } = headers;
-    const res = await fetch(`${t.gw.url}${path}`, {
-      method,
-      headers: body === undefined ? bare : headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, headers: res.headers, body: await json(res) };
-  };
+  const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+    callJson(t.gw.url, method, path, headers, body);
   const submit = (body: Record<string, unknown>, headers: Record<string, string> = user()) =>
     call('POST', ROUTE, headers, {
       agent_id: agentId,

@@ -32,6 +32,7 @@ export function describeWithServices(keys: ServiceKey[], name: string, fn: () =>
     });
     return;
   }
+  // The reason is printed and is also the suite's name in Jest's report, so a skip never hides.
   console.log(`[skip] ${reason}; set it to run this suite`);
-  describe.skip(name, fn);
+  describe.skip(`${name} (skipped: ${missing.join(', ')} not set)`, fn);
 }
