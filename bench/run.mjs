@@ -53,6 +53,8 @@ const cfg = {
     .map((s) => s.trim())
     .filter(Boolean),
   portkey: process.env.BENCH_PORTKEY !== '0',
+  // The stack's floor: minimal servers with no gateway feature (bench/floor/servers.mjs).
+  floor: process.env.BENCH_FLOOR !== '0',
   logLevel: process.env.BENCH_LOG_LEVEL || 'info',
   databaseUrl: process.env.BENCH_DATABASE_URL || undefined,
   gatewayNodeOptions: (process.env.BENCH_GATEWAY_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean),
@@ -74,6 +76,12 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 process.on('exit', killAllNow);
+
+const FLOOR_LABELS = {
+  'node-proxy': 'node:http server + node:http client',
+  'fastify-proxy': 'Fastify + node:http client',
+  'fastify-sdk': 'Fastify + openai SDK',
+};
 
 async function main() {
   try {
@@ -138,10 +146,29 @@ async function run(workDir) {
     );
   }
 
+  // Floor servers: the same forward with none of the gateway's features (see bench/floor).
+  const floorKinds = cfg.floor ? ['node-proxy', 'fastify-proxy', 'fastify-sdk'] : [];
+  const floors = await Promise.all(
+    floorKinds.map(async (kind) => {
+      const port = await freePort();
+      const proc = startNode(
+        `floor ${kind}`,
+        [path.join(root, 'bench/floor/servers.mjs'), kind, String(port), mockUrl],
+        {
+          cwd: root,
+          env: { ...process.env, NODE_ENV: 'production' },
+          logFile: path.join(workDir, `floor-${kind}.log`),
+        },
+      );
+      return { kind, proc, url: `http://127.0.0.1:${port}` };
+    }),
+  );
+
   await Promise.all([
     waitReady(mock, `${mockUrl}/__mock/health`),
     waitReady(gateway, `${gwUrl}/health/ready`),
     portkey ? waitReady(portkey, `${pkUrl}/`, { anyStatus: true }) : undefined,
+    ...floors.map((f) => waitReady(f.proc, `${f.url}/health`, { anyStatus: true })),
   ]);
   // The embedded database runs in a child process of the gateway: measured beside it.
   const dbPid = cfg.databaseUrl ? undefined : childPids(gateway.pid)[0];
@@ -216,9 +243,24 @@ async function run(workDir) {
     },
   };
   T.agent = agentTarget(gwUrl, gwHeaders, agentId);
+  for (const f of floors) {
+    T[f.kind] = {
+      name: f.kind,
+      url: `${f.url}/v1/chat/completions`,
+      headers: directHeaders,
+      body: chat('gpt-4o-mini'),
+    };
+  }
 
   // Fail fast, with the answer, if a target is misconfigured.
-  for (const t of [T.direct, T.gw, T.gwStream, T.gwHit, ...(portkey ? [T.pk, T.pkStream] : [])]) {
+  for (const t of [
+    T.direct,
+    T.gw,
+    T.gwStream,
+    T.gwHit,
+    ...(portkey ? [T.pk, T.pkStream] : []),
+    ...floors.map((f) => T[f.kind]),
+  ]) {
     const r = await timedRequest(t);
     if (r.status !== 200) throw new Error(`${t.name}: smoke request answered ${r.status}`);
   }
@@ -270,6 +312,13 @@ async function run(workDir) {
           },
         ]
       : []),
+    ...floors.map((f) => ({
+      id: `floor-${f.kind}`,
+      label: `floor: ${FLOOR_LABELS[f.kind]}`,
+      target: T[f.kind],
+      conns: c,
+      proc: f.proc,
+    })),
     {
       id: 'gw-high',
       label: 'gateway /v1/chat/completions',
@@ -284,6 +333,7 @@ async function run(workDir) {
     gateway.pid,
     ...(dbPid ? [dbPid] : []),
     ...(portkey ? [portkey.pid] : []),
+    ...floors.map((f) => f.proc.pid),
   ];
   const loadBefore = os.loadavg()[0];
   const load = [];
@@ -334,6 +384,7 @@ async function run(workDir) {
       T.gw,
       T.gwHit,
       ...(portkey ? [T.pk] : []),
+      ...floors.map((f) => T[f.kind]),
       T.directStream,
       T.gwStream,
       ...(portkey ? [T.pkStream] : []),
@@ -354,6 +405,9 @@ async function run(workDir) {
       'direct-stream': ['direct to mock, stream', undefined],
       'gateway-stream': ['gateway stream', 'direct-stream'],
       'portkey-stream': ['Portkey stream', 'direct-stream'],
+      ...Object.fromEntries(
+        floors.map((f) => [f.kind, [`floor: ${FLOOR_LABELS[f.kind]}`, 'direct']]),
+      ),
     };
     sequential = {
       byName: res,

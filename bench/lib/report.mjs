@@ -88,6 +88,15 @@ export function evaluateTargets(byId, seq) {
       ok: gw.p99 < pk.p99,
     });
   }
+  // The floor servers do nothing but forward: what any gateway on this stack could reach at most.
+  for (const [id, row] of Object.entries(byId)) {
+    if (!id.startsWith('floor-') || !pk) continue;
+    out.push({
+      name: `reference: ${row.label}, RPS vs Portkey`,
+      measured: `${fmt(ratio(row.rps, pk.rps))}x (CPU ${fmt(row.cpuMsPerReq, 3)} ms/req)`,
+      ok: undefined,
+    });
+  }
   if (gw) {
     out.push({ name: 'zero errors (gateway)', measured: `${gw.errors}`, ok: gw.errors === 0 });
   }
@@ -98,6 +107,14 @@ export function evaluateTargets(byId, seq) {
       measured: `${fmt(over, 3)} ms (${fmt(ratio(seq.byName.gateway.totalMs, seq.byName.direct.totalMs))}x direct)`,
       ok: over <= 0.6,
     });
+    for (const kind of ['node-proxy', 'fastify-proxy', 'fastify-sdk']) {
+      if (!seq.byName[kind]) continue;
+      out.push({
+        name: `reference: floor ${kind} overhead, same method`,
+        measured: `${fmt(seq.byName[kind].totalMs - seq.byName.direct.totalMs, 3)} ms`,
+        ok: undefined,
+      });
+    }
     if (seq.byName.portkey) {
       const pkOver = seq.byName.portkey.totalMs - seq.byName.direct.totalMs;
       out.push({

@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -10,6 +9,7 @@ import { registerHttpMetrics } from '../modules/monitoring/http-metrics';
 import { setupSwagger } from './swagger';
 import { rejectNonJsonBodies } from '../common/http/json-only.hook';
 import { registerAccessLog } from '../common/logging/access-log';
+import { GATEWAY_HELMET_OPTIONS, securityHeadersFor } from '../common/http/security-headers';
 
 export interface CreateAppOptions {
   /** Lets tests swap providers (e.g. APP_* targets) before the app is built. */
@@ -43,7 +43,9 @@ export async function createApp(
   app.useLogger(app.get(Logger));
 
   const fastify = app.getHttpAdapter().getInstance();
+  const securityHeaders = securityHeadersFor(GATEWAY_HELMET_OPTIONS);
   fastify.addHook('onRequest', (req, reply, done) => {
+    void reply.headers(securityHeaders);
     void reply.header(REQUEST_ID_HEADER, req.id);
     done();
   });
@@ -51,17 +53,6 @@ export async function createApp(
   registerHttpMetrics(fastify);
   registerAccessLog(fastify, () => PinoLogger.root);
 
-  await app.register(helmet, {
-    // Swagger UI needs inline styles and its init script; JSON responses are unaffected.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-      },
-    },
-  });
   app.enableCors({
     origin: env.CORS_ORIGINS.includes('*')
       ? true

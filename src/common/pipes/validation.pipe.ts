@@ -1,5 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppException, ErrorCode } from '../errors';
+import { fastAcceptFor } from '../validation/fast-accept';
 
 export interface FieldProblem {
   field: string;
@@ -23,11 +24,26 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 }
 
 /**
+ * The ValidationPipe with a fast lane: a body whose DTO has a registered fast check, and that
+ * passes it, is returned as parsed (a plain object instead of a DTO instance, same data);
+ * every other value, and every invalid body, takes the full class-validator path.
+ */
+export class FastLaneValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body') {
+      const check = fastAcceptFor(metadata.metatype);
+      if (check?.(value)) return value;
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+/**
  * Global validation: unknown fields are rejected (not silently stripped), types are checked,
  * and the first problem names its field so the 400 is actionable.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new FastLaneValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

@@ -20,6 +20,8 @@ import {
   IsStringMap,
   IsVariables,
 } from '../../../common/validation/validators';
+import { registerFastAccept } from '../../../common/validation/fast-accept';
+import { isCommonAgentRequest } from './chat-request.fast-accept';
 import { MessageDto } from './message.dto';
 
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -144,3 +146,5 @@ export class AgentCompletionDto {
   @Type(() => ResponseFormatDto)
   response_format?: ResponseFormatDto;
 }
+
+registerFastAccept(AgentCompletionDto, isCommonAgentRequest);

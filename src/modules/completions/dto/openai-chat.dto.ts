@@ -23,6 +23,8 @@ import {
   IsToolChoice,
 } from '../../../common/validation/validators';
 import type { ResponseFormat, ToolChoice } from '../../providers/provider.types';
+import { registerFastAccept } from '../../../common/validation/fast-accept';
+import { isCommonOpenAiChatRequest } from './chat-request.fast-accept';
 import { MessageDto } from './message.dto';
 
 export class FunctionDefinitionDto {
@@ -188,3 +190,5 @@ export class OpenAiChatCompletionDto {
   @MaxLength(256)
   user?: string;
 }
+
+registerFastAccept(OpenAiChatCompletionDto, isCommonOpenAiChatRequest);

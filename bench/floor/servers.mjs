@@ -1,0 +1,90 @@
+// Minimal servers for `npm run bench:floor`: what the stack alone costs per request, with no
+// gateway feature at all (no auth, validation, rate limits, metrics, logs or history). Each one
+// forwards POST /v1/chat/completions to the mock upstream and returns its JSON answer.
+//   node bench/floor/servers.mjs <kind> <port> <upstream base URL>
+// kinds: node-proxy     node:http server + node:http keep-alive client, bytes passed through
+//        fastify-proxy  Fastify (JSON parsed and re-serialised) + node:http keep-alive client
+//        fastify-sdk    Fastify + the official openai SDK over the gateway's node:http fetch
+import { createRequire } from 'node:module';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const [kind, portArg, upstream] = process.argv.slice(2);
+const port = Number(portArg);
+const up = new URL(upstream);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function forward(body, headers, cb) {
+  const req = http.request(
+    {
+      host: up.hostname,
+      port: up.port,
+      path: '/v1/chat/completions',
+      method: 'POST',
+      agent,
+      headers: {
+        'content-type': 'application/json',
+        'content-length': body.length,
+        authorization: headers.authorization ?? 'Bearer sk-floor',
+      },
+    },
+    (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => cb(null, res.statusCode, Buffer.concat(chunks)));
+    },
+  );
+  req.on('error', (e) => cb(e));
+  req.end(body);
+}
+
+if (kind === 'node-proxy') {
+  http
+    .createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () =>
+        forward(Buffer.concat(chunks), req.headers, (err, status, body) => {
+          if (err) {
+            res.writeHead(502).end();
+            return;
+          }
+          res.writeHead(status, {
+            'content-type': 'application/json',
+            'content-length': body.length,
+          });
+          res.end(body);
+        }),
+      );
+    })
+    .listen(port, '127.0.0.1', () => console.log('ready'));
+} else {
+  const fastify = require('fastify')({ logger: false });
+  fastify.get('/health', async () => ({ ok: true }));
+  if (kind === 'fastify-proxy') {
+    fastify.post('/v1/chat/completions', (req, reply) => {
+      forward(Buffer.from(JSON.stringify(req.body)), req.headers, (err, status, body) => {
+        if (err) return reply.code(502).send({ error: String(err) });
+        reply.code(status).send(JSON.parse(body.toString('utf8')));
+      });
+    });
+  } else if (kind === 'fastify-sdk') {
+    const { default: OpenAI } = require('openai');
+    const { createNodeFetch } = require(
+      path.join(root, 'dist/modules/providers/http/node-fetch.js'),
+    );
+    const client = new OpenAI({
+      apiKey: 'sk-floor',
+      baseURL: `${upstream}/v1`,
+      fetch: createNodeFetch(),
+      maxRetries: 0,
+    });
+    fastify.post('/v1/chat/completions', async (req) => client.chat.completions.create(req.body));
+  } else {
+    throw new Error(`unknown kind ${kind}`);
+  }
+  fastify.listen({ port, host: '127.0.0.1' }).then(() => console.log('ready'));
+}
