@@ -61,15 +61,18 @@ export class AgentCompletionController {
     @Body() body: AgentCompletionDto,
     @CurrentPrincipal() principal: Principal,
     @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<
-    | { success: true; data: ReturnType<typeof agentResponseData> }
-    | { success: true; data: AcceptedJob }
-    | undefined
-  > {
+    // The handler sends its own response (JSON or SSE): with passthrough Nest would also call
+    // reply.send() after a stream, which Fastify answers by building an "already sent" error.
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     if (body.response_format?.type === 'webhook') {
-      reply.status(202);
-      return this.asyncCompletions.accept(body, principal, req);
+      const accepted: { success: true; data: AcceptedJob } = await this.asyncCompletions.accept(
+        body,
+        principal,
+        req,
+      );
+      void reply.status(202).send(accepted);
+      return;
     }
     const started = performance.now();
     const requestId = String(req.id);
@@ -86,12 +89,12 @@ export class AgentCompletionController {
         (signal) => this.pipeline.stream(job, signal),
         agentStreamFormat(ctx, started),
       );
-      return undefined;
+      return;
     }
     const outcome = await this.pipeline.complete(job);
-    return {
+    void reply.send({
       success: true,
       data: agentResponseData(outcome, { ...ctx, latencyMs: performance.now() - started }),
-    };
+    });
   }
 }

@@ -65,8 +65,10 @@ export class OpenAiCompletionController {
     @Headers() headers: Record<string, string | undefined>,
     @CurrentPrincipal() principal: Principal,
     @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<ReturnType<typeof toChatCompletion> | undefined> {
+    // The handler sends its own response (JSON or SSE): with passthrough Nest would also call
+    // reply.send() after a stream, which Fastify answers by building an "already sent" error.
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const requestId = String(req.id);
     const job = await this.jobs.fromOpenAiRequest(
       body,
@@ -82,7 +84,7 @@ export class OpenAiCompletionController {
         (signal) => this.pipeline.stream(job, signal),
         openAiStreamFormat(id, body.stream_options?.include_usage === true),
       );
-      return undefined;
+      return;
     }
     if (body.stream_options) {
       throw new AppException(
@@ -91,7 +93,7 @@ export class OpenAiCompletionController {
         { param: 'stream_options' },
       );
     }
-    return toChatCompletion(await this.pipeline.complete(job), id);
+    void reply.send(toChatCompletion(await this.pipeline.complete(job), id));
   }
 }
 
