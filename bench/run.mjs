@@ -81,6 +81,7 @@ const FLOOR_LABELS = {
   'node-proxy': 'node:http server + node:http client',
   'fastify-proxy': 'Fastify + node:http client',
   'fastify-sdk': 'Fastify + openai SDK',
+  'nest-sdk': 'NestJS on Fastify + openai SDK',
 };
 
 async function main() {
@@ -147,7 +148,7 @@ async function run(workDir) {
   }
 
   // Floor servers: the same forward with none of the gateway's features (see bench/floor).
-  const floorKinds = cfg.floor ? ['node-proxy', 'fastify-proxy', 'fastify-sdk'] : [];
+  const floorKinds = cfg.floor ? Object.keys(FLOOR_LABELS) : [];
   const floors = await Promise.all(
     floorKinds.map(async (kind) => {
       const port = await freePort();

@@ -5,6 +5,8 @@
 // kinds: node-proxy     node:http server + node:http keep-alive client, bytes passed through
 //        fastify-proxy  Fastify (JSON parsed and re-serialised) + node:http keep-alive client
 //        fastify-sdk    Fastify + the official openai SDK over the gateway's node:http fetch
+//        nest-sdk       NestJS on Fastify (one controller, no guards or pipes)
+//                       + the same SDK call
 import { createRequire } from 'node:module';
 import http from 'node:http';
 import path from 'node:path';
@@ -61,6 +63,8 @@ if (kind === 'node-proxy') {
       );
     })
     .listen(port, '127.0.0.1', () => console.log('ready'));
+} else if (kind === 'nest-sdk') {
+  await startNest();
 } else {
   const fastify = require('fastify')({ logger: false });
   fastify.get('/health', async () => ({ ok: true }));
@@ -87,4 +91,42 @@ if (kind === 'node-proxy') {
     throw new Error(`unknown kind ${kind}`);
   }
   fastify.listen({ port, host: '127.0.0.1' }).then(() => console.log('ready'));
+}
+
+/** The smallest Nest app doing the same call: what Nest's routing layer adds to Fastify + SDK. */
+async function startNest() {
+  require('reflect-metadata');
+  const { Body, Controller, Get, HttpCode, Module, Post } = require('@nestjs/common');
+  const { NestFactory } = require('@nestjs/core');
+  const { FastifyAdapter } = require('@nestjs/platform-fastify');
+  const { default: OpenAI } = require('openai');
+  const { createNodeFetch } = require(path.join(root, 'dist/modules/providers/http/node-fetch.js'));
+  const client = new OpenAI({
+    apiKey: 'sk-floor',
+    baseURL: `${upstream}/v1`,
+    fetch: createNodeFetch(),
+    maxRetries: 0,
+  });
+  // Plain JavaScript, so the decorators are applied by hand.
+  class ChatController {
+    complete(body) {
+      return client.chat.completions.create(body);
+    }
+    health() {
+      return { ok: true };
+    }
+  }
+  const complete = Object.getOwnPropertyDescriptor(ChatController.prototype, 'complete');
+  const health = Object.getOwnPropertyDescriptor(ChatController.prototype, 'health');
+  Reflect.defineMetadata('design:paramtypes', [Object], ChatController.prototype, 'complete');
+  Body()(ChatController.prototype, 'complete', 0);
+  HttpCode(200)(ChatController.prototype, 'complete', complete);
+  Post('v1/chat/completions')(ChatController.prototype, 'complete', complete);
+  Get('health')(ChatController.prototype, 'health', health);
+  Controller()(ChatController);
+  class FloorModule {}
+  Module({ controllers: [ChatController] })(FloorModule);
+  const app = await NestFactory.create(FloorModule, new FastifyAdapter(), { logger: false });
+  await app.listen(port, '127.0.0.1');
+  console.log('ready');
 }

@@ -107,7 +107,7 @@ export function evaluateTargets(byId, seq) {
       measured: `${fmt(over, 3)} ms (${fmt(ratio(seq.byName.gateway.totalMs, seq.byName.direct.totalMs))}x direct)`,
       ok: over <= 0.6,
     });
-    for (const kind of ['node-proxy', 'fastify-proxy', 'fastify-sdk']) {
+    for (const kind of ['node-proxy', 'fastify-proxy', 'fastify-sdk', 'nest-sdk']) {
       if (!seq.byName[kind]) continue;
       out.push({
         name: `reference: floor ${kind} overhead, same method`,
