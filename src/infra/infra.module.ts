@@ -1,7 +1,6 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import type { Env } from '../config';
 import { HealthRegistryModule } from './health/health-registry';
-import { MongoModule } from './mongo/mongo.module';
 import { PostgresModule } from './postgres/postgres.module';
 import { RabbitMqInfraModule } from './rabbitmq/rabbitmq.module';
 import { RedisModule } from './redis/redis.module';
@@ -19,8 +18,14 @@ export class InfraModule {
       PostgresModule,
       RedisModule,
     ];
-    if (env.MONGODB_URI) imports.push(MongoModule.forRoot(env.MONGODB_URI));
     if (env.RABBITMQ_URL) imports.push(RabbitMqInfraModule.forRoot(env.RABBITMQ_URL));
-    return { module: InfraModule, imports, exports: imports };
+    const exports = [...imports];
+    // Loaded only when used: mongoose and the driver cost ~16 MB of memory. The module is
+    // global (its connection is injectable everywhere), so it need not be re-exported here.
+    const uri = env.MONGODB_URI;
+    const mongo = uri
+      ? [import('./mongo/mongo.module').then((m) => m.MongoModule.forRoot(uri))]
+      : [];
+    return { module: InfraModule, imports: [...imports, ...mongo], exports };
   }
 }

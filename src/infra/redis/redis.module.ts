@@ -1,6 +1,6 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { storesConfig } from '../../config';
 import { HealthRegistry } from '../health/health-registry';
 
@@ -17,13 +17,15 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
     {
       provide: REDIS_CLIENT,
       inject: [storesConfig.KEY, HealthRegistry],
-      useFactory: (
+      useFactory: async (
         stores: ConfigType<typeof storesConfig>,
         health: HealthRegistry,
-      ): Redis | undefined => {
+      ): Promise<Redis | undefined> => {
         if (!stores.redisUrl) return undefined;
+        // Loaded only when used: ioredis costs a few MB of memory in embedded deployments.
+        const { default: RedisClient } = await import('ioredis');
         const logger = new Logger('Redis');
-        const client = new Redis(stores.redisUrl, {
+        const client = new RedisClient(stores.redisUrl, {
           lazyConnect: false,
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,

@@ -4,7 +4,6 @@ import { ToolsModule } from '../tools/tools.module';
 import { AgentsController } from './agents.controller';
 import { AgentsRepository } from './agents.repository';
 import { AgentsService } from './agents.service';
-import { MongoAgentsRepository } from './mongo/mongo-agents.repository';
 import { PostgresAgentsRepository } from './postgres/postgres-agents.repository';
 
 /** Agent ("bridge") configurations. Exports `AgentsService` (`get(orgId, id)` for the pipeline). */
@@ -12,7 +11,11 @@ import { PostgresAgentsRepository } from './postgres/postgres-agents.repository'
   imports: [ToolsModule],
   controllers: [AgentsController],
   providers: [
-    provideRepository(AgentsRepository, MongoAgentsRepository, PostgresAgentsRepository),
+    provideRepository(
+      AgentsRepository,
+      () => import('./mongo/mongo-agents.repository').then((m) => m.MongoAgentsRepository),
+      PostgresAgentsRepository,
+    ),
     AgentsService,
   ],
   exports: [AgentsService],

@@ -5,7 +5,6 @@ import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { invalidationBusProvider } from './api-keys/invalidation/invalidation-bus.provider';
-import { MongoApiKeysRepository } from './api-keys/mongo/mongo-api-keys.repository';
 import { PostgresApiKeysRepository } from './api-keys/postgres/postgres-api-keys.repository';
 import { AuthGuard } from './auth.guard';
 import { JwtVerifier } from './jwt/jwt-verifier.service';
@@ -19,7 +18,12 @@ import { JwtVerifier } from './jwt/jwt-verifier.service';
   controllers: [ApiKeysController],
   providers: [
     JwtVerifier,
-    provideRepository(ApiKeysRepository, MongoApiKeysRepository, PostgresApiKeysRepository),
+    provideRepository(
+      ApiKeysRepository,
+      () =>
+        import('./api-keys/mongo/mongo-api-keys.repository').then((m) => m.MongoApiKeysRepository),
+      PostgresApiKeysRepository,
+    ),
     invalidationBusProvider,
     ApiKeyAuthenticator,
     ApiKeysService,

@@ -1,13 +1,22 @@
 import { CacheModule } from '@nestjs/cache-manager';
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import KeyvRedis from '@keyv/redis';
 import { Keyv, type DeserializedData } from 'keyv';
 import { limitsConfig, storesConfig } from '../../config';
 import { BoundedMap } from './bounded-map';
 import { ResponseCache } from './response-cache.service';
 
 const MEMORY_CACHE_ENTRIES = 10_000;
+
+/** The Redis store, its client loaded only when REDIS_URL is set (a few MB otherwise spent). */
+async function redisKeyv(url: string): Promise<Keyv> {
+  const { default: KeyvRedis } = await import('@keyv/redis');
+  return new Keyv({
+    store: new KeyvRedis(url, { throwOnConnectError: false, connectionTimeout: 2000 }),
+    namespace: 'aimw',
+    useKeyPrefix: false,
+  });
+}
 
 /** The in-memory store: Keyv over a bounded Map, values kept as JSON text. */
 export function memoryKeyv(entries = MEMORY_CACHE_ENTRIES): Keyv {
@@ -30,20 +39,11 @@ export function memoryKeyv(entries = MEMORY_CACHE_ENTRIES): Keyv {
   imports: [
     CacheModule.registerAsync({
       inject: [storesConfig.KEY, limitsConfig.KEY],
-      useFactory: (
+      useFactory: async (
         stores: ConfigType<typeof storesConfig>,
         limits: ConfigType<typeof limitsConfig>,
       ) => {
-        const store = stores.redisUrl
-          ? new Keyv({
-              store: new KeyvRedis(stores.redisUrl, {
-                throwOnConnectError: false,
-                connectionTimeout: 2000,
-              }),
-              namespace: 'aimw',
-              useKeyPrefix: false,
-            })
-          : memoryKeyv();
+        const store = stores.redisUrl ? await redisKeyv(stores.redisUrl) : memoryKeyv();
         return { stores: [store], ttl: limits.cacheTtlSeconds * 1000 };
       },
     }),

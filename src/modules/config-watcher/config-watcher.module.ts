@@ -4,11 +4,9 @@ import { provideRepository } from '../../infra/document-store/provide-repository
 import { CatalogOverridesController } from './catalog/catalog-overrides.controller';
 import { CatalogOverridesRepository } from './catalog/catalog-overrides.repository';
 import { CatalogOverridesService } from './catalog/catalog-overrides.service';
-import { MongoCatalogOverridesRepository } from './catalog/mongo/mongo-catalog-overrides.repository';
 import { PostgresCatalogOverridesRepository } from './catalog/postgres/postgres-catalog-overrides.repository';
 import { ConfigChangeBus } from './events/config-change.bus';
 import { ConfigLoader } from './loader/config-loader';
-import { MongoOrgSettingsRepository } from './settings/mongo/mongo-org-settings.repository';
 import { OrgSettingsRepository } from './settings/org-settings.repository';
 import { OrgSettingsService } from './settings/org-settings.service';
 import { PostgresOrgSettingsRepository } from './settings/postgres/postgres-org-settings.repository';
@@ -32,12 +30,18 @@ import { ConfigRelayHolder } from './watcher/relay.holder';
     ConfigWatcher,
     provideRepository(
       OrgSettingsRepository,
-      MongoOrgSettingsRepository,
+      () =>
+        import('./settings/mongo/mongo-org-settings.repository').then(
+          (m) => m.MongoOrgSettingsRepository,
+        ),
       PostgresOrgSettingsRepository,
     ),
     provideRepository(
       CatalogOverridesRepository,
-      MongoCatalogOverridesRepository,
+      () =>
+        import('./catalog/mongo/mongo-catalog-overrides.repository').then(
+          (m) => m.MongoCatalogOverridesRepository,
+        ),
       PostgresCatalogOverridesRepository,
     ),
     OrgSettingsService,

@@ -3,11 +3,9 @@ import { provideRepository } from '../../infra/document-store/provide-repository
 import { CallLogsController } from './call-logs/call-logs.controller';
 import { CallLogsRepository } from './call-logs/call-logs.repository';
 import { CallLogsService } from './call-logs/call-logs.service';
-import { MongoCallLogsRepository } from './call-logs/mongo/mongo-call-logs.repository';
 import { PostgresCallLogsRepository } from './call-logs/postgres/postgres-call-logs.repository';
 import { ConversationsRepository } from './conversations.repository';
 import { ConversationsService } from './conversations.service';
-import { MongoConversationsRepository } from './mongo/mongo-conversations.repository';
 import { PostgresConversationsRepository } from './postgres/postgres-conversations.repository';
 import { ThreadsController } from './threads.controller';
 
@@ -20,10 +18,20 @@ import { ThreadsController } from './threads.controller';
   providers: [
     provideRepository(
       ConversationsRepository,
-      MongoConversationsRepository,
+      () =>
+        import('./mongo/mongo-conversations.repository').then(
+          (m) => m.MongoConversationsRepository,
+        ),
       PostgresConversationsRepository,
     ),
-    provideRepository(CallLogsRepository, MongoCallLogsRepository, PostgresCallLogsRepository),
+    provideRepository(
+      CallLogsRepository,
+      () =>
+        import('./call-logs/mongo/mongo-call-logs.repository').then(
+          (m) => m.MongoCallLogsRepository,
+        ),
+      PostgresCallLogsRepository,
+    ),
     ConversationsService,
     CallLogsService,
   ],

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CryptoModule } from '../../common/crypto';
 import { provideRepository } from '../../infra/document-store/provide-repository';
-import { MongoProviderKeysRepository } from './mongo/mongo-provider-keys.repository';
 import { PostgresProviderKeysRepository } from './postgres/postgres-provider-keys.repository';
 import { ProviderKeysController } from './provider-keys.controller';
 import { ProviderKeysRepository } from './provider-keys.repository';
@@ -18,7 +17,8 @@ import { StoredProviderKeyResolver } from './stored-provider-key.resolver';
   providers: [
     provideRepository(
       ProviderKeysRepository,
-      MongoProviderKeysRepository,
+      () =>
+        import('./mongo/mongo-provider-keys.repository').then((m) => m.MongoProviderKeysRepository),
       PostgresProviderKeysRepository,
     ),
     ProviderKeysService,

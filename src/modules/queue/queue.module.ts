@@ -5,7 +5,6 @@ import { provideRepository } from '../../infra/document-store/provide-repository
 import { AsyncCompletions } from './async-completions/async-completions.service';
 import { JobsController } from './async-completions/jobs.controller';
 import { JobsRepository } from './jobs/jobs.repository';
-import { MongoJobsRepository } from './jobs/mongo/mongo-jobs.repository';
 import { PayloadCodec } from './jobs/payload-codec';
 import { PostgresJobsRepository } from './jobs/postgres/postgres-jobs.repository';
 import { DeadLettersController } from './ops/dead-letters.controller';
@@ -33,7 +32,11 @@ import { WebhookSecrets } from './webhooks/webhook-secrets.service';
   imports: [ConfigModule.forFeature(queueConfig), CryptoModule],
   controllers: [JobsController, DeadLettersController, WebhookSecretController],
   providers: [
-    provideRepository(JobsRepository, MongoJobsRepository, PostgresJobsRepository),
+    provideRepository(
+      JobsRepository,
+      () => import('./jobs/mongo/mongo-jobs.repository').then((m) => m.MongoJobsRepository),
+      PostgresJobsRepository,
+    ),
     jobTransportProvider,
     PayloadCodec,
     JobHandlerRegistry,

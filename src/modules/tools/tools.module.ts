@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CryptoModule } from '../../common/crypto';
 import { provideRepository } from '../../infra/document-store/provide-repository';
-import { MongoToolsRepository } from './mongo/mongo-tools.repository';
 import { PostgresToolsRepository } from './postgres/postgres-tools.repository';
 import { ToolsController } from './tools.controller';
 import { ToolsRepository } from './tools.repository';
@@ -15,7 +14,11 @@ import { ToolsService } from './tools.service';
   imports: [CryptoModule],
   controllers: [ToolsController],
   providers: [
-    provideRepository(ToolsRepository, MongoToolsRepository, PostgresToolsRepository),
+    provideRepository(
+      ToolsRepository,
+      () => import('./mongo/mongo-tools.repository').then((m) => m.MongoToolsRepository),
+      PostgresToolsRepository,
+    ),
     ToolsService,
   ],
   exports: [ToolsService],

@@ -7,7 +7,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { getConnectionToken } from '@nestjs/mongoose';
+import { MONGO_CONNECTION } from '../../../infra/mongo/mongo-connection.token';
 import type { Connection } from 'mongoose';
 import { storesConfig } from '../../../config';
 import { ComponentStatus } from '../../monitoring/component-status';
@@ -52,7 +52,7 @@ export class ConfigWatcher implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly bus: ConfigChangeBus,
     private readonly relay: ConfigRelayHolder,
     @Inject(storesConfig.KEY) private readonly stores: ConfigType<typeof storesConfig>,
-    @Optional() @Inject(getConnectionToken()) private readonly mongo?: Connection,
+    @Optional() @Inject(MONGO_CONNECTION) private readonly mongo?: Connection,
     @Optional() components?: ComponentStatus,
   ) {
     // Shown by readiness, never failing it: the store's own check does that when it is down,
