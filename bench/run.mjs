@@ -27,6 +27,7 @@ import {
   waitIdle,
   waitReady,
 } from './lib/processes.mjs';
+import { FLOOR_LABELS } from './floor/kinds.mjs';
 import { evaluateTargets, renderReport } from './lib/report.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -76,13 +77,6 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 process.on('exit', killAllNow);
-
-const FLOOR_LABELS = {
-  'node-proxy': 'node:http server + node:http client',
-  'fastify-proxy': 'Fastify + node:http client',
-  'fastify-sdk': 'Fastify + openai SDK',
-  'nest-sdk': 'NestJS on Fastify + openai SDK',
-};
 
 async function main() {
   try {

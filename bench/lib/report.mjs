@@ -1,6 +1,8 @@
 // The Markdown report: one table of load scenarios, one of sequential single requests, and the
 // issue's targets as ratios (absolute times depend on the machine; ratios travel better).
 
+import { FLOOR_LABELS } from '../floor/kinds.mjs';
+
 const fmt = (v, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
 const mark = (ok) => (ok === undefined ? '' : ok ? 'yes' : '**no**');
@@ -107,7 +109,7 @@ export function evaluateTargets(byId, seq) {
       measured: `${fmt(over, 3)} ms (${fmt(ratio(seq.byName.gateway.totalMs, seq.byName.direct.totalMs))}x direct)`,
       ok: over <= 0.6,
     });
-    for (const kind of ['node-proxy', 'fastify-proxy', 'fastify-sdk', 'nest-sdk']) {
+    for (const kind of Object.keys(FLOOR_LABELS)) {
       if (!seq.byName[kind]) continue;
       out.push({
         name: `reference: floor ${kind} overhead, same method`,

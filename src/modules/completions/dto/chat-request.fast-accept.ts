@@ -4,6 +4,12 @@ import {
   isNumberIn,
   isStringUpTo,
 } from '../../../common/validation/fast-accept';
+import {
+  isCacheOptionValue,
+  isStopValue,
+  isVariablesValue,
+} from '../../../common/validation/validators';
+import { THREAD_ID_PATTERN } from '../../conversations/dto/thread-id';
 import { MESSAGE_ROLES } from './message.dto';
 
 /**
@@ -43,14 +49,6 @@ export function isSimpleMessageList(v: unknown): boolean {
   return true;
 }
 
-/** `stop`: IsStop. */
-function isStop(v: unknown): boolean {
-  return (
-    typeof v === 'string' ||
-    (Array.isArray(v) && v.length <= 4 && v.every((s) => typeof s === 'string'))
-  );
-}
-
 function isStreamOptions(v: unknown): boolean {
   if (!isJsonObject(v)) return false;
   for (const key in v) if (key !== 'include_usage' || typeof v[key] !== 'boolean') return false;
@@ -76,7 +74,7 @@ function checkSamplingField(key: string, v: unknown): boolean | undefined {
     case 'seed':
       return isIntIn(v, -Number.MAX_VALUE, Number.MAX_VALUE);
     case 'stop':
-      return isStop(v);
+      return isStopValue(v);
     default:
       return undefined;
   }
@@ -119,25 +117,8 @@ export function isCommonOpenAiChatRequest(body: unknown): boolean {
   return typeof body.model === 'string' && Array.isArray(body.messages);
 }
 
-const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-
-const isId = (v: unknown): boolean => typeof v === 'string' && ID_PATTERN.test(v);
-
-function isVariables(v: unknown): boolean {
-  if (!isJsonObject(v)) return false;
-  for (const key in v) {
-    const x = v[key];
-    if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return false;
-  }
-  return true;
-}
-
-function isCacheOption(v: unknown): boolean {
-  if (typeof v === 'boolean') return true;
-  if (!isJsonObject(v)) return false;
-  for (const key in v) if (key !== 'ttl') return false;
-  return isIntIn(v.ttl, 0, 2592000);
-}
+/** The agent DTO's id fields (agent_id, thread_id, sub_thread_id) share the thread-id shape. */
+const isId = (v: unknown): boolean => typeof v === 'string' && THREAD_ID_PATTERN.test(v);
 
 /** AgentCompletionDto by agent_id, without bridge_id, images or response_format. */
 export function isCommonAgentRequest(body: unknown): boolean {
@@ -157,7 +138,7 @@ export function isCommonAgentRequest(body: unknown): boolean {
         if (!isSimpleMessageList(v)) return false;
         break;
       case 'variables':
-        if (!isVariables(v)) return false;
+        if (!isVariablesValue(v)) return false;
         break;
       case 'configuration':
         if (!isJsonObject(v)) return false;
@@ -166,7 +147,7 @@ export function isCommonAgentRequest(body: unknown): boolean {
         if (typeof v !== 'boolean') return false;
         break;
       case 'cache':
-        if (!isCacheOption(v)) return false;
+        if (!isCacheOptionValue(v)) return false;
         break;
       default:
         return false;
