@@ -1,4 +1,7 @@
-/** Three tiers: unit specs beside the code, e2e (whole app, embedded), integration (real services). */
+/**
+ * Tiers: unit specs beside the code, e2e (whole app, embedded), integration (real services),
+ * security (attacks on the real HTTP API) and fault (real services behind a fault proxy).
+ */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: false }];
 const common = {
   moduleFileExtensions: ['js', 'json', 'ts'],
@@ -13,5 +16,9 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/mock-upstream/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
+    // Attacks replayed against the real HTTP API (issue classes, fuzz corpus, event-loop probe).
+    { ...common, displayName: 'security', testMatch: ['<rootDir>/test/security/**/*.sec-spec.ts'] },
+    // Faults injected between the gateway and real services (TCP fault proxy, kill -9, outages).
+    { ...common, displayName: 'fault', testMatch: ['<rootDir>/test/fault/**/*.fault-spec.ts'] },
   ],
 };
