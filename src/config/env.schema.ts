@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { allowlistProblems } from '../common/egress/allowlist';
 
 /**
  * Every configuration key the gateway reads, with its default. This is the single source of
@@ -144,7 +145,12 @@ const envFields = z.object({
   }),
   ATATUS_LICENSE_KEY: optionalString,
   EGRESS_ALLOW_PRIVATE: bool(false),
-  EGRESS_ALLOWLIST: csv,
+  /** Entries that can never match (a URL, a bad port or CIDR) stop the boot, one line each. */
+  EGRESS_ALLOWLIST: csv.superRefine((entries, ctx) => {
+    for (const problem of allowlistProblems(entries)) {
+      ctx.addIssue({ code: 'custom', message: `entry ${problem}, so it could never match` });
+    }
+  }),
 });
 
 export const envSchema = envFields.superRefine((e, ctx) => {
