@@ -7,12 +7,14 @@ import {
   Optional,
 } from '@nestjs/common';
 import { DecryptionError, EncryptionUnavailableError, SecretBox } from '../../common/crypto';
+import { EgressPolicy } from '../../common/egress';
 import { AppException, ErrorCode } from '../../common/errors';
 import { newId } from '../../common/ids/new-id';
 import type { Page, PageRequest } from '../../common/pagination';
 import { BackgroundReseal } from '../../infra/document-store/background-reseal';
 import { resealColumn, type ResealReport } from '../../infra/document-store/reseal';
 import { ConfigChangeBus } from '../config-watcher';
+import { displayBaseUrl, tenantBaseUrlProblem } from '../providers';
 import type { ResolvedProviderKey } from '../providers/provider-key.resolver';
 import { SERVICES, type ServiceName } from '../providers/provider.types';
 import type { CreateProviderKeyDto } from './dto/create-provider-key.dto';
@@ -52,7 +54,12 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit
     private readonly repo: ProviderKeysRepository,
     private readonly box: SecretBox,
     @Optional() private readonly changes?: ConfigChangeBus,
-  ) {}
+    @Optional() egress?: EgressPolicy,
+  ) {
+    this.egress = egress ?? new EgressPolicy({ allowPrivate: false, allowlist: [] });
+  }
+
+  private readonly egress: EgressPolicy;
 
   /** Drops cached keys when any instance changes them (the cache is keyed by service, not id). */
   onModuleInit(): void {
@@ -76,6 +83,7 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit
   }
 
   async create(orgId: string, dto: CreateProviderKeyDto): Promise<ProviderKey> {
+    this.assertBaseUrl(dto.base_url);
     const id = newId(PROVIDER_KEY_ID_PREFIX);
     const fields: StoredProviderKeyFields = {
       service: dto.service,
@@ -100,6 +108,7 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit
   }
 
   async update(orgId: string, id: string, dto: UpdateProviderKeyDto): Promise<ProviderKey> {
+    this.assertBaseUrl(dto.base_url);
     const current = await this.repo.get(orgId, id);
     if (!current) throw notFound(id);
     const patch: Partial<StoredProviderKeyFields> = {
@@ -138,6 +147,18 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit
   /** Re-encrypts every key still sealed with a previous key (key rotation). */
   reencryptAll(): Promise<ResealReport> {
     return resealColumn(this.repo, this.box, (v) => providerKeyContext(v.org_id, v.id));
+  }
+
+  /**
+   * Refuses, before anything is stored, a base URL that can never be called: see
+   * `tenantBaseUrlProblem` (scheme, credentials, query or fragment, a destination the egress
+   * policy refuses without a DNS lookup). Host names are checked again at every call.
+   */
+  private assertBaseUrl(baseUrl: string | null | undefined): void {
+    if (baseUrl === undefined || baseUrl === null) return;
+    const problem = tenantBaseUrlProblem(baseUrl, this.egress);
+    if (problem)
+      throw new AppException(ErrorCode.VALIDATION_FAILED, problem, { param: 'base_url' });
   }
 
   private async announce(orgId: string, id: string, op: 'upsert' | 'delete'): Promise<void> {
@@ -182,9 +203,10 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit
   }
 }
 
+/** What reads show: never the key, and never credentials in a base URL stored before they were refused. */
 function toView(k: StoredProviderKey): ProviderKey {
   const { key_sealed: _sealed, ...view } = k;
-  return view;
+  return { ...view, base_url: displayBaseUrl(view.base_url) };
 }
 
 const cacheKey = (orgId: string, service: string) => `${orgId}\u0000${service}`;

@@ -13,3 +13,4 @@ export type {
 } from './catalog/catalog.types';
 export { ProviderKeyResolver, type ResolvedProviderKey } from './provider-key.resolver';
 export { type ModelRef, parseModelRef } from './model-ref';
+export { tenantBaseUrlProblem, displayBaseUrl } from './tenant-base-url';

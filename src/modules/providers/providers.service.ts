@@ -1,11 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { EgressPolicy } from '../../common/egress';
 import { providersConfig } from '../../config/namespaces';
 import { AdapterRegistry } from './adapters/adapter.registry';
 import type { CatalogListing } from './catalog/catalog.types';
 import { ModelCatalogService } from './catalog/model-catalog.service';
 import { fingerprint } from './client-pool';
-import { noKeyError } from './errors/provider-error';
+import { egressRefusedError, noKeyError } from './errors/provider-error';
 import { parseModelRef, type ModelRef } from './model-ref';
 import { ProviderKeyResolver } from './provider-key.resolver';
 import type {
@@ -23,11 +24,15 @@ import {
   type ExecuteOptions,
   ResilientExecutor,
 } from './resilience/resilient-executor';
+import { tenantBaseUrlProblem } from './tenant-base-url';
 
 /** Sent when a custom base URL (a proxy, the test upstream) is configured without a key. */
 export const PLACEHOLDER_API_KEY = 'no-key-configured';
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
+
+/** Without the deployment's policy (a bare module in a test), tenant URLs get the strictest one. */
+const STRICT_POLICY = new EgressPolicy({ allowPrivate: false, allowlist: [] });
 
 /**
  * The providers module's front door: validate against the catalog, resolve credentials, call
@@ -41,7 +46,12 @@ export class ProvidersService {
     private readonly adapters: AdapterRegistry,
     private readonly executor: ResilientExecutor,
     private readonly keys: ProviderKeyResolver,
-  ) {}
+    @Optional() egress?: EgressPolicy,
+  ) {
+    this.egress = egress ?? STRICT_POLICY;
+  }
+
+  private readonly egress: EgressPolicy;
 
   /**
    * One completion. Throws VALIDATION_FAILED for requests the model cannot take, then the
@@ -118,18 +128,28 @@ export class ProvidersService {
    * Org key > deployment key. Without any key a call to the real provider is pointless
    * (PROVIDER_UNAVAILABLE, so a fallback can take over); with a custom base URL (a keyless
    * proxy, the mock upstream) a placeholder is sent because the SDKs insist on a key.
+   *
+   * Base URLs from the environment (and the providers' own) are trusted. An org's base URL is
+   * tenant input: checked here against the rules it was stored under (the policy may have
+   * changed, the record may predate them) and, for host names, again at connect time by the
+   * egress-checked client (DNS may have changed). A refusal is a 403 before any connection.
    */
   private async endpoint(service: ServiceName, orgId: string | undefined): Promise<Endpoint> {
     const adapter = this.adapters.get(service);
     const deployment = this.cfg.services[service] ?? {};
     const org = orgId ? await this.keys.resolve(orgId, service) : undefined;
+    const tenantEndpoint = org?.baseUrl !== undefined;
+    if (org?.baseUrl !== undefined) {
+      const problem = tenantBaseUrlProblem(org.baseUrl, this.egress);
+      if (problem) throw egressRefusedError(service, problem);
+    }
     const baseUrl = trimSlash(org?.baseUrl ?? deployment.baseUrl ?? adapter.defaultBaseUrl);
     let apiKey = org?.apiKey ?? deployment.apiKey;
     if (!apiKey) {
       if (baseUrl === trimSlash(adapter.defaultBaseUrl)) throw noKeyError(service);
       apiKey = PLACEHOLDER_API_KEY;
     }
-    return { apiKey, baseUrl, keyId: fingerprint({ apiKey, baseUrl }) };
+    return { apiKey, baseUrl, keyId: fingerprint({ apiKey, baseUrl }), tenantEndpoint };
   }
 
   /**

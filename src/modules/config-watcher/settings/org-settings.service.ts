@@ -1,6 +1,5 @@
 import { Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
 import { DecryptionError, EncryptionUnavailableError, SecretBox } from '../../../common/crypto';
 import { EgressPolicy } from '../../../common/egress';
 import { AppException, ErrorCode } from '../../../common/errors';
@@ -116,10 +115,10 @@ export class OrgSettingsService implements OnModuleInit, OnModuleDestroy {
     return { url: s.error_webhook_url, secret: this.open(orgId, s.error_webhook_secret_sealed) };
   }
 
-  /** An IP literal the egress policy refuses would never receive anything: say so now. */
+  /** An address (or loopback name) the egress policy refuses would never receive anything: say so now. */
   private assertReachable(url: string): void {
     const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    if (this.egress && isIP(host) !== 0 && !this.egress.allows(host, host)) {
+    if (this.egress?.refusal(new URL(url))) {
       throw invalid(
         'error_webhook_url',
         `error_webhook_url: ${host} is a private address the egress policy does not allow (see EGRESS_ALLOWLIST)`,

@@ -22,7 +22,8 @@ export class CreateProviderKeyDto {
   @ApiPropertyOptional({
     example: 'https://llm-proxy.example.com/v1',
     nullable: true,
-    description: "Overrides the service's endpoint for this org",
+    description:
+      "Overrides the service's endpoint for this org. An http(s) URL without credentials, query or fragment, whose host the egress policy allows: the public internet, or private hosts only when the deployment allowlists them (EGRESS_ALLOWLIST, EGRESS_ALLOW_PRIVATE). Otherwise 400 VALIDATION_FAILED with param base_url; host names are checked again after DNS at every call (403 PROVIDER_ERROR when refused then).",
   })
   @IsOptional()
   @MaxLength(2048)

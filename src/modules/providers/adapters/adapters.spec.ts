@@ -119,6 +119,17 @@ describe('ClientPool', () => {
     expect(p.size).toBe(4);
   });
 
+  it('keeps trusted and tenant clients apart, even for the same key and base URL', () => {
+    const p = new ClientPool();
+    const trusted = p.openai('openai', { apiKey: 'k1', baseUrl: 'http://a' });
+    const tenant = p.openai('openai', { apiKey: 'k1', baseUrl: 'http://a', tenant: true });
+    expect(tenant).not.toBe(trusted);
+    expect(p.openai('openai', { apiKey: 'k1', baseUrl: 'http://a', tenant: true })).toBe(tenant);
+    expect(p.anthropic({ apiKey: 'k1', baseUrl: 'http://a', tenant: true })).not.toBe(
+      p.anthropic({ apiKey: 'k1', baseUrl: 'http://a' }),
+    );
+  });
+
   it('stays bounded, dropping the least recently used client', () => {
     const p = new ClientPool();
     const first = p.openai('openai', { apiKey: 'k0', baseUrl: 'http://a' });

@@ -56,7 +56,11 @@ export class AnthropicAdapter extends ProviderAdapter {
   }
 
   private client(ctx: AdapterContext): Anthropic {
-    return this.pool.anthropic({ apiKey: ctx.apiKey, baseUrl: ctx.baseUrl });
+    return this.pool.anthropic({
+      apiKey: ctx.apiKey,
+      baseUrl: ctx.baseUrl,
+      tenant: ctx.tenantEndpoint,
+    });
   }
 
   private options(ctx: AdapterContext) {

@@ -103,7 +103,7 @@ export abstract class OpenAICompatibleAdapter
   private client(ctx: AdapterContext): OpenAI {
     return this.pool.openai(
       this.service,
-      { apiKey: ctx.apiKey, baseUrl: ctx.baseUrl },
+      { apiKey: ctx.apiKey, baseUrl: ctx.baseUrl, tenant: ctx.tenantEndpoint },
       this.defaultHeaders(),
     );
   }

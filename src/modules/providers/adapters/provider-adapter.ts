@@ -8,6 +8,8 @@ export interface AdapterContext {
   apiKey: string;
   /** Already resolved: org override, deployment override or the service's default. */
   baseUrl: string;
+  /** True when `baseUrl` is the org's own (tenant input): the call goes through the egress policy. */
+  tenantEndpoint?: boolean;
   signal: AbortSignal;
   timeoutMs: number;
 }

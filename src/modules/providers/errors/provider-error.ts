@@ -25,7 +25,9 @@ export type FailureKind =
   /** The caller went away; nothing to report to anyone. */
   | 'aborted'
   /** No call was possible: circuit open or no key configured. */
-  | 'unavailable';
+  | 'unavailable'
+  /** The org's configured endpoint is refused by the egress policy: never attempted. */
+  | 'egress';
 
 const RETRYABLE: ReadonlySet<FailureKind> = new Set(['server', 'rate_limited', 'connection']);
 const FALLBACK: ReadonlySet<FailureKind> = new Set([
@@ -37,13 +39,20 @@ const FALLBACK: ReadonlySet<FailureKind> = new Set([
   'refused',
   'malformed',
   'unavailable',
+  // Like a missing key: this target cannot serve the org, another service may.
+  'egress',
 ]);
+/**
+ * Evidence about the provider's health: 5xx, 408, 429, connection failures, timeouts and
+ * unreadable answers. Client errors (every other 4xx, including rejected keys), validation
+ * errors, aborts and refusals of our own never count: they say nothing about the provider, and
+ * counting them would let one tenant's bad requests open a circuit for everyone.
+ */
 const BREAKER_FAILURE: ReadonlySet<FailureKind> = new Set([
   'server',
   'rate_limited',
   'connection',
   'timeout',
-  'auth',
   'malformed',
 ]);
 
@@ -94,7 +103,14 @@ export class ProviderError extends AppException {
 
   /** Evidence that the (service, key) pair is unhealthy. */
   get countsAgainstCircuit(): boolean {
-    return BREAKER_FAILURE.has(this.kind);
+    // 409 is retried like a 5xx, but it is a 4xx: a conflict about this request.
+    return BREAKER_FAILURE.has(this.kind) && this.upstreamStatus !== 409;
+  }
+
+  /** The provider's HTTP status, when the failure was an HTTP answer. */
+  get upstreamStatus(): number | undefined {
+    const details = this.details as { upstream_status?: unknown } | undefined;
+    return typeof details?.upstream_status === 'number' ? details.upstream_status : undefined;
   }
 }
 
@@ -139,6 +155,23 @@ export function noKeyError(service: ServiceName): ProviderError {
     'unavailable',
     service,
     { details: { reason: 'no_api_key' } },
+  );
+}
+
+/**
+ * The org's base URL for the service is refused by the egress policy. A 403: the request is
+ * fine, the destination is not allowed, and retrying will not change that. The message names
+ * the rule, never what a host name resolved to.
+ */
+export function egressRefusedError(service: ServiceName, why?: string): ProviderError {
+  return new ProviderError(
+    ErrorCode.PROVIDER_ERROR,
+    `The org's ${service} base_url is refused by the gateway's egress policy` +
+      (why ? `: ${why}` : '') +
+      '. Update the provider key (PATCH /api/v1/provider-keys/{id}) or ask the operator to allowlist the host (EGRESS_ALLOWLIST).',
+    'egress',
+    service,
+    { status: 403, details: { reason: 'egress_blocked' }, param: 'base_url' },
   );
 }
 

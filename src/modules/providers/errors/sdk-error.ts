@@ -1,7 +1,14 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { ServiceName } from '../provider.types';
-import { abortedError, malformedError, ProviderError, timeoutError } from './provider-error';
+import { egressRefusalIn } from '../../../common/egress';
+import {
+  abortedError,
+  egressRefusedError,
+  malformedError,
+  ProviderError,
+  timeoutError,
+} from './provider-error';
 import { connectionError, fromUpstreamStatus } from './upstream-error';
 
 export interface SdkErrorContext {
@@ -75,6 +82,8 @@ export function translateSdkError(
     return timeoutError(service, ctx.timeoutMs);
   }
   if (err instanceof OpenAI.APIConnectionError || err instanceof Anthropic.APIConnectionError) {
+    // The egress-checked fetch refused the destination (at connect time, after DNS).
+    if (egressRefusalIn(err)) return egressRefusedError(service);
     return connectionError(service, err.message, ctx.secrets);
   }
   if (err instanceof OpenAI.APIError || err instanceof Anthropic.APIError) {
@@ -93,5 +102,6 @@ export function translateSdkError(
   const name = errorField(err, 'name');
   if (name === 'SyntaxError') return malformedError(service, 'invalid JSON', err);
   if (name === 'AbortError' || name === 'TimeoutError') return abortedError(service);
+  if (egressRefusalIn(err)) return egressRefusedError(service);
   return connectionError(service, errorField(err, 'message') || String(err), ctx.secrets);
 }

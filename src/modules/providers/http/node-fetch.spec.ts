@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { lookup } from 'node:dns/promises';
+import { hostname } from 'node:os';
+import { EgressError, EgressPolicy, isNonPublicAddress } from '../../../common/egress';
 import { createNodeFetch } from './node-fetch';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -143,5 +146,73 @@ describe('createNodeFetch', () => {
     const err: unknown = await fetch(`${url}/json`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TypeError);
     expect(err).toMatchObject({ message: 'fetch failed', cause: { code: 'ECONNREFUSED' } });
+  });
+});
+
+describe('createNodeFetch with an egress policy (tenant endpoints)', () => {
+  let srv: Awaited<ReturnType<typeof serve>>;
+  let hits = 0;
+  beforeAll(async () => {
+    srv = await serve((req, res) => {
+      hits++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"internal":true}');
+    });
+  });
+  afterAll(() => close(srv.server));
+
+  const port = () => Number(new URL(srv.url).port);
+  const causeOf = (e: unknown) => (e as { cause?: unknown }).cause;
+
+  it.each([
+    ['an IP literal', () => `${srv.url}/v1/chat/completions`],
+    ['a loopback name', () => `http://localhost:${port()}/v1/chat/completions`],
+    ['a hex IPv4 literal', () => `http://0x7f000001:${port()}/v1`],
+  ])(
+    'refuses %s without connecting, as a fetch failure caused by an EgressError',
+    async (_n, url) => {
+      const fetch = createNodeFetch({
+        egress: new EgressPolicy({ allowPrivate: false, allowlist: [] }),
+      });
+      const before = hits;
+      const err: unknown = await fetch(url(), { method: 'POST', body: '{}' }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(TypeError);
+      expect(causeOf(err)).toBeInstanceOf(EgressError);
+      expect(hits).toBe(before);
+    },
+  );
+
+  it('refuses a host name that resolves to a private address, at connect time', async () => {
+    const name = hostname();
+    const resolved = await lookup(name).catch(() => undefined);
+    if (!resolved || !isNonPublicAddress(resolved.address)) {
+      console.log(`[skip] ${name} does not resolve to a private address on this machine`);
+      return;
+    }
+    const fetch = createNodeFetch({
+      egress: new EgressPolicy({ allowPrivate: false, allowlist: [] }),
+    });
+    const before = hits;
+    const err: unknown = await fetch(`http://${name}:${port()}/v1`).catch((e: unknown) => e);
+    expect(causeOf(err)).toMatchObject({ reason: 'blocked' });
+    expect(hits).toBe(before);
+  });
+
+  it('reaches a destination the policy allowlists (with its port)', async () => {
+    const fetch = createNodeFetch({
+      egress: new EgressPolicy({ allowPrivate: false, allowlist: [`127.0.0.1:${port()}`] }),
+    });
+    const res = await fetch(`${srv.url}/v1`);
+    expect(await res.json()).toEqual({ internal: true });
+  });
+
+  it('never hands a tenant request to the unchecked global fetch', async () => {
+    const fetch = createNodeFetch({
+      egress: new EgressPolicy({ allowPrivate: true, allowlist: [] }),
+    });
+    const err: unknown = await fetch(new Request(`${srv.url}/v1`)).catch((e: unknown) => e);
+    expect(causeOf(err)).toBeInstanceOf(EgressError);
   });
 });

@@ -1,7 +1,14 @@
 import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import {
+  assertDestination,
+  checkedLookup,
+  EgressError,
+  type EgressPolicy,
+} from '../../../common/egress';
 
 type Fetch = typeof globalThis.fetch;
 
@@ -18,8 +25,15 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * stay streams. Bodies that are streams or forms (uploads, unused by the gateway) go to the
  * global fetch. Unlike fetch, redirects are not followed: the provider APIs do not redirect,
  * and a redirect to elsewhere should not silently carry the API key.
+ *
+ * With `egress`, the fetch is for endpoints a tenant configured: every destination passes the
+ * egress policy (IP literals and loopback names before connecting, host names through a checked
+ * DNS lookup when a socket connects, which then connects to the address it checked), it keeps
+ * its own connection pool (a socket opened for a trusted, deployment-configured upstream is
+ * never reused for a tenant's URL), and nothing goes to the unchecked global fetch.
  */
-export function createNodeFetch(): Fetch {
+export function createNodeFetch(options: { egress?: EgressPolicy } = {}): Fetch {
+  const { egress } = options;
   const agents = {
     'http:': new HttpAgent({ keepAlive: true, scheduling: 'lifo' }),
     'https:': new HttpsAgent({ keepAlive: true, scheduling: 'lifo' }),
@@ -28,19 +42,41 @@ export function createNodeFetch(): Fetch {
     const body = init.body;
     const plainBody =
       body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
-    if (input instanceof Request || !plainBody) return globalThis.fetch(input, init);
+    if (input instanceof Request || !plainBody) {
+      if (egress)
+        return refuse(
+          new EgressError('unsupported request for an egress-checked endpoint', 'bad_url'),
+        );
+      return globalThis.fetch(input, init);
+    }
     const url = typeof input === 'string' ? new URL(input) : input;
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return globalThis.fetch(input, init);
-    return send(url, init, body, agents[url.protocol]);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      if (egress) return refuse(new EgressError(`${url.protocol} is not allowed`, 'bad_url'));
+      return globalThis.fetch(input, init);
+    }
+    let lookup: LookupFunction | undefined;
+    if (egress) {
+      try {
+        lookup = checkedLookup(egress, url.hostname, assertDestination(egress, url));
+      } catch (e) {
+        return refuse(e as Error);
+      }
+    }
+    return send(url, init, body, agents[url.protocol], lookup);
   };
   return nodeFetch;
 }
+
+/** A refusal as fetch would report a network failure (the SDKs wrap it as a connection error). */
+const refuse = (cause: Error): Promise<Response> =>
+  Promise.reject(new TypeError('fetch failed', { cause }));
 
 function send(
   url: URL,
   init: RequestInit,
   body: string | Uint8Array | null | undefined,
   agent: HttpAgent,
+  lookup: LookupFunction | undefined,
 ): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     const headers = plainHeaders(init.headers);
@@ -68,6 +104,8 @@ function send(
         headers,
         agent,
         signal,
+        // Only set for egress-checked fetches: used when the agent opens a new socket.
+        ...(lookup ? { lookup } : {}),
       },
       (res) => {
         const status = res.statusCode ?? 502;

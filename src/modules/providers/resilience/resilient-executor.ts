@@ -24,11 +24,13 @@ export interface CallTarget {
   request: ChatRequest;
 }
 
-/** Credentials for one service; `keyId` is a hash naming the key in breakers, logs and metrics. */
+/** Credentials for one service; `keyId` is a hash naming the key in breakers and logs. */
 export interface Endpoint {
   apiKey: string;
   baseUrl: string;
   keyId: string;
+  /** The base URL is the org's own: the call goes through the egress policy. */
+  tenantEndpoint?: boolean;
 }
 
 export interface ExecuteOptions {
@@ -63,6 +65,7 @@ const OUTCOME: Record<FailureKind, string> = {
   malformed: 'malformed',
   aborted: 'aborted',
   unavailable: 'unavailable',
+  egress: 'egress_blocked',
 };
 
 /**
@@ -173,6 +176,7 @@ export class ResilientExecutor {
             const value = await attempt(target, {
               apiKey: endpoint.apiKey,
               baseUrl: endpoint.baseUrl,
+              tenantEndpoint: endpoint.tenantEndpoint,
               signal: deadline.signal,
               timeoutMs,
             });

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../../../common/auth/principal';
@@ -99,8 +98,7 @@ export class AsyncCompletions {
    * (after resolution) at delivery, where a refusal dead-letters the job.
    */
   private checkUrl(url: string): void {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host) !== 0 && !this.policy.allows(host, host)) {
+    if (this.policy.refusal(new URL(url)) !== undefined) {
       throw invalid(
         'response_format.url points at an address the egress policy does not allow',
         'response_format.url',
