@@ -7,6 +7,7 @@ import { isNonPublicAddress } from '../../src/common/egress';
 import { providerKeyContext } from '../../src/modules/provider-keys/provider-key.types';
 import { ProviderKeysRepository } from '../../src/modules/provider-keys/provider-keys.repository';
 import { startGatewayWithMock, type GatewayWithMock } from '../support/gateway-with-mock';
+import { callJson } from '../support/json';
 import { authHeaders, signToken } from '../support/test-app';
 
 /**
@@ -86,15 +87,8 @@ describe('SSRF through a provider key base_url (issue 14, critical 2)', () => {
     await internal.close();
   });
 
-  async function call(method: string, route: string, org: string, body?: unknown) {
-    const res = await fetch(`${g.gw.url}${route}`, {
-      method,
-      headers: admin(org),
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, text, body: text ? (JSON.parse(text) as any) : undefined };
-  }
+  const call = (method: string, route: string, org: string, body?: unknown) =>
+    callJson(g.gw.url, method, route, admin(org), body);
 
   const completion = (org: string) =>
     call('POST', '/v1/chat/completions', org, {

@@ -205,7 +205,7 @@ function requestOnce(policy: EgressPolicy, url: URL, req: SafeRequest): Promise<
   try {
     port = assertDestination(policy, url);
   } catch (e) {
-    return Promise.reject(e as Error);
+    return Promise.reject(e instanceof Error ? e : new EgressError(String(e), 'blocked'));
   }
   const isHttps = url.protocol === 'https:';
   const lib = isHttps ? https : http;

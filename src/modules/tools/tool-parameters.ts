@@ -1,22 +1,14 @@
-import Ajv from 'ajv';
-import Ajv2020 from 'ajv/dist/2020';
+import { compileToolSchema } from './schema/tool-schema';
 
 /** Bound on a stored schema, so a tool definition cannot bloat every completion request. */
 export const MAX_PARAMETERS_JSON_BYTES = 64 * 1024;
 
-const OPTIONS = {
-  // Providers accept extra keywords (e.g. `examples`, vendor hints): only real errors count.
-  strict: false,
-  // Formats are checked when arguments are validated, not when the schema is stored.
-  validateFormats: false,
-  allErrors: false,
-  logger: false as const,
-};
-
 /**
  * Why a tool's `parameters` is not a usable JSON Schema for a function's arguments, or
- * undefined when it is. It must compile (draft-07, or 2020-12 when it says so) and describe
- * an object, as every provider requires of function parameters.
+ * undefined when it is. It must describe an object, as every provider requires of function
+ * parameters, and compile exactly as it will when arguments are validated (draft-07, or
+ * 2020-12 when it says so; patterns on the linear-time engine, so one it cannot run, such as a
+ * backreference, is refused here; no remote `$ref`).
  */
 export function parametersProblem(schema: Record<string, unknown>): string | undefined {
   if (Buffer.byteLength(JSON.stringify(schema), 'utf8') > MAX_PARAMETERS_JSON_BYTES) {
@@ -25,14 +17,14 @@ export function parametersProblem(schema: Record<string, unknown>): string | und
   if (schema.type !== 'object') {
     return 'parameters must be a JSON Schema with "type": "object"';
   }
-  const draft2020 = typeof schema.$schema === 'string' && schema.$schema.includes('2020-12');
-  // A fresh instance per check: compiled schemas are cached by $id and would clash or pile up.
-  const ajv = draft2020 ? new Ajv2020(OPTIONS) : new Ajv(OPTIONS);
   try {
-    ajv.compile(schema);
+    compileToolSchema(schema, { checkSchema: true });
     return undefined;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    return `parameters is not a valid JSON Schema: ${message.slice(0, 500)}`;
+    const hint = /RE2JS|regexp|pattern|escape|repetition|group|parenthes/i.test(message)
+      ? ' (patterns run on a linear-time engine: backreferences and lookaround are not supported)'
+      : '';
+    return `parameters is not a valid JSON Schema: ${message.slice(0, 500)}${hint}`;
   }
 }

@@ -1,6 +1,8 @@
 /** A tool ready to run: what the executor needs, with headers already decrypted. */
 export interface ExecutableTool {
   id: string;
+  /** The owning org (keys the compiled-schema cache with `id` and `version`). */
+  org_id?: string;
   name: string;
   description?: string;
   /** JSON Schema of the arguments. */

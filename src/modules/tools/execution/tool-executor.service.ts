@@ -8,8 +8,14 @@ import type { ExecutableTool, ToolRunResult } from './executable-tool';
 /** What a tool may send back to the model; more is refused (the model's context is finite). */
 export const MAX_TOOL_RESPONSE_BYTES = 256 * 1024;
 
-const runs = counter('gateway_tool_calls_total', 'Tool executions by outcome', ['tool', 'outcome']);
-const latency = histogram('gateway_tool_call_duration_seconds', 'Tool execution latency', ['tool']);
+// No tool names (or any other tenant data) as labels: they are chosen by tenants, so they would
+// put tenant data on /metrics and let one tenant grow its series without bound.
+const runs = counter('gateway_tool_calls_total', 'Tool executions by outcome', ['outcome']);
+const latency = histogram(
+  'gateway_tool_call_duration_seconds',
+  'Tool execution latency (validated calls that were sent)',
+  ['outcome'],
+);
 
 /**
  * Runs the model's tool calls against the stored tools: validates arguments first (an invalid
@@ -40,8 +46,11 @@ export class ToolExecutor {
     const started = performance.now();
     const done = (content: string, ok: boolean, error?: ToolRunResult['error']): ToolRunResult => {
       const duration_ms = Math.round(performance.now() - started);
-      runs.inc({ tool: tool?.name ?? 'unknown', outcome: ok ? 'ok' : (error ?? 'error') });
-      if (tool) latency.observe({ tool: tool.name }, duration_ms / 1000);
+      const outcome = ok ? 'ok' : (error ?? 'error');
+      runs.inc({ outcome });
+      if (tool && error !== 'invalid_arguments' && error !== 'unknown_tool') {
+        latency.observe({ outcome }, duration_ms / 1000);
+      }
       return { content, ok, duration_ms, ...(error ? { error } : {}) };
     };
 
