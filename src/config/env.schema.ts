@@ -129,6 +129,13 @@ const envFields = z.object({
   OPENROUTER_BASE_URL: httpUrl,
   PROVIDER_TIMEOUT_MS: int(60000, 100, 600000),
   PROVIDER_MAX_RETRIES: int(2, 0, 10),
+  /** Circuit breakers: the sliding window, the volume below which they never open, the failure share that opens them. */
+  PROVIDER_BREAKER_WINDOW_MS: int(30_000, 1000, 3_600_000),
+  PROVIDER_BREAKER_MIN_CALLS: int(20, 1, 1_000_000),
+  PROVIDER_BREAKER_FAILURE_PERCENT: int(50, 1, 100),
+  /** Orgs that must have failed before a key shared by several orgs opens for all of them. */
+  PROVIDER_BREAKER_MIN_TENANTS: int(3, 1, 10_000),
+  PROVIDER_BREAKER_COOLDOWN_MS: int(30_000, 100, 3_600_000),
 
   RATE_LIMIT_USER_PER_MINUTE: int(60, 0, 1_000_000),
   RATE_LIMIT_THREAD_PER_MINUTE: int(20, 0, 1_000_000),

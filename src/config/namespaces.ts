@@ -67,7 +67,18 @@ export const providersConfig = registerAs('providers', () => {
     mistral: { apiKey: e.MISTRAL_API_KEY, baseUrl: e.MISTRAL_BASE_URL },
     openrouter: { apiKey: e.OPENROUTER_API_KEY, baseUrl: e.OPENROUTER_BASE_URL },
   };
-  return { services, timeoutMs: e.PROVIDER_TIMEOUT_MS, maxRetries: e.PROVIDER_MAX_RETRIES };
+  return {
+    services,
+    timeoutMs: e.PROVIDER_TIMEOUT_MS,
+    maxRetries: e.PROVIDER_MAX_RETRIES,
+    breaker: {
+      windowMs: e.PROVIDER_BREAKER_WINDOW_MS,
+      minCalls: e.PROVIDER_BREAKER_MIN_CALLS,
+      failureRate: e.PROVIDER_BREAKER_FAILURE_PERCENT / 100,
+      minTenants: e.PROVIDER_BREAKER_MIN_TENANTS,
+      cooldownMs: e.PROVIDER_BREAKER_COOLDOWN_MS,
+    },
+  };
 });
 
 export const limitsConfig = registerAs('limits', () => {

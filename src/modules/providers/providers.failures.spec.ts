@@ -28,7 +28,10 @@ const OPTIONS: ResilienceOptions = {
   baseDelayMs: 1,
   maxDelayMs: 4,
   maxRetryAfterMs: 1000,
-  breakerThreshold: 1000,
+  breakerWindowMs: 60_000,
+  breakerMinCalls: 1000,
+  breakerFailureRate: 0.5,
+  breakerMinTenants: 3,
   breakerCooldownMs: 60_000,
   random: () => 0.5,
 };
@@ -418,7 +421,7 @@ describe('malformed upstream data', () => {
 describe('circuit breaker', () => {
   it('opens after consecutive failures, refuses calls without reaching the provider, lets fallbacks serve', async () => {
     const breakerApp = await boot(
-      { ...OPTIONS, maxRetries: 0, breakerThreshold: 2 },
+      { ...OPTIONS, maxRetries: 0, breakerMinCalls: 2 },
       { OPENAI_API_KEY: 'sk-breaker-key-0000000000' },
     );
     try {
@@ -447,7 +450,7 @@ describe('circuit breaker', () => {
 
       // Another org's key has its own circuit.
       const other = await boot(
-        { ...OPTIONS, maxRetries: 0, breakerThreshold: 2 },
+        { ...OPTIONS, maxRetries: 0, breakerMinCalls: 2 },
         { OPENAI_API_KEY: 'sk-other-key-000000000000' },
       );
       try {
@@ -474,6 +477,7 @@ describe('metrics', () => {
       /gateway_provider_attempts_total\{service="openai",model="gpt-4o-mini",outcome="server_error"\} \d+/,
     );
     expect(text).toContain('gateway_provider_latency_seconds_bucket');
-    expect(text).toContain('gateway_provider_circuit_state');
+    expect(text).toContain('gateway_provider_circuit_transitions_total');
+    expect(text).not.toMatch(/gateway_provider_circuit\w*\{[^}]*key=/);
   });
 });

@@ -34,6 +34,11 @@ const CORE: Provider[] = [
       ...DEFAULT_RESILIENCE,
       timeoutMs: cfg.timeoutMs,
       maxRetries: cfg.maxRetries,
+      breakerWindowMs: cfg.breaker.windowMs,
+      breakerMinCalls: cfg.breaker.minCalls,
+      breakerFailureRate: cfg.breaker.failureRate,
+      breakerMinTenants: cfg.breaker.minTenants,
+      breakerCooldownMs: cfg.breaker.cooldownMs,
     }),
   },
 ];

@@ -39,7 +39,10 @@ const OPTIONS: ResilienceOptions = {
   baseDelayMs: 1,
   maxDelayMs: 4,
   maxRetryAfterMs: 1000,
-  breakerThreshold: 1000,
+  breakerWindowMs: 60_000,
+  breakerMinCalls: 1000,
+  breakerFailureRate: 0.5,
+  breakerMinTenants: 3,
   breakerCooldownMs: 60_000,
   random: () => 0.5,
 };

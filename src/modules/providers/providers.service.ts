@@ -120,6 +120,7 @@ export class ProvidersService {
       signal: opts.signal,
       timeoutMs: opts.timeoutMs,
       requestId: opts.requestId,
+      tenant: opts.orgId,
       resolveEndpoint: (service) => this.endpoint(service, opts.orgId),
     };
   }

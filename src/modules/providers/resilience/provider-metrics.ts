@@ -17,10 +17,17 @@ export const providerMetrics = {
     'Time from sending a streamed call to its first event',
     ['service', 'model'],
   ),
-  circuitState: gauge(
-    'gateway_provider_circuit_state',
-    'Circuit breaker state per service and key (0 closed, 1 half-open, 2 open)',
-    ['service', 'key'],
+  // Circuits exist per key and per org: their labels say which service and which level only,
+  // never a key fingerprint or an org (no tenant data on /metrics, bounded cardinality).
+  circuitsNotClosed: gauge(
+    'gateway_provider_circuits_open',
+    'Circuits currently open or half-open, by service and scope (shared per key, or one org view)',
+    ['service', 'scope'],
+  ),
+  circuitTransitions: counter(
+    'gateway_provider_circuit_transitions_total',
+    'Circuit state changes by service, scope and new state',
+    ['service', 'scope', 'to'],
   ),
   tokens: counter('gateway_provider_tokens_total', 'Tokens reported by providers', [
     'service',

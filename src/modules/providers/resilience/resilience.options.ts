@@ -12,8 +12,14 @@ export interface ResilienceOptions {
   maxDelayMs: number;
   /** A Retry-After longer than this is not waited for: the call fails over (or fails) instead. */
   maxRetryAfterMs: number;
-  /** Consecutive failures that open a (service, key) circuit. */
-  breakerThreshold: number;
+  /** Circuit breakers (see circuit-breaker.ts): the sliding window they count over. */
+  breakerWindowMs: number;
+  /** Calls in the window below which a circuit never opens. */
+  breakerMinCalls: number;
+  /** Share of failed calls in the window (0-1] that opens a circuit. */
+  breakerFailureRate: number;
+  /** Orgs that must have failed in the window before a key's shared circuit opens. */
+  breakerMinTenants: number;
   /** How long an open circuit rejects calls before letting one probe through. */
   breakerCooldownMs: number;
   /** Source of jitter; injectable for deterministic tests. */
@@ -26,7 +32,10 @@ export const DEFAULT_RESILIENCE: Omit<ResilienceOptions, 'timeoutMs' | 'maxRetri
   baseDelayMs: 250,
   maxDelayMs: 8_000,
   maxRetryAfterMs: 30_000,
-  breakerThreshold: 5,
+  breakerWindowMs: 30_000,
+  breakerMinCalls: 20,
+  breakerFailureRate: 0.5,
+  breakerMinTenants: 3,
   breakerCooldownMs: 30_000,
   random: Math.random,
 };

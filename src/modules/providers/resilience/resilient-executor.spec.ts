@@ -16,7 +16,10 @@ const OPTIONS: ResilienceOptions = {
   baseDelayMs: 1,
   maxDelayMs: 2,
   maxRetryAfterMs: 100,
-  breakerThreshold: 3,
+  breakerWindowMs: 60_000,
+  breakerMinCalls: 3,
+  breakerFailureRate: 0.5,
+  breakerMinTenants: 3,
   breakerCooldownMs: 60_000,
   random: () => 0,
 };
@@ -214,7 +217,7 @@ describe('ResilientExecutor.complete', () => {
   });
 
   it('opens the circuit after repeated failures and skips that target', async () => {
-    const ex = executor({ maxRetries: 0, breakerThreshold: 2 });
+    const ex = executor({ maxRetries: 0, breakerMinCalls: 2 });
     const { fn, calls } = script([fail('server'), fail('server'), 'from groq']);
     await expect(ex.complete([target('openai')], fn, execOpts())).rejects.toBeDefined();
     await expect(ex.complete([target('openai')], fn, execOpts())).rejects.toBeDefined();
@@ -225,6 +228,55 @@ describe('ResilientExecutor.complete', () => {
       code: 'PROVIDER_UNAVAILABLE',
       details: { reason: 'circuit_open' },
     });
+  });
+});
+
+describe('ResilientExecutor circuit accounting', () => {
+  it('never counts client errors, rejected keys or aborts against the circuit', async () => {
+    const ex = executor({ maxRetries: 0, breakerMinCalls: 2 });
+    const statuses = [400, 401, 403, 404, 413, 422, 409];
+    const failures = statuses.map(
+      (status) =>
+        new ProviderError(
+          ErrorCode.PROVIDER_ERROR,
+          `${status}`,
+          status === 409 ? 'server' : 'client',
+          'openai',
+          {
+            details: { upstream_status: status },
+          },
+        ),
+    );
+    const { fn } = script([...failures, fail('auth'), fail('aborted'), 'still served']);
+    for (let i = 0; i < failures.length + 2; i++) {
+      await expect(ex.complete([target('openai')], fn, execOpts())).rejects.toBeDefined();
+    }
+    await expect(ex.complete([target('openai')], fn, execOpts())).resolves.toMatchObject({
+      value: 'still served',
+    });
+  });
+
+  it("opens only the failing org's view of a shared key; another org is still served", async () => {
+    const ex = executor({ maxRetries: 0, breakerMinCalls: 2 });
+    const { fn, calls } = script([fail('server'), fail('server'), 'for org b']);
+    for (let i = 0; i < 2; i++) {
+      await expect(
+        ex.complete([target('openai')], fn, execOpts({ tenant: 'org-a' })),
+      ).rejects.toBeDefined();
+    }
+    const refused = await ex
+      .complete([target('openai')], fn, execOpts({ tenant: 'org-a' }))
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: 'PROVIDER_UNAVAILABLE',
+      details: { reason: 'circuit_open' },
+    });
+    expect((refused as ProviderError).retryAfterMs).toBeGreaterThan(0);
+    expect((refused as ProviderError).headers?.['Retry-After']).toBeDefined();
+    await expect(
+      ex.complete([target('openai')], fn, execOpts({ tenant: 'org-b' })),
+    ).resolves.toMatchObject({ value: 'for org b' });
+    expect(calls).toHaveLength(3);
   });
 });
 

@@ -12,7 +12,7 @@ import {
 } from '../errors/provider-error';
 import type { ChatRequest, ServiceName, StreamEvent } from '../provider.types';
 import { retryDelay, sleep } from './backoff';
-import { type CircuitBreaker, CircuitBreakerRegistry } from './circuit-breaker';
+import { CircuitBreakerRegistry, type CircuitGuard } from './circuit-breaker';
 import { Deadline } from './deadline';
 import { providerMetrics } from './provider-metrics';
 import { RESILIENCE_OPTIONS, type ResilienceOptions } from './resilience.options';
@@ -37,6 +37,8 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
   requestId?: string;
+  /** The org the call is for: its failures open its own view of a shared key's circuit first. */
+  tenant?: string;
   /** Throws PROVIDER_UNAVAILABLE (a fallbackable error) when the service has no key. */
   resolveEndpoint: (service: ServiceName) => Promise<Endpoint>;
 }
@@ -50,7 +52,7 @@ export interface Executed<T> {
 
 interface Committed<T> extends Executed<T> {
   deadline: Deadline;
-  breaker: CircuitBreaker;
+  breaker: CircuitGuard;
   startedAt: number;
 }
 
@@ -131,8 +133,8 @@ export class ResilientExecutor {
     } catch (raw) {
       const err = this.normalize(raw, target, deadline, opts);
       outcome = OUTCOME[err.kind];
-      if (err.kind === 'aborted') breaker.release();
-      else if (err.countsAgainstCircuit) breaker.onFailure();
+      if (err.countsAgainstCircuit) breaker.onFailure();
+      else breaker.release();
       throw err;
     } finally {
       deadline.dispose();
@@ -161,7 +163,7 @@ export class ResilientExecutor {
         this.record(target, attempts, OUTCOME[err.kind], undefined, opts.requestId, err);
       }
       if (endpoint) {
-        const breaker = this.breakers.get(target.service, endpoint.keyId);
+        const breaker = this.breakers.get(target.service, endpoint.keyId, opts.tenant);
         for (let retry = 0; ; retry++) {
           if (opts.signal?.aborted) throw abortedError(target.service);
           if (!breaker.tryAcquire()) {
@@ -185,12 +187,11 @@ export class ResilientExecutor {
             deadline.dispose();
             const err = this.normalize(raw, target, deadline, opts);
             this.record(target, attempts, OUTCOME[err.kind], startedAt, opts.requestId, err);
-            if (err.kind === 'aborted') {
-              breaker.release();
-              throw err;
-            }
+            // Only evidence about the provider counts; client errors and aborts are neither
+            // failures nor successes (a tenant's bad requests must not move the rate either way).
             if (err.countsAgainstCircuit) breaker.onFailure();
-            else breaker.onSuccess();
+            else breaker.release();
+            if (err.kind === 'aborted') throw err;
             // A fallback's 400 is about the request as we reshaped it, not the client's own
             // request: move on to the next target and report the primary's failure.
             if (!err.fallbackable && i === 0) throw err;
