@@ -14,6 +14,7 @@ import {
 } from '../../../test/mock-upstream/server';
 import { providersConfig } from '../../config/namespaces';
 import { ModelCatalogService } from './catalog/model-catalog.service';
+import { metricsRegistry } from '../../common/metrics/prom';
 import { ClientPool } from './client-pool';
 import { ProviderKeyResolver } from './provider-key.resolver';
 import type { ChatRequest, ServiceName, StreamEvent, ToolDefinition } from './provider.types';
@@ -482,6 +483,10 @@ describe('what each service receives', () => {
     expect(req.headers['x-openrouter-title']).toBe('AI Middleware');
     expect((req.body as { model: string; top_k: number }).model).toBe('some-lab/brand-new-model');
     expect((req.body as { top_k: number }).top_k).toBe(40);
+    // A client-chosen id never becomes a metrics label (bounded cardinality, no tenant data).
+    const metrics = await metricsRegistry.metrics();
+    expect(metrics).not.toContain('brand-new-model');
+    expect(metrics).toMatch(/gateway_provider_attempts_total\{service="openrouter",model="other"/);
   });
 });
 

@@ -31,6 +31,9 @@ export const PLACEHOLDER_API_KEY = 'no-key-configured';
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
 
+/** The metrics label of models not in the catalog: ids chosen by clients must not become labels. */
+const UNLISTED_MODEL = 'other';
+
 /** Without the deployment's policy (a bare module in a test), tenant URLs get the strictest one. */
 const STRICT_POLICY = new EgressPolicy({ allowPrivate: false, allowlist: [] });
 
@@ -105,12 +108,24 @@ export class ProvidersService {
   private plan(req: ChatRequest, opts: CallOptions, stream: boolean): CallTarget[] {
     const resolved = this.catalog.validate(req, { stream });
     const targets: CallTarget[] = [
-      { service: req.service, model: req.model, request: this.catalog.prepare(req, resolved) },
+      {
+        service: req.service,
+        model: req.model,
+        request: this.catalog.prepare(req, resolved),
+        metricsModel: this.metricsModel(req.service, req.model),
+      },
     ];
     for (const f of opts.fallbacks ?? []) {
       if (targets.some((t) => t.service === f.service && t.model === f.model)) continue;
       const request = this.catalog.adaptForFallback(req, f.service, f.model, { stream });
-      if (request) targets.push({ service: f.service, model: f.model, request });
+      if (request) {
+        targets.push({
+          service: f.service,
+          model: f.model,
+          request,
+          metricsModel: this.metricsModel(f.service, f.model),
+        });
+      }
     }
     return targets;
   }
@@ -160,11 +175,16 @@ export class ProvidersService {
   private priced(target: { service: ServiceName; model: string }, usage: Usage): Usage {
     const listed = this.catalog.get(target.service, target.model);
     const cost = listed ? this.catalog.price(target.service, target.model, usage) : usage.cost_usd;
-    const labels = { service: target.service, model: target.model };
+    const labels = { service: target.service, model: listed ? target.model : UNLISTED_MODEL };
     providerMetrics.tokens.inc({ ...labels, kind: 'input' }, usage.input_tokens);
     providerMetrics.tokens.inc({ ...labels, kind: 'output' }, usage.output_tokens);
     providerMetrics.tokens.inc({ ...labels, kind: 'cached' }, usage.cached_tokens);
     return { ...usage, cost_usd: cost };
+  }
+
+  /** Catalog models by name; anything else (client-chosen pass-through ids) as one label. */
+  private metricsModel(service: ServiceName, model: string): string {
+    return this.catalog.get(service, model) ? model : UNLISTED_MODEL;
   }
 
   private async *priceStream(events: AsyncIterable<StreamEvent>): AsyncGenerator<StreamEvent> {

@@ -22,6 +22,11 @@ export interface CallTarget {
   service: ServiceName;
   model: string;
   request: ChatRequest;
+  /**
+   * The model as metrics label it: catalog models by name, any other id (services that pass
+   * unknown models through take whatever the client sends) as `other`, so labels stay bounded.
+   */
+  metricsModel?: string;
 }
 
 /** Credentials for one service; `keyId` is a hash naming the key in breakers and logs. */
@@ -116,7 +121,7 @@ export class ResilientExecutor {
     deadline.pause();
     breaker.onSuccess();
     providerMetrics.firstEvent.observe(
-      { service: target.service, model: target.model },
+      { service: target.service, model: target.metricsModel ?? target.model },
       (performance.now() - startedAt) / 1000,
     );
     let outcome = 'cancelled';
@@ -250,7 +255,7 @@ export class ResilientExecutor {
     requestId: string | undefined,
     err?: ProviderError,
   ): void {
-    const labels = { service: target.service, model: target.model, outcome };
+    const labels = { service: target.service, model: target.metricsModel ?? target.model, outcome };
     const latencyMs = startedAt === undefined ? undefined : performance.now() - startedAt;
     providerMetrics.attempts.inc(labels);
     if (latencyMs !== undefined) providerMetrics.latency.observe(labels, latencyMs / 1000);
