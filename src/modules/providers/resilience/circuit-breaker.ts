@@ -70,7 +70,7 @@ export class SlidingWindow {
       this.totals.failures++;
     }
     if (!this.byTenant) return;
-    const inBucket = (bucket.tenants ??= new Map()).get(tenant);
+    const inBucket = (bucket.tenants ??= new Map<string, Counts>()).get(tenant);
     if (inBucket) {
       inBucket.calls++;
       if (failed) inBucket.failures++;
