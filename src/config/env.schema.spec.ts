@@ -28,6 +28,23 @@ describe('parseEnv', () => {
     expect(env.CORS_ORIGINS).toEqual(['*']);
   });
 
+  it('accepts allowlist entries with ports and stops on an entry that can never match', () => {
+    expect(
+      parseEnv({ EGRESS_ALLOWLIST: 'api.internal:8443, *.corp.example, 10.0.0.0/8, [fd00::1]:443' })
+        .EGRESS_ALLOWLIST,
+    ).toEqual(['api.internal:8443', '*.corp.example', '10.0.0.0/8', '[fd00::1]:443']);
+    let problems: string[] = [];
+    try {
+      parseEnv({ EGRESS_ALLOWLIST: 'ok.internal, https://tools.internal, db.internal:99999' });
+    } catch (e) {
+      problems = (e as ConfigValidationError).problems;
+    }
+    expect(problems).toEqual([
+      'EGRESS_ALLOWLIST: entry "https://tools.internal" must be a host, not a URL (drop the scheme), so it could never match',
+      'EGRESS_ALLOWLIST: entry "db.internal:99999" has a port outside 1-65535, so it could never match',
+    ]);
+  });
+
   it('reports one line per problem, each naming its key', () => {
     let problems: string[] = [];
     try {
