@@ -126,7 +126,9 @@ export function assertDestination(policy: EgressPolicy, url: URL): number {
   if (refusal) {
     const reason = url.protocol === 'http:' || url.protocol === 'https:' ? 'blocked' : 'bad_url';
     throw new EgressError(
-      reason === 'blocked' ? `egress to ${url.hostname} is blocked: ${refusal}` : refusal,
+      reason === 'blocked'
+        ? `egress to ${url.hostname} is blocked by the egress policy: ${refusal}`
+        : refusal,
       reason,
     );
   }
