@@ -450,9 +450,9 @@ async function run(workDir) {
 
 /** The gateway's environment: none of the caller's gateway settings leak in (embedded stores). */
 function gatewayEnv({ port, mockUrl, dataDir }) {
-  const { envSchema } = require(path.join(root, 'dist/config/env.schema.js'));
+  const { appEnvSchema } = require(path.join(root, 'dist/app.env.js'));
   const env = { ...process.env };
-  for (const key of Object.keys(envSchema.shape)) delete env[key];
+  for (const key of Object.keys(appEnvSchema.shape)) delete env[key];
   return {
     ...env,
     NODE_ENV: 'production',

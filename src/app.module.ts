@@ -3,7 +3,8 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { GatewayLoggerModule } from './common/logging/logger.module';
 import { createValidationPipe } from './common/pipes/validation.pipe';
-import { AppConfigModule, type Env } from './config';
+import { type AppEnv, parseAppEnv } from './app.env';
+import { AppConfigModule } from './config';
 import { InfraModule } from './infra/infra.module';
 import { AuthGuard } from './modules/auth/auth.guard';
 import { AgentsModule } from './modules/agents/agents.module';
@@ -29,11 +30,11 @@ import { StoredProviderKeyResolver } from './modules/provider-keys/stored-provid
  */
 @Module({})
 export class AppModule {
-  static forRoot(env: Env): DynamicModule {
+  static forRoot(env: AppEnv): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot(),
+        AppConfigModule.forRoot(parseAppEnv),
         GatewayLoggerModule,
         InfraModule.forRoot(env),
         ConfigWatcherModule,

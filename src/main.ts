@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap/create-app';
-import { ConfigValidationError, parseEnv } from './config';
+import { parseAppEnv } from './app.env';
+import { ConfigValidationError } from './config';
 import { LifecycleState } from './modules/monitoring/lifecycle.state';
 
 async function main(): Promise<void> {
   let env;
   try {
-    env = parseEnv(process.env);
+    env = parseAppEnv(process.env);
   } catch (e) {
     if (e instanceof ConfigValidationError) {
       // One line per problem, nothing else: the operator fixes them all in one go.

@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { ModuleMetadata } from '@nestjs/common';
 import { AppModule } from '../app.module';
 import { requestIdFor, REQUEST_ID_HEADER } from '../common/http/request-id';
-import { parseEnv, type Env } from '../config';
+import { type AppEnv, parseAppEnv } from '../app.env';
 import { registerHttpMetrics } from '../modules/monitoring/http-metrics';
 import { setupSwagger } from './swagger';
 import { rejectNonJsonBodies } from '../common/http/json-only.hook';
@@ -23,7 +23,7 @@ export interface CreateAppOptions {
  * exercise the same wiring.
  */
 export async function createApp(
-  env: Env = parseEnv(process.env),
+  env: AppEnv = parseAppEnv(process.env),
   opts: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({

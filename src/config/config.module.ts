@@ -5,11 +5,13 @@ import { allConfigNamespaces } from './namespaces';
 
 /**
  * Loads and validates configuration once per app (not at import time, so tests can boot apps
- * with different environments); every namespace is global.
+ * with different environments); every namespace is global. `validate` is the composed schema's
+ * parser (core keys plus the feature modules' fragments), given by the application root; the core
+ * keys alone without it.
  */
 @Module({})
 export class AppConfigModule {
-  static forRoot(): DynamicModule {
+  static forRoot(validate: (raw: Record<string, unknown>) => unknown = parseEnv): DynamicModule {
     return {
       module: AppConfigModule,
       imports: [
@@ -18,7 +20,7 @@ export class AppConfigModule {
           ignoreEnvFile: process.env.NODE_ENV === 'test',
           load: allConfigNamespaces,
           validate: (raw) => {
-            parseEnv(raw);
+            validate(raw);
             return raw;
           },
         }),

@@ -1,62 +1,14 @@
 import { z } from 'zod';
 import { allowlistProblems } from '../common/egress/allowlist';
+import { bool, csv, httpUrl, int, optionalString, urlWithProtocols } from './env-fields';
 
 /**
- * Every configuration key the gateway reads, with its default. This is the single source of
- * truth: `.env.example` mirrors it and the typed namespaces in `namespaces.ts` are built from it.
+ * The core configuration keys (server, stores, auth, limits, monitoring, egress), with their
+ * defaults; the typed namespaces in `namespaces.ts` are built from them. Feature modules that own
+ * keys contribute a fragment (the providers' `<SERVICE>_API_KEY`/`<SERVICE>_BASE_URL`, derived
+ * from their service list) and the application root composes the schema validated at boot
+ * (`composeEnvSchema`, in `src/app.env.ts`). `.env.example` mirrors the composed schema.
  */
-
-const bool = (def: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
-    .optional()
-    .transform((v) => (v === undefined || v === '' ? def : ['true', '1', 'yes'].includes(v)));
-
-const int = (def: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return def;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < min || n > max) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be an integer between ${min} and ${max}, got "${v}"`,
-        });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
-const urlWithProtocols = (protocols: string[]) =>
-  optionalString.refine(
-    (v) => {
-      if (v === undefined) return true;
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
-  );
-
-const httpUrl = urlWithProtocols(['http:', 'https:']);
-
-const csv = optionalString.transform((v) =>
-  v === undefined
-    ? []
-    : v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-);
 
 const encryptionKey = optionalString.refine((v) => v === undefined || decodeKey(v) !== undefined, {
   message: 'must be 32 bytes as 64 hex characters or base64',
@@ -73,7 +25,7 @@ export function decodeKey(v: string): Buffer | undefined {
   return buf.length === 32 ? buf : undefined;
 }
 
-const envFields = z.object({
+const coreEnvFields = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(3000, 0, 65535),
   HOST: optionalString.transform((v) => v ?? '0.0.0.0'),
@@ -115,28 +67,6 @@ const envFields = z.object({
   ENCRYPTION_KEY: encryptionKey,
   ENCRYPTION_KEY_PREVIOUS: encryptionKeyList,
 
-  OPENAI_API_KEY: optionalString,
-  OPENAI_BASE_URL: httpUrl,
-  ANTHROPIC_API_KEY: optionalString,
-  ANTHROPIC_BASE_URL: httpUrl,
-  GROQ_API_KEY: optionalString,
-  GROQ_BASE_URL: httpUrl,
-  GEMINI_API_KEY: optionalString,
-  GEMINI_BASE_URL: httpUrl,
-  MISTRAL_API_KEY: optionalString,
-  MISTRAL_BASE_URL: httpUrl,
-  OPENROUTER_API_KEY: optionalString,
-  OPENROUTER_BASE_URL: httpUrl,
-  PROVIDER_TIMEOUT_MS: int(60000, 100, 600000),
-  PROVIDER_MAX_RETRIES: int(2, 0, 10),
-  /** Circuit breakers: the sliding window, the volume below which they never open, the failure share that opens them. */
-  PROVIDER_BREAKER_WINDOW_MS: int(30_000, 1000, 3_600_000),
-  PROVIDER_BREAKER_MIN_CALLS: int(20, 1, 1_000_000),
-  PROVIDER_BREAKER_FAILURE_PERCENT: int(50, 1, 100),
-  /** Orgs that must have failed before a key shared by several orgs opens for all of them. */
-  PROVIDER_BREAKER_MIN_TENANTS: int(3, 1, 10_000),
-  PROVIDER_BREAKER_COOLDOWN_MS: int(30_000, 100, 3_600_000),
-
   RATE_LIMIT_USER_PER_MINUTE: int(60, 0, 1_000_000),
   RATE_LIMIT_THREAD_PER_MINUTE: int(20, 0, 1_000_000),
   /** Tokens (input + output) an org may use per minute; 0 = no token limit. */
@@ -158,9 +88,13 @@ const envFields = z.object({
       ctx.addIssue({ code: 'custom', message: `entry ${problem}, so it could never match` });
     }
   }),
-});
+};
 
-export const envSchema = envFields.superRefine((e, ctx) => {
+/** Rules across core keys, checked on every composed schema. */
+function coreRules(
+  e: { ERROR_WEBHOOK_URL?: unknown; ERROR_WEBHOOK_SECRET?: unknown },
+  ctx: z.RefinementCtx,
+): void {
   // Error events are always signed: a receiver must be able to tell them from forgeries.
   if (e.ERROR_WEBHOOK_URL !== undefined && e.ERROR_WEBHOOK_SECRET === undefined) {
     ctx.addIssue({
@@ -169,7 +103,20 @@ export const envSchema = envFields.superRefine((e, ctx) => {
       message: 'is required when ERROR_WEBHOOK_URL is set (it signs the error events)',
     });
   }
-});
+}
+
+/**
+ * The core keys plus a feature module's fragment, validated together so a bad environment is
+ * reported in one go. A fragment may not redefine a core key.
+ */
+export function composeEnvSchema<F extends z.ZodRawShape>(fragment: F) {
+  const clash = Object.keys(fragment).filter((k) => Object.hasOwn(coreEnvFields, k));
+  if (clash.length) throw new Error(`config fragment redefines core keys: ${clash.join(', ')}`);
+  return z.object({ ...coreEnvFields, ...fragment }).superRefine(coreRules);
+}
+
+/** The core keys alone (what `infra`, `config` and the core namespaces read). */
+export const envSchema = composeEnvSchema({});
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -180,9 +127,12 @@ export class ConfigValidationError extends Error {
   }
 }
 
-/** Validates the environment; throws one line per problem, each naming its key. */
-export function parseEnv(raw: NodeJS.ProcessEnv | Record<string, unknown>): Env {
-  const result = envSchema.safeParse(raw);
+/** Validates `raw` against `schema`; throws one line per problem, each naming its key. */
+export function parseEnvWith<S extends z.ZodType>(
+  schema: S,
+  raw: NodeJS.ProcessEnv | Record<string, unknown>,
+): z.infer<S> {
+  const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const key = issue.path.join('.') || '(root)';
@@ -194,4 +144,9 @@ export function parseEnv(raw: NodeJS.ProcessEnv | Record<string, unknown>): Env 
     return `${key}: ${message}`;
   });
   throw new ConfigValidationError(problems);
+}
+
+/** Validates the core keys; throws one line per problem, each naming its key. */
+export function parseEnv(raw: NodeJS.ProcessEnv | Record<string, unknown>): Env {
+  return parseEnvWith(envSchema, raw);
 }

@@ -1,3 +1,4 @@
 export * from './env.schema';
+export * from './env-fields';
 export * from './namespaces';
 export * from './config.module';

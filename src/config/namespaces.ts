@@ -1,12 +1,13 @@
 import { registerAs } from '@nestjs/config';
 import * as path from 'node:path';
 import { decodeKey, parseEnv } from './env.schema';
-import type { ServiceName } from '../modules/providers/provider.types';
 
 /**
  * Typed configuration namespaces. Each one is a slice of the validated environment; inject one
  * with `@Inject(appConfig.KEY) cfg: ConfigType<typeof appConfig>`. Parsing happens per
  * namespace on purpose: tests boot several apps with different environments in one process.
+ * Feature modules that own keys register their own namespace (`providersConfig` in providers,
+ * `queueConfig` in queue) with `ConfigModule.forFeature`.
  */
 const env = () => parseEnv(process.env);
 
@@ -52,35 +53,6 @@ export const authConfig = registerAs('auth', () => {
   };
 });
 
-export interface ServiceEndpoint {
-  apiKey?: string;
-  baseUrl?: string;
-}
-
-export const providersConfig = registerAs('providers', () => {
-  const e = env();
-  const services: Record<ServiceName, ServiceEndpoint> = {
-    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL },
-    anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseUrl: e.ANTHROPIC_BASE_URL },
-    groq: { apiKey: e.GROQ_API_KEY, baseUrl: e.GROQ_BASE_URL },
-    gemini: { apiKey: e.GEMINI_API_KEY, baseUrl: e.GEMINI_BASE_URL },
-    mistral: { apiKey: e.MISTRAL_API_KEY, baseUrl: e.MISTRAL_BASE_URL },
-    openrouter: { apiKey: e.OPENROUTER_API_KEY, baseUrl: e.OPENROUTER_BASE_URL },
-  };
-  return {
-    services,
-    timeoutMs: e.PROVIDER_TIMEOUT_MS,
-    maxRetries: e.PROVIDER_MAX_RETRIES,
-    breaker: {
-      windowMs: e.PROVIDER_BREAKER_WINDOW_MS,
-      minCalls: e.PROVIDER_BREAKER_MIN_CALLS,
-      failureRate: e.PROVIDER_BREAKER_FAILURE_PERCENT / 100,
-      minTenants: e.PROVIDER_BREAKER_MIN_TENANTS,
-      cooldownMs: e.PROVIDER_BREAKER_COOLDOWN_MS,
-    },
-  };
-});
-
 export const limitsConfig = registerAs('limits', () => {
   const e = env();
   return {
@@ -110,7 +82,6 @@ export const allConfigNamespaces = [
   appConfig,
   storesConfig,
   authConfig,
-  providersConfig,
   limitsConfig,
   monitoringConfig,
   egressConfig,

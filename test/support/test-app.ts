@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createApp } from '../../src/bootstrap/create-app';
-import { envSchema, parseEnv } from '../../src/config';
+import { appEnvSchema, parseAppEnv } from '../../src/app.env';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
 
@@ -20,7 +20,7 @@ export interface TestApp {
  * cleared, then the embedded defaults apply unless `env` names a service.
  */
 export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
-  for (const key of Object.keys(envSchema.shape)) delete process.env[key];
+  for (const key of Object.keys(appEnvSchema.shape)) delete process.env[key];
   const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'aimw-test-'));
   Object.assign(process.env, {
     NODE_ENV: 'test',
@@ -33,7 +33,7 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
     else process.env[k] = v;
   }
   // Boot logs are buffered into the (silent) pino logger instead of Nest's console logger.
-  const app = await createApp(parseEnv(process.env), { bufferLogs: true });
+  const app = await createApp(parseAppEnv(process.env), { bufferLogs: true });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');

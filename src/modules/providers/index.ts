@@ -1,6 +1,12 @@
 /** The providers module's public surface; other modules import from here only. */
 export * from './provider.types';
 export { ProvidersModule, type ProvidersModuleOptions } from './providers.module';
+export {
+  providersConfig,
+  providersEnvFields,
+  serviceEnvKeys,
+  type ServiceEndpoint,
+} from './providers.config';
 export { ProvidersService } from './providers.service';
 export { ModelCatalogService } from './catalog/model-catalog.service';
 export type {

@@ -12,7 +12,7 @@ import {
 } from '../../../test/mock-upstream/server';
 import { AppException } from '../../common/errors';
 import { metricsRegistry } from '../../common/metrics/prom';
-import { providersConfig } from '../../config/namespaces';
+import { providersConfig } from './providers.config';
 import type { CallOptions, ChatRequest, ServiceName, StreamEvent } from './provider.types';
 import { ProvidersModule } from './providers.module';
 import { ProvidersService } from './providers.service';

@@ -12,7 +12,7 @@ import {
   startMockUpstream,
   type MockUpstream,
 } from '../../../test/mock-upstream/server';
-import { providersConfig } from '../../config/namespaces';
+import { providersConfig } from './providers.config';
 import { ModelCatalogService } from './catalog/model-catalog.service';
 import { metricsRegistry } from '../../common/metrics/prom';
 import { ClientPool } from './client-pool';

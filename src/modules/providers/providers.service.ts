@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { EgressPolicy } from '../../common/egress';
-import { providersConfig } from '../../config/namespaces';
+import { providersConfig } from './providers.config';
 import { AdapterRegistry } from './adapters/adapter.registry';
 import type { CatalogListing } from './catalog/catalog.types';
 import { ModelCatalogService } from './catalog/model-catalog.service';

@@ -1,0 +1,77 @@
+import { registerAs } from '@nestjs/config';
+import { z } from 'zod';
+import { httpUrl, int, optionalString, parseEnvWith } from '../../config';
+import { SERVICES, type ServiceName } from './provider.types';
+
+/** `openai-compatible` -> `OPENAI_COMPATIBLE`, at the type level too. */
+type EnvPrefix<S extends string> = S extends `${infer A}-${infer B}`
+  ? `${Uppercase<A>}_${EnvPrefix<B>}`
+  : Uppercase<S>;
+type ApiKeyKey = `${EnvPrefix<ServiceName>}_API_KEY`;
+type BaseUrlKey = `${EnvPrefix<ServiceName>}_BASE_URL`;
+
+/** The configuration keys of one service: `<SERVICE>_API_KEY` and `<SERVICE>_BASE_URL`. */
+export function serviceEnvKeys(service: ServiceName): { apiKey: ApiKeyKey; baseUrl: BaseUrlKey } {
+  const prefix = service.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+  return { apiKey: `${prefix}_API_KEY` as ApiKeyKey, baseUrl: `${prefix}_BASE_URL` as BaseUrlKey };
+}
+
+const serviceFields = Object.fromEntries(
+  SERVICES.flatMap((s) => {
+    const keys = serviceEnvKeys(s);
+    return [
+      [keys.apiKey, optionalString],
+      [keys.baseUrl, httpUrl],
+    ];
+  }),
+) as Record<ApiKeyKey, typeof optionalString> & Record<BaseUrlKey, typeof httpUrl>;
+
+/**
+ * The providers' configuration keys: two per service in the service list, plus the resilience
+ * knobs. The application root composes them with the core keys (`src/app.env.ts`), so a bad value
+ * stops the boot with the other problems, one line each.
+ */
+export const providersEnvFields = {
+  ...serviceFields,
+  PROVIDER_TIMEOUT_MS: int(60000, 100, 600000),
+  PROVIDER_MAX_RETRIES: int(2, 0, 10),
+  /** Circuit breakers: the sliding window, the volume below which they never open, the failure share that opens them. */
+  PROVIDER_BREAKER_WINDOW_MS: int(30_000, 1000, 3_600_000),
+  PROVIDER_BREAKER_MIN_CALLS: int(20, 1, 1_000_000),
+  PROVIDER_BREAKER_FAILURE_PERCENT: int(50, 1, 100),
+  /** Orgs that must have failed before a key shared by several orgs opens for all of them. */
+  PROVIDER_BREAKER_MIN_TENANTS: int(3, 1, 10_000),
+  PROVIDER_BREAKER_COOLDOWN_MS: int(30_000, 100, 3_600_000),
+};
+
+const providersEnvSchema = z.object(providersEnvFields);
+
+export interface ServiceEndpoint {
+  apiKey?: string;
+  baseUrl?: string;
+}
+
+/**
+ * The providers module's settings, from the validated environment. Registered by
+ * ProvidersModule with `ConfigModule.forFeature`; inject with `@Inject(providersConfig.KEY)`.
+ */
+export const providersConfig = registerAs('providers', () => {
+  const e = parseEnvWith(providersEnvSchema, process.env);
+  const services = {} as Record<ServiceName, ServiceEndpoint>;
+  for (const s of SERVICES) {
+    const keys = serviceEnvKeys(s);
+    services[s] = { apiKey: e[keys.apiKey], baseUrl: e[keys.baseUrl] };
+  }
+  return {
+    services,
+    timeoutMs: e.PROVIDER_TIMEOUT_MS,
+    maxRetries: e.PROVIDER_MAX_RETRIES,
+    breaker: {
+      windowMs: e.PROVIDER_BREAKER_WINDOW_MS,
+      minCalls: e.PROVIDER_BREAKER_MIN_CALLS,
+      failureRate: e.PROVIDER_BREAKER_FAILURE_PERCENT / 100,
+      minTenants: e.PROVIDER_BREAKER_MIN_TENANTS,
+      cooldownMs: e.PROVIDER_BREAKER_COOLDOWN_MS,
+    },
+  };
+});
