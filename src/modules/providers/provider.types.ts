@@ -4,8 +4,10 @@
  * service's own wire format, and nothing outside `providers/` ever sees a provider's shape.
  */
 
-export const SERVICES = ['openai', 'anthropic', 'groq', 'gemini', 'mistral', 'openrouter'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+import type { ServiceName } from './service-list';
+
+// The service names derive from the service list (one line per service).
+export { SERVICES, type ServiceName } from './service-list';
 
 export interface TextPart {
   type: 'text';

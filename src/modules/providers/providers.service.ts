@@ -1,12 +1,12 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { EgressPolicy } from '../../common/egress';
-import { providersConfig } from './providers.config';
+import { providersConfig, serviceEnvKeys } from './providers.config';
 import { AdapterRegistry } from './adapters/adapter.registry';
 import type { CatalogListing } from './catalog/catalog.types';
 import { ModelCatalogService } from './catalog/model-catalog.service';
 import { fingerprint } from './client-pool';
-import { egressRefusedError, noKeyError } from './errors/provider-error';
+import { egressRefusedError, noBaseUrlError, noKeyError } from './errors/provider-error';
 import { parseModelRef, type ModelRef } from './model-ref';
 import { ProviderKeyResolver } from './provider-key.resolver';
 import type {
@@ -141,7 +141,9 @@ export class ProvidersService {
   }
 
   /**
-   * Org key > deployment key. Without any key a call to the real provider is pointless
+   * Org key > deployment key; org base URL > deployment base URL > the service's public one
+   * (a service without one, like `openai-compatible`, answers PROVIDER_UNAVAILABLE naming the
+   * key to set). Without any key a call to the real provider is pointless
    * (PROVIDER_UNAVAILABLE, so a fallback can take over); with a custom base URL (a keyless
    * proxy, the mock upstream) a placeholder is sent because the SDKs insist on a key.
    *
@@ -159,10 +161,14 @@ export class ProvidersService {
       const problem = tenantBaseUrlProblem(org.baseUrl, this.egress);
       if (problem) throw egressRefusedError(service, problem);
     }
-    const baseUrl = trimSlash(org?.baseUrl ?? deployment.baseUrl ?? adapter.defaultBaseUrl);
+    const base = org?.baseUrl ?? deployment.baseUrl ?? adapter.defaultBaseUrl;
+    // A service without a public endpoint (a self-hosted server) is unusable until configured.
+    if (base === undefined) throw noBaseUrlError(service, serviceEnvKeys(service).baseUrl);
+    const baseUrl = trimSlash(base);
     let apiKey = org?.apiKey ?? deployment.apiKey;
     if (!apiKey) {
-      if (baseUrl === trimSlash(adapter.defaultBaseUrl)) throw noKeyError(service);
+      if (adapter.defaultBaseUrl !== undefined && baseUrl === trimSlash(adapter.defaultBaseUrl))
+        throw noKeyError(service);
       apiKey = PLACEHOLDER_API_KEY;
     }
     return { apiKey, baseUrl, keyId: fingerprint({ apiKey, baseUrl }), tenantEndpoint };

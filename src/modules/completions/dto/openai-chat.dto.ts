@@ -22,7 +22,7 @@ import {
   IsStop,
   IsToolChoice,
 } from '../../../common/validation/validators';
-import type { ResponseFormat, ToolChoice } from '../../providers/provider.types';
+import { SERVICES, type ResponseFormat, type ToolChoice } from '../../providers/provider.types';
 import { registerFastAccept } from '../../../common/validation/fast-accept';
 import { isCommonOpenAiChatRequest } from './chat-request.fast-accept';
 import { MessageDto } from './message.dto';
@@ -74,8 +74,7 @@ export class StreamOptionsDto {
 export class OpenAiChatCompletionDto {
   @ApiProperty({
     example: 'openai/gpt-4o-mini',
-    description:
-      '`<service>/<model>` (openai, anthropic, groq, gemini, mistral, openrouter) or `agent/<agent_id>`',
+    description: `\`<service>/<model>\` (${SERVICES.join(', ')}) or \`agent/<agent_id>\``,
   })
   @IsString()
   @IsNotEmpty()

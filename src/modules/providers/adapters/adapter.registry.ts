@@ -1,25 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ClientPool } from '../client-pool';
-import { SERVICES, type ServiceName } from '../provider.types';
-import { AnthropicAdapter } from './anthropic.adapter';
-import { GeminiAdapter } from './gemini.adapter';
-import { GroqAdapter } from './groq.adapter';
-import { MistralAdapter } from './mistral.adapter';
-import { OpenAIAdapter } from './openai.adapter';
-import { OpenRouterAdapter } from './openrouter.adapter';
-import type { ProviderAdapter } from './provider-adapter';
+import type { ServiceName } from '../provider.types';
+import { SERVICE_ADAPTERS } from '../service-list';
+import type { AdapterClass, ProviderAdapter } from './provider-adapter';
 
-type AdapterClass = new (pool: ClientPool) => ProviderAdapter;
-
-/** One line per service. Adding a service: one adapter file, one line here (and the catalog). */
-export const ADAPTERS: Record<ServiceName, AdapterClass> = {
-  openai: OpenAIAdapter,
-  anthropic: AnthropicAdapter,
-  groq: GroqAdapter,
-  gemini: GeminiAdapter,
-  mistral: MistralAdapter,
-  openrouter: OpenRouterAdapter,
-};
+/** Each service's adapter class, from the service list. */
+export const ADAPTERS = Object.fromEntries(
+  SERVICE_ADAPTERS.map((a: AdapterClass) => [a.info.name, a]),
+) as Record<ServiceName, AdapterClass>;
 
 /** The adapters, instantiated once and shared (they hold no per-request state). */
 @Injectable()
@@ -27,7 +15,12 @@ export class AdapterRegistry {
   private readonly adapters: ReadonlyMap<ServiceName, ProviderAdapter>;
 
   constructor(pool: ClientPool) {
-    this.adapters = new Map(SERVICES.map((s) => [s, new ADAPTERS[s](pool)]));
+    this.adapters = new Map(
+      SERVICE_ADAPTERS.map((A: AdapterClass) => {
+        const adapter = new A(pool);
+        return [adapter.service, adapter];
+      }),
+    );
   }
 
   get(service: ServiceName): ProviderAdapter {

@@ -1,11 +1,11 @@
 import { ClientPool } from '../client-pool';
 import type { ChatRequest } from '../provider.types';
 import { ADAPTERS, AdapterRegistry } from './adapter.registry';
-import { GeminiAdapter } from './gemini.adapter';
-import { GroqAdapter } from './groq.adapter';
-import { MistralAdapter } from './mistral.adapter';
-import { OpenAIAdapter } from './openai.adapter';
-import { OpenRouterAdapter } from './openrouter.adapter';
+import { GeminiAdapter } from './openai-compatible/gemini.adapter';
+import { GroqAdapter } from './openai-compatible/groq.adapter';
+import { MistralAdapter } from './openai-compatible/mistral.adapter';
+import { OpenAIAdapter } from './openai-compatible/openai.adapter';
+import { OpenRouterAdapter } from './openai-compatible/openrouter.adapter';
 
 const pool = new ClientPool();
 const req = (extra: Partial<ChatRequest> = {}): ChatRequest => ({
@@ -108,33 +108,56 @@ describe('request bodies', () => {
 });
 
 describe('ClientPool', () => {
+  /** A stand-in client that remembers how it was built; the pool knows no SDK. */
+  const getter =
+    (p: ClientPool) =>
+    (scope: string, apiKey: string, baseUrl = 'http://a', tenant?: boolean) =>
+      p.get({ scope, apiKey, baseUrl, tenant }, (fetch) => ({ scope, apiKey, fetch }));
+
   it('reuses a client per (service, key, base URL) and separates the rest', () => {
     const p = new ClientPool();
-    const a = p.openai('openai', { apiKey: 'k1', baseUrl: 'http://a' });
-    expect(p.openai('openai', { apiKey: 'k1', baseUrl: 'http://a' })).toBe(a);
-    expect(p.openai('openai', { apiKey: 'k2', baseUrl: 'http://a' })).not.toBe(a);
-    expect(p.openai('groq', { apiKey: 'k1', baseUrl: 'http://a' })).not.toBe(a);
-    const c = p.anthropic({ apiKey: 'k1', baseUrl: 'http://a' });
-    expect(p.anthropic({ apiKey: 'k1', baseUrl: 'http://a' })).toBe(c);
-    expect(p.size).toBe(4);
+    const get = getter(p);
+    const a = get('openai|openai', 'k1');
+    expect(get('openai|openai', 'k1')).toBe(a);
+    expect(get('openai|openai', 'k2')).not.toBe(a);
+    expect(get('openai|groq', 'k1')).not.toBe(a);
+    expect(get('openai|openai', 'k1', 'http://b')).not.toBe(a);
+    const c = get('anthropic|anthropic', 'k1');
+    expect(get('anthropic|anthropic', 'k1')).toBe(c);
+    expect(p.size).toBe(5);
   });
 
   it('keeps trusted and tenant clients apart, even for the same key and base URL', () => {
     const p = new ClientPool();
-    const trusted = p.openai('openai', { apiKey: 'k1', baseUrl: 'http://a' });
-    const tenant = p.openai('openai', { apiKey: 'k1', baseUrl: 'http://a', tenant: true });
+    const get = getter(p);
+    const trusted = get('openai|openai', 'k1');
+    const tenant = get('openai|openai', 'k1', 'http://a', true);
     expect(tenant).not.toBe(trusted);
-    expect(p.openai('openai', { apiKey: 'k1', baseUrl: 'http://a', tenant: true })).toBe(tenant);
-    expect(p.anthropic({ apiKey: 'k1', baseUrl: 'http://a', tenant: true })).not.toBe(
-      p.anthropic({ apiKey: 'k1', baseUrl: 'http://a' }),
+    expect(get('openai|openai', 'k1', 'http://a', true)).toBe(tenant);
+    expect(get('anthropic|anthropic', 'k1', 'http://a', true)).not.toBe(
+      get('anthropic|anthropic', 'k1'),
     );
+    // The pool hands out the fetch: tenant clients get the egress-checked one (its own sockets).
+    expect(tenant.fetch).not.toBe(trusted.fetch);
+    expect(get('openai|groq', 'k9', 'http://c', true).fetch).toBe(tenant.fetch);
+    expect(get('openai|groq', 'k9', 'http://c').fetch).toBe(trusted.fetch);
   });
 
   it('stays bounded, dropping the least recently used client', () => {
     const p = new ClientPool();
-    const first = p.openai('openai', { apiKey: 'k0', baseUrl: 'http://a' });
-    for (let i = 1; i <= 256; i++) p.openai('openai', { apiKey: `k${i}`, baseUrl: 'http://a' });
+    const get = getter(p);
+    const first = get('openai|openai', 'k0');
+    for (let i = 1; i <= 256; i++) get('openai|openai', `k${i}`);
     expect(p.size).toBe(256);
-    expect(p.openai('openai', { apiKey: 'k0', baseUrl: 'http://a' })).not.toBe(first);
+    expect(get('openai|openai', 'k0')).not.toBe(first);
+  });
+
+  it('builds a client only on a miss', () => {
+    const p = new ClientPool();
+    const create = jest.fn(() => ({}));
+    const key = { scope: 'openai|openai', apiKey: 'k', baseUrl: 'http://a' };
+    p.get(key, create);
+    p.get(key, create);
+    expect(create).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,4 +1,33 @@
+import type { ClientPool } from '../client-pool';
 import type { ChatRequest, ChatResult, ServiceName, StreamEvent } from '../provider.types';
+
+/** The request/response format an adapter speaks upstream. */
+export type WireFormat = 'openai-chat' | 'anthropic-messages';
+
+/**
+ * A service's entry in the service list (`service-list.ts`), carried by its adapter class as
+ * `static info`. Everything that names services derives from these entries: `SERVICES`, the
+ * config keys (`<NAME>_API_KEY`, `<NAME>_BASE_URL`, the name in upper snake case), the Swagger
+ * enums and the catalog file (`catalog/services/<name>.json`).
+ */
+export interface ServiceInfo {
+  /** The `<service>` of `<service>/<model>` ids: lower case, digits and dashes. */
+  readonly name: string;
+  /** How people call it (docs, logs). */
+  readonly label: string;
+  /**
+   * Where the service lives when no `<SERVICE>_BASE_URL` (or org `base_url`) says otherwise.
+   * Absent for services with no public endpoint (a self-hosted server): they need a base URL.
+   */
+  readonly defaultBaseUrl?: string;
+}
+
+/** A concrete adapter class, as the service list holds it. */
+export interface AdapterClass {
+  new (pool: ClientPool): ProviderAdapter;
+  readonly info: ServiceInfo;
+  readonly wire: WireFormat;
+}
 
 /**
  * Everything an adapter needs for one upstream call. Credentials travel per call (an org's key
@@ -19,12 +48,21 @@ export interface AdapterContext {
  * exactly one HTTP call (SDK retries are off) and leave retries, fallbacks, breakers, pricing
  * and validation to the layers above, so that resilience lives in one place.
  *
- * Errors: adapters throw `ProviderError` (see `errors/`), never raw SDK errors.
+ * Errors: adapters throw `ProviderError` (see `errors/`), never raw SDK errors; each adapter
+ * translates its own SDK's errors.
  */
 export abstract class ProviderAdapter {
-  abstract readonly service: ServiceName;
-  /** Where the service lives when no `<SERVICE>_BASE_URL` overrides it. */
-  abstract readonly defaultBaseUrl: string;
+  readonly service: ServiceName;
+  /** Where the service lives when no `<SERVICE>_BASE_URL` overrides it (none: one is required). */
+  readonly defaultBaseUrl: string | undefined;
+
+  constructor() {
+    // The concrete class's entry in the service list (`static info`) names what it serves.
+    const { info } = new.target as unknown as Partial<AdapterClass>;
+    if (!info) throw new Error(`${new.target.name} has no static info (its service list entry)`);
+    this.service = info.name as ServiceName;
+    this.defaultBaseUrl = info.defaultBaseUrl;
+  }
 
   /** One non-streamed completion. `usage.cost_usd` is left null and `attempts` at 1. */
   abstract complete(req: ChatRequest, ctx: AdapterContext): Promise<ChatResult>;

@@ -1,4 +1,4 @@
-import type { FinishReason, Usage } from '../provider.types';
+import type { Usage } from '../provider.types';
 
 export function emptyUsage(): Usage {
   return {
@@ -11,66 +11,12 @@ export function emptyUsage(): Usage {
   };
 }
 
-function count(v: unknown): number {
+/** A token count as reported upstream: finite, positive, whole; anything else counts as 0. */
+export function count(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v) : 0;
 }
 
-function record(v: unknown): Record<string, unknown> {
+/** An object member of a usage payload, or an empty one. */
+export function record(v: unknown): Record<string, unknown> {
   return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
-}
-
-/**
- * OpenAI-shape usage (also Groq, Mistral, Gemini, OpenRouter). `prompt_tokens` already includes
- * cached tokens, so `cached_tokens` is a subset of `input_tokens`, as it is in our Usage.
- * OpenRouter reports its own charge in `cost`; it is kept so unknown models can still be priced.
- */
-export function usageFromOpenAI(raw: unknown): Usage {
-  const u = record(raw);
-  const input = count(u.prompt_tokens);
-  const output = count(u.completion_tokens);
-  const cost = typeof u.cost === 'number' && Number.isFinite(u.cost) ? u.cost : null;
-  return {
-    input_tokens: input,
-    output_tokens: output,
-    total_tokens: Math.max(count(u.total_tokens), input + output),
-    cached_tokens: count(record(u.prompt_tokens_details).cached_tokens),
-    reasoning_tokens: count(record(u.completion_tokens_details).reasoning_tokens),
-    cost_usd: cost,
-  };
-}
-
-/**
- * Anthropic usage. Its `input_tokens` excludes cache reads and cache writes, so the canonical
- * input count adds them back; `cached_tokens` is the cache reads.
- */
-export function usageFromAnthropic(raw: unknown): Usage {
-  const u = record(raw);
-  const cacheRead = count(u.cache_read_input_tokens);
-  const input = count(u.input_tokens) + cacheRead + count(u.cache_creation_input_tokens);
-  const output = count(u.output_tokens);
-  return {
-    input_tokens: input,
-    output_tokens: output,
-    total_tokens: input + output,
-    cached_tokens: cacheRead,
-    reasoning_tokens: count(record(u.output_tokens_details).thinking_tokens),
-    cost_usd: null,
-  };
-}
-
-/** OpenAI-compatible finish reasons, including the variants some services use. */
-export function finishFromOpenAI(reason: unknown): FinishReason {
-  switch (reason) {
-    case 'length':
-    case 'max_tokens':
-    case 'model_length':
-      return 'length';
-    case 'tool_calls':
-    case 'function_call':
-      return 'tool_calls';
-    case 'content_filter':
-      return 'content_filter';
-    default:
-      return 'stop';
-  }
 }

@@ -1,9 +1,6 @@
 import { SERVICES } from '../provider.types';
+import { isRecord } from '../is-record';
 import type { CatalogFile } from './catalog.types';
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const PARAM_TYPES = ['number', 'integer', 'boolean', 'string', 'enum', 'stop'];
 const FEATURES = ['tools', 'vision', 'streaming', 'json_mode'];

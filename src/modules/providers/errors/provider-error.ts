@@ -158,6 +158,17 @@ export function noKeyError(service: ServiceName): ProviderError {
   );
 }
 
+/** The service has no public endpoint and none is configured (deployment key or org base_url). */
+export function noBaseUrlError(service: ServiceName, envKey: string): ProviderError {
+  return new ProviderError(
+    ErrorCode.PROVIDER_UNAVAILABLE,
+    `no base URL configured for ${service}: set ${envKey}, or give the org's ${service} provider key a base_url`,
+    'unavailable',
+    service,
+    { details: { reason: 'no_base_url', config_key: envKey } },
+  );
+}
+
 /**
  * The org's base URL for the service is refused by the egress policy. A 403: the request is
  * fine, the destination is not allowed, and retrying will not change that. The message names

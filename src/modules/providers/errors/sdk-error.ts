@@ -1,7 +1,6 @@
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
 import type { ServiceName } from '../provider.types';
 import { egressRefusalIn } from '../../../common/egress';
+import { isRecord } from '../is-record';
 import {
   abortedError,
   egressRefusedError,
@@ -18,36 +17,34 @@ export interface SdkErrorContext {
   secrets: readonly string[];
 }
 
-/** Error `type` values (Anthropic's and OpenAI's), for errors that arrive inside a stream. */
-const TYPE_STATUS: Record<string, number> = {
-  server_error: 500,
-  rate_limit_exceeded: 429,
-  invalid_request_error: 400,
-  authentication_error: 401,
-  billing_error: 402,
-  permission_error: 403,
-  not_found_error: 404,
-  request_too_large: 413,
-  rate_limit_error: 429,
-  api_error: 500,
-  timeout_error: 504,
-  overloaded_error: 529,
-};
+type ErrorClass<T = object> = abstract new (...args: never[]) => Error & T;
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/**
+ * What an adapter tells the translator about its SDK. The official SDKs (`openai`,
+ * `@anthropic-ai/sdk`) are generated from the same template and share this error hierarchy;
+ * each adapter passes its own SDK's classes and its provider's error `type` vocabulary, so this
+ * file knows no SDK.
+ */
+export interface SdkErrors {
+  APIUserAbortError: ErrorClass;
+  APIConnectionTimeoutError: ErrorClass;
+  APIConnectionError: ErrorClass;
+  APIError: ErrorClass<{ status?: unknown; headers?: unknown; error?: unknown }>;
+  /** Error `type` values of the provider, for errors that arrive inside a stream (no HTTP status). */
+  typeStatus: Readonly<Record<string, number>>;
 }
 
 /**
  * An error delivered inside a stream (OpenRouter's `{"error": {"code": 502, ...}}` chunk, Anthropic's
  * `event: error`) has no HTTP status; derive one from the body so it is classified like the rest.
  */
-function statusFromBody(body: unknown): number {
+function statusFromBody(body: unknown, typeStatus: SdkErrors['typeStatus']): number {
   const inner = isRecord(body) && isRecord(body.error) ? body.error : body;
   if (isRecord(inner)) {
     const code = Number(inner.code);
     if (Number.isInteger(code) && code >= 400 && code < 600) return code;
-    if (typeof inner.type === 'string' && TYPE_STATUS[inner.type]) return TYPE_STATUS[inner.type];
+    if (typeof inner.type === 'string' && Object.hasOwn(typeStatus, inner.type))
+      return typeStatus[inner.type];
   }
   return 502;
 }
@@ -62,33 +59,28 @@ function errorField(err: unknown, field: 'name' | 'message'): string {
   return typeof v === 'string' ? v : '';
 }
 
-/** Turns whatever either SDK threw into a classified ProviderError. */
+/** Turns whatever an SDK built on this error hierarchy threw into a classified ProviderError. */
 export function translateSdkError(
   service: ServiceName,
   err: unknown,
   ctx: SdkErrorContext,
+  sdk: SdkErrors,
 ): ProviderError {
   if (err instanceof ProviderError) return err;
   // Whatever the SDK says after our signal fired is a consequence of the abort; the resilience
   // layer knows whether it was the deadline or the caller and relabels accordingly.
   if (ctx.signal.aborted) return abortedError(service);
-  if (err instanceof OpenAI.APIUserAbortError || err instanceof Anthropic.APIUserAbortError) {
-    return abortedError(service);
-  }
-  if (
-    err instanceof OpenAI.APIConnectionTimeoutError ||
-    err instanceof Anthropic.APIConnectionTimeoutError
-  ) {
-    return timeoutError(service, ctx.timeoutMs);
-  }
-  if (err instanceof OpenAI.APIConnectionError || err instanceof Anthropic.APIConnectionError) {
+  if (err instanceof sdk.APIUserAbortError) return abortedError(service);
+  if (err instanceof sdk.APIConnectionTimeoutError) return timeoutError(service, ctx.timeoutMs);
+  if (err instanceof sdk.APIConnectionError) {
     // The egress-checked fetch refused the destination (at connect time, after DNS).
     if (egressRefusalIn(err)) return egressRefusedError(service);
     return connectionError(service, err.message, ctx.secrets);
   }
-  if (err instanceof OpenAI.APIError || err instanceof Anthropic.APIError) {
+  if (err instanceof sdk.APIError) {
     const body: unknown = err.error;
-    const status = typeof err.status === 'number' ? err.status : statusFromBody(body);
+    const status =
+      typeof err.status === 'number' ? err.status : statusFromBody(body, sdk.typeStatus);
     // Duck-typed: under test runners the fetch implementation's Headers may come from another realm.
     const raw: unknown = err.headers;
     const headers =

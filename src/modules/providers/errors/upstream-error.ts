@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../../common/errors';
 import type { ServiceName } from '../provider.types';
+import { isRecord } from '../is-record';
 import { ProviderError, type FailureKind } from './provider-error';
 import { scrubSecrets } from './scrub';
 
@@ -14,10 +15,6 @@ export interface UpstreamFailure {
 }
 
 const MAX_MESSAGE = 500;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** OpenAI: `{message}`; Anthropic: `{error: {message}}`; Mistral 422: `{message: {detail: [...]}}`. */
 export function upstreamMessage(body: unknown, fallback: string): string {

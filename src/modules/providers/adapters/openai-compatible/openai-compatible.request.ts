@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRequest, ToolCall } from '../provider.types';
+import type { ChatMessage, ChatRequest, ToolCall } from '../../provider.types';
 import type { WireBody, WireMessage, WireToolCall } from './openai-compatible.wire';
 
 /** Per-service choices the generic request builder needs; subclasses set them. */

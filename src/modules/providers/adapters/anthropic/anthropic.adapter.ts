@@ -1,11 +1,11 @@
-import type Anthropic from '@anthropic-ai/sdk';
-import { ClientPool } from '../client-pool';
-import { abortedError } from '../errors/provider-error';
-import { translateSdkError } from '../errors/sdk-error';
-import type { ChatRequest, ChatResult, StreamEvent } from '../provider.types';
+import Anthropic from '@anthropic-ai/sdk';
+import type { ClientPool } from '../../client-pool';
+import { abortedError } from '../../errors/provider-error';
+import type { ChatRequest, ChatResult, StreamEvent } from '../../provider.types';
+import { type AdapterContext, ProviderAdapter, type WireFormat } from '../provider-adapter';
+import { translateAnthropicError } from './anthropic.errors';
 import { toAnthropicBody } from './anthropic.request';
 import { AnthropicEventAccumulator, parseMessage } from './anthropic.response';
-import { type AdapterContext, ProviderAdapter } from './provider-adapter';
 
 /**
  * Anthropic's Messages API through `@anthropic-ai/sdk`. The base URL is the API root (the SDK
@@ -13,8 +13,12 @@ import { type AdapterContext, ProviderAdapter } from './provider-adapter';
  * `anthropic.response.ts`.
  */
 export class AnthropicAdapter extends ProviderAdapter {
-  readonly service = 'anthropic' as const;
-  readonly defaultBaseUrl = 'https://api.anthropic.com';
+  static readonly wire: WireFormat = 'anthropic-messages';
+  static readonly info = {
+    name: 'anthropic',
+    label: 'Anthropic',
+    defaultBaseUrl: 'https://api.anthropic.com',
+  } as const;
 
   constructor(private readonly pool: ClientPool) {
     super();
@@ -31,7 +35,7 @@ export class AnthropicAdapter extends ProviderAdapter {
     try {
       raw = await this.client(ctx).messages.create(body, this.options(ctx));
     } catch (err) {
-      throw translateSdkError(this.service, err, this.errorContext(ctx));
+      throw translateAnthropicError(this.service, err, this.errorContext(ctx));
     }
     return parseMessage(raw, req.model);
   }
@@ -48,7 +52,7 @@ export class AnthropicAdapter extends ProviderAdapter {
         for (const out of acc.push(event)) yield out;
       }
     } catch (err) {
-      throw translateSdkError(this.service, err, this.errorContext(ctx));
+      throw translateAnthropicError(this.service, err, this.errorContext(ctx));
     }
     // The SDK ends the iteration quietly when its request is aborted: that is not a success.
     if (ctx.signal.aborted) throw abortedError(this.service);
@@ -56,11 +60,26 @@ export class AnthropicAdapter extends ProviderAdapter {
   }
 
   private client(ctx: AdapterContext): Anthropic {
-    return this.pool.anthropic({
+    const key = {
+      scope: `anthropic|${this.service}`,
       apiKey: ctx.apiKey,
       baseUrl: ctx.baseUrl,
       tenant: ctx.tenantEndpoint,
-    });
+    };
+    return this.pool.get(
+      key,
+      (fetch) =>
+        new Anthropic({
+          apiKey: ctx.apiKey,
+          baseURL: ctx.baseUrl,
+          // The resilience layer owns retries.
+          maxRetries: 0,
+          logLevel: 'off',
+          fetch,
+          // No spans: the gateway has its own metrics and must not export prompts anywhere.
+          openTelemetry: false,
+        }),
+    );
   }
 
   private options(ctx: AdapterContext) {

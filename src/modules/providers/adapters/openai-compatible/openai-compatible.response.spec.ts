@@ -1,4 +1,4 @@
-import type { StreamEvent } from '../provider.types';
+import type { StreamEvent } from '../../provider.types';
 import {
   ChunkAccumulator,
   parseCompletion,

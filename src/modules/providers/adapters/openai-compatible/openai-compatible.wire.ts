@@ -25,7 +25,3 @@ export interface WireBody {
   stream?: boolean;
   [field: string]: unknown;
 }
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

@@ -1,6 +1,7 @@
-import type { ChatRequest } from '../provider.types';
+import type { ChatRequest } from '../../provider.types';
 import { OpenAICompatibleAdapter } from './openai-compatible.adapter';
-import { isRecord, type WireBody, type WireToolCall } from './openai-compatible.wire';
+import { isRecord } from '../../is-record';
+import type { WireBody, WireToolCall } from './openai-compatible.wire';
 
 /** Enough for the tool loops in flight on one instance; old entries fall out first. */
 const MAX_SIGNATURES = 5000;
@@ -16,8 +17,11 @@ const MAX_SIGNATURES = 5000;
  *   remembered here by tool-call id and re-attached when that call is sent back.
  */
 export class GeminiAdapter extends OpenAICompatibleAdapter {
-  readonly service = 'gemini' as const;
-  readonly defaultBaseUrl = 'https://generativelanguage.googleapis.com/v1beta/openai';
+  static readonly info = {
+    name: 'gemini',
+    label: 'Google Gemini',
+    defaultBaseUrl: 'https://generativelanguage.googleapis.com/v1beta/openai',
+  } as const;
   private readonly signatures = new Map<string, unknown>();
 
   protected override adjustBody(body: WireBody, _req: ChatRequest): WireBody {

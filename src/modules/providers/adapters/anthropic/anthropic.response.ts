@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { malformedError } from '../errors/provider-error';
+import { malformedError } from '../../errors/provider-error';
 import type {
   ChatResult,
   FinishReason,
@@ -7,9 +7,9 @@ import type {
   StreamEvent,
   ToolCall,
   Usage,
-} from '../provider.types';
-import { isRecord } from './openai-compatible.wire';
-import { usageFromAnthropic } from './usage';
+} from '../../provider.types';
+import { isRecord } from '../../is-record';
+import { usageFromAnthropic } from './anthropic.usage';
 
 const SERVICE: ServiceName = 'anthropic';
 

@@ -1,9 +1,9 @@
-import type OpenAI from 'openai';
-import { ClientPool } from '../client-pool';
-import { translateSdkError } from '../errors/sdk-error';
-import { abortedError } from '../errors/provider-error';
-import type { ChatRequest, ChatResult, StreamEvent } from '../provider.types';
-import { type AdapterContext, ProviderAdapter } from './provider-adapter';
+import OpenAI from 'openai';
+import type { ClientPool } from '../../client-pool';
+import { abortedError } from '../../errors/provider-error';
+import type { ChatRequest, ChatResult, StreamEvent } from '../../provider.types';
+import { type AdapterContext, ProviderAdapter, type WireFormat } from '../provider-adapter';
+import { translateOpenAIError } from './openai-compatible.errors';
 import { buildWireBody, type RequestDialect } from './openai-compatible.request';
 import {
   ChunkAccumulator,
@@ -16,14 +16,17 @@ type CreateParams = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
 type CreateStreamParams = OpenAI.Chat.ChatCompletionCreateParamsStreaming;
 
 /**
- * Base for every service reached through the `openai` SDK. Subclasses declare their default
- * base URL and override the small hooks below for their quirks; the HTTP call, error mapping,
- * response parsing and streaming live here once.
+ * Base for every service reached through the `openai` SDK (the chat-completions wire format).
+ * Subclasses carry their service list entry (`static info`: name, label, default base URL) and
+ * override the small hooks below for their quirks; the HTTP call, error mapping, response
+ * parsing and streaming live here once.
  */
 export abstract class OpenAICompatibleAdapter
   extends ProviderAdapter
   implements RequestDialect, ResponseDialect
 {
+  static readonly wire: WireFormat = 'openai-chat';
+
   developerRole = false;
   maxTokensField: RequestDialect['maxTokensField'] = 'max_tokens';
   streamUsage = true;
@@ -76,7 +79,7 @@ export abstract class OpenAICompatibleAdapter
         },
       );
     } catch (err) {
-      throw translateSdkError(this.service, err, this.errorContext(ctx));
+      throw translateOpenAIError(this.service, err, this.errorContext(ctx));
     }
     return parseCompletion(raw, this.service, req.model, this);
   }
@@ -93,7 +96,7 @@ export abstract class OpenAICompatibleAdapter
         for (const event of acc.push(chunk)) yield event;
       }
     } catch (err) {
-      throw translateSdkError(this.service, err, this.errorContext(ctx));
+      throw translateOpenAIError(this.service, err, this.errorContext(ctx));
     }
     // The SDK ends the iteration quietly when its request is aborted: that is not a success.
     if (ctx.signal.aborted) throw abortedError(this.service);
@@ -101,10 +104,25 @@ export abstract class OpenAICompatibleAdapter
   }
 
   private client(ctx: AdapterContext): OpenAI {
-    return this.pool.openai(
-      this.service,
-      { apiKey: ctx.apiKey, baseUrl: ctx.baseUrl, tenant: ctx.tenantEndpoint },
-      this.defaultHeaders(),
+    const key = {
+      scope: `openai|${this.service}`,
+      apiKey: ctx.apiKey,
+      baseUrl: ctx.baseUrl,
+      tenant: ctx.tenantEndpoint,
+    };
+    return this.pool.get(
+      key,
+      (fetch) =>
+        new OpenAI({
+          apiKey: ctx.apiKey,
+          baseURL: ctx.baseUrl,
+          // The resilience layer owns retries.
+          maxRetries: 0,
+          defaultHeaders: this.defaultHeaders(),
+          fetch,
+          // The SDK would log raw upstream chunks on parse errors; we report errors ourselves.
+          logLevel: 'off',
+        }),
     );
   }
 

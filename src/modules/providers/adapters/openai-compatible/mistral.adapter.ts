@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChatRequest } from '../provider.types';
+import type { ChatRequest } from '../../provider.types';
 import { OpenAICompatibleAdapter } from './openai-compatible.adapter';
 import type { WireBody } from './openai-compatible.wire';
 
@@ -14,8 +14,11 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
  * call and the tool result map to the same id).
  */
 export class MistralAdapter extends OpenAICompatibleAdapter {
-  readonly service = 'mistral' as const;
-  readonly defaultBaseUrl = 'https://api.mistral.ai/v1';
+  static readonly info = {
+    name: 'mistral',
+    label: 'Mistral',
+    defaultBaseUrl: 'https://api.mistral.ai/v1',
+  } as const;
   override streamUsage = false;
 
   protected override adjustBody(body: WireBody, _req: ChatRequest): WireBody {

@@ -12,8 +12,11 @@ export const OPENROUTER_ATTRIBUTION = {
 
 /** OpenRouter: OpenAI dialect plus attribution headers; any `vendor/model` id is routable. */
 export class OpenRouterAdapter extends OpenAICompatibleAdapter {
-  readonly service = 'openrouter' as const;
-  readonly defaultBaseUrl = 'https://openrouter.ai/api/v1';
+  static readonly info = {
+    name: 'openrouter',
+    label: 'OpenRouter',
+    defaultBaseUrl: 'https://openrouter.ai/api/v1',
+  } as const;
 
   protected override defaultHeaders(): Record<string, string> {
     return {

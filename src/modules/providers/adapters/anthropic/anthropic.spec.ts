@@ -1,4 +1,4 @@
-import type { ChatRequest, StreamEvent } from '../provider.types';
+import type { ChatRequest, StreamEvent } from '../../provider.types';
 import { toAnthropicBody } from './anthropic.request';
 import { AnthropicEventAccumulator, parseMessage } from './anthropic.response';
 

@@ -1,6 +1,7 @@
-import type { ChatRequest } from '../provider.types';
+import type { ChatRequest } from '../../provider.types';
 import { OpenAICompatibleAdapter } from './openai-compatible.adapter';
-import { isRecord, type WireBody } from './openai-compatible.wire';
+import { isRecord } from '../../is-record';
+import type { WireBody } from './openai-compatible.wire';
 
 /**
  * Groq (console.groq.com/docs/openai): `logprobs`, `logit_bias`, `top_logprobs` and
@@ -8,8 +9,11 @@ import { isRecord, type WireBody } from './openai-compatible.wire';
  * final chunk when asked (and in `x_groq.usage` on older deployments).
  */
 export class GroqAdapter extends OpenAICompatibleAdapter {
-  readonly service = 'groq' as const;
-  readonly defaultBaseUrl = 'https://api.groq.com/openai/v1';
+  static readonly info = {
+    name: 'groq',
+    label: 'Groq',
+    defaultBaseUrl: 'https://api.groq.com/openai/v1',
+  } as const;
   override dropNames = true;
   override maxTokensField = 'max_completion_tokens' as const;
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { malformedError } from '../errors/provider-error';
+import { malformedError } from '../../errors/provider-error';
 import type {
   ChatResult,
   FinishReason,
@@ -7,9 +7,10 @@ import type {
   StreamEvent,
   ToolCall,
   Usage,
-} from '../provider.types';
-import { isRecord } from './openai-compatible.wire';
-import { emptyUsage, finishFromOpenAI, usageFromOpenAI } from './usage';
+} from '../../provider.types';
+import { isRecord } from '../../is-record';
+import { emptyUsage } from '../usage';
+import { finishFromOpenAI, usageFromOpenAI } from './openai-compatible.usage';
 
 /** Hooks the response parsers call so a service can read its extra fields. */
 export interface ResponseDialect {

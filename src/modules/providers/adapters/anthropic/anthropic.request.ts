@@ -1,12 +1,12 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { AppException, ErrorCode } from '../../../common/errors';
+import { AppException, ErrorCode } from '../../../../common/errors';
 import type {
   ChatMessage,
   ChatRequest,
   ContentPart,
   TextPart,
   ToolChoice,
-} from '../provider.types';
+} from '../../provider.types';
 
 type Block = Anthropic.ContentBlockParam;
 type ImageMedia = Anthropic.Base64ImageSource['media_type'];
