@@ -1,8 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SERVICES } from '../provider.types';
 import type { ChatRequest, Usage } from '../provider.types';
 import { catalogProblems, deepMerge } from './catalog-shape';
-import { CATALOG_PATH, ModelCatalogService } from './model-catalog.service';
+import { CATALOG_DIR, loadCatalogFile, ModelCatalogService } from './model-catalog.service';
 
 // Keep the output readable; the attempt log lines are checked with spies where it matters.
 beforeAll(() => Logger.overrideLogger(false));
@@ -30,7 +33,7 @@ describe('ModelCatalogService', () => {
   });
 
   it('loads the versioned file, which is structurally valid', () => {
-    const raw: unknown = JSON.parse(readFileSync(CATALOG_PATH, 'utf8'));
+    const raw = loadCatalogFile();
     expect(catalogProblems(raw)).toEqual([]);
     expect(catalog.version).toBe('2026-11-01');
     expect(catalog.get('openai', 'gpt-4o')?.pricing).toEqual({
@@ -238,5 +241,43 @@ describe('deepMerge', () => {
     const out = deepMerge(base, { a: { c: [3] }, d: null, e: 2 });
     expect(out).toEqual({ a: { b: 1, c: [3] }, e: 2 });
     expect(base).toEqual({ a: { b: 1, c: [1, 2] }, d: 1 });
+  });
+});
+
+describe('loadCatalogFile (one data file per service)', () => {
+  const copyCatalog = (omit?: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'aimw-catalog-'));
+    mkdirSync(join(dir, 'services'));
+    copyFileSync(join(CATALOG_DIR, 'version.json'), join(dir, 'version.json'));
+    for (const s of SERVICES) {
+      if (s !== omit)
+        copyFileSync(
+          join(CATALOG_DIR, 'services', `${s}.json`),
+          join(dir, 'services', `${s}.json`),
+        );
+    }
+    return dir;
+  };
+
+  it('reads every service of the service list from its own file', () => {
+    const dir = copyCatalog();
+    try {
+      const raw = loadCatalogFile(dir) as { version: string; services: Record<string, unknown> };
+      expect(Object.keys(raw.services)).toEqual([...SERVICES]);
+      expect(catalogProblems(raw)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start without the data file of a listed service', () => {
+    const dir = copyCatalog('groq');
+    try {
+      expect(() => loadCatalogFile(dir)).toThrow(
+        `no catalog data for groq (${join('services', 'groq.json')})`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppException, ErrorCode } from '../../../common/errors';
 import { SERVICES, type ChatRequest, type ServiceName, type Usage } from '../provider.types';
@@ -14,15 +14,35 @@ import type {
 import { costOf } from './pricing';
 import { adaptParams, validateRequest, withRequiredDefaults } from './request-validator';
 
-/** Next to this file in src/ and in dist/ (nest-cli copies `modules/providers/catalog/*.json`). */
-export const CATALOG_PATH = join(__dirname, 'models.json');
+/**
+ * Next to this file in src/ and in dist/ (nest-cli copies the JSON files under `catalog/`):
+ * `version.json` and one file per service of the service list, `services/<service>.json`.
+ */
+export const CATALOG_DIR = __dirname;
+
+/**
+ * The versioned catalog as one object (`{version, services}`), read from its per-service files.
+ * A service of the service list without its file stops the boot: it could not be validated.
+ */
+export function loadCatalogFile(dir = CATALOG_DIR): unknown {
+  const read = (file: string): unknown => JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  const { version } = read('version.json') as { version?: unknown };
+  const services: Record<string, unknown> = {};
+  for (const service of SERVICES) {
+    const file = join('services', `${service}.json`);
+    if (!existsSync(join(dir, file)))
+      throw new Error(`Invalid model catalog: no catalog data for ${service} (${file})`);
+    services[service] = read(file);
+  }
+  return { version, services };
+}
 
 const UNKNOWN_FEATURES = { tools: true, vision: true, streaming: true, json_mode: true };
 
 /**
  * The model catalog: which models each service offers, the parameters each accepts (and their
- * ranges), their limits, features and prices. The versioned file is the base; operators'
- * stored overrides are merged over it with `setOverrides`.
+ * ranges), their limits, features and prices. The versioned files (one per service) are the
+ * base; operators' stored overrides are merged over it with `setOverrides`.
  */
 @Injectable()
 export class ModelCatalogService {
@@ -31,7 +51,7 @@ export class ModelCatalogService {
   private current: CatalogFile;
 
   constructor() {
-    const raw: unknown = JSON.parse(readFileSync(CATALOG_PATH, 'utf8'));
+    const raw = loadCatalogFile();
     assertCatalog(raw);
     this.base = raw;
     this.current = raw;
