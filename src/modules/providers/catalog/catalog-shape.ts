@@ -70,6 +70,8 @@ export function catalogProblems(c: unknown): string[] {
     }
     if (typeof svc.accepts_unknown_models !== 'boolean')
       problems.push(`${at}.accepts_unknown_models must be a boolean`);
+    if (svc.accepts_unknown_params !== undefined && typeof svc.accepts_unknown_params !== 'boolean')
+      problems.push(`${at}.accepts_unknown_params must be a boolean`);
     if (svc.default_params !== undefined)
       checkParams(svc.default_params, `${at}.default_params`, problems);
     if (svc.default_features !== undefined)

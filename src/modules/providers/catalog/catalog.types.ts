@@ -46,6 +46,11 @@ export interface ServiceCatalog {
   accepts_unknown_models: boolean;
   /** What an unlisted model may receive, for services that accept unknown models. */
   default_params?: Record<string, ParamSpec>;
+  /**
+   * Unlisted models also take parameters `default_params` does not name, passed through
+   * unchecked: for endpoints whose models the catalog cannot know (a self-hosted server).
+   */
+  accepts_unknown_params?: boolean;
   default_features?: ModelFeatures;
   notes?: string;
   models: Record<string, ModelEntry>;
@@ -77,6 +82,8 @@ export interface ResolvedModel {
   model: string;
   /** False for a pass-through model on a service that accepts unknown ids. */
   known: boolean;
+  /** Parameters the entry does not name are passed through unchecked (see `accepts_unknown_params`). */
+  passThroughParams?: boolean;
   entry: ModelEntry;
 }
 

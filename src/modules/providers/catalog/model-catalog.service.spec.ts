@@ -135,6 +135,41 @@ describe('ModelCatalogService', () => {
       ).toThrow(expect.objectContaining({ param: 'foo' }));
     });
 
+    it('passes unnamed parameters of unknown models through where the service says so', () => {
+      catalog.setOverrides({ services: { openrouter: { accepts_unknown_params: true } } });
+      const unknown = req({
+        service: 'openrouter',
+        model: 'acme/new-1',
+        params: { foo: 1, min_p: 0.1, temperature: 1.2 },
+      });
+      const resolved = catalog.validate(unknown);
+      expect(resolved.passThroughParams).toBe(true);
+      expect(catalog.prepare(unknown, resolved).params).toEqual({
+        foo: 1,
+        min_p: 0.1,
+        temperature: 1.2,
+      });
+      // Named ones are still checked; listed models keep their own parameter list.
+      expect(() => catalog.validate({ ...unknown, params: { temperature: 7 } })).toThrow(
+        expect.objectContaining({ param: 'temperature' }),
+      );
+      expect(() =>
+        catalog.validate(
+          req({ service: 'openrouter', model: 'openai/gpt-4o-mini', params: { foo: 1 } }),
+        ),
+      ).toThrow(expect.objectContaining({ param: 'foo' }));
+      // A fallback onto such a model keeps them too.
+      expect(
+        catalog.adaptForFallback(req({ params: { seed: 3, foo: 1 } }), 'openrouter', 'acme/x')
+          ?.params,
+      ).toEqual({ seed: 3, foo: 1 });
+      expect(() =>
+        catalog.setOverrides({
+          services: { openrouter: { accepts_unknown_params: 'yes' as never } },
+        }),
+      ).toThrow('services.openrouter.accepts_unknown_params must be a boolean');
+    });
+
     it('rejects unknown models elsewhere', () => {
       expect(() => catalog.validate(req({ model: 'gpt-2' }))).toThrow(
         expect.objectContaining({ param: 'model' }),

@@ -120,6 +120,7 @@ export class ModelCatalogService {
       service,
       model,
       known: false,
+      passThroughParams: svc.accepts_unknown_params === true,
       entry: {
         context_window: 0,
         max_output_tokens: 0,

@@ -53,6 +53,7 @@ function validateParams(params: ModelParams, m: ResolvedModel): void {
     if (value === undefined || value === null) continue;
     const spec = m.entry.params[name];
     if (!spec) {
+      if (m.passThroughParams) continue;
       const accepted = Object.keys(m.entry.params).join(', ') || 'none';
       throw invalid(name, `${name} is not supported by ${ref} (accepted: ${accepted})`);
     }
@@ -144,7 +145,11 @@ export function adaptParams(params: ModelParams, m: ResolvedModel): ModelParams 
   const out: ModelParams = {};
   for (const [name, value] of Object.entries(params)) {
     const spec = m.entry.params[name];
-    if (!spec || value === undefined || value === null) continue;
+    if (value === undefined || value === null) continue;
+    if (!spec) {
+      if (m.passThroughParams) out[name] = value;
+      continue;
+    }
     const v = clamp(value, spec);
     if (fitsSpec(v, spec)) out[name] = v;
   }
