@@ -1,5 +1,6 @@
 import type { AdapterClass, ServiceInfo } from './adapters/provider-adapter';
 import { AnthropicAdapter } from './adapters/anthropic/anthropic.adapter';
+import { GenericOpenAICompatibleAdapter } from './adapters/openai-compatible/generic.adapter';
 import { GeminiAdapter } from './adapters/openai-compatible/gemini.adapter';
 import { GroqAdapter } from './adapters/openai-compatible/groq.adapter';
 import { MistralAdapter } from './adapters/openai-compatible/mistral.adapter';
@@ -19,6 +20,7 @@ export const SERVICE_ADAPTERS = [
   GeminiAdapter,
   MistralAdapter,
   OpenRouterAdapter,
+  GenericOpenAICompatibleAdapter,
 ] as const;
 
 export type ServiceName = (typeof SERVICE_ADAPTERS)[number]['info']['name'];
