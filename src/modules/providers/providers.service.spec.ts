@@ -490,6 +490,78 @@ describe('what each service receives', () => {
   });
 });
 
+describe('openai-compatible (any OpenAI-compatible server)', () => {
+  it('passes any model id and parameter through, unpriced, with the plain dialect and no key', async () => {
+    const svc = await boot({ OPENAI_COMPATIBLE_BASE_URL: `${mock.url}/v1/` });
+    try {
+      const key = nextKey();
+      const result = await svc.get(ProvidersService).complete({
+        service: 'openai-compatible',
+        model: 'qwen2.5:7b-instruct',
+        messages: [
+          { role: 'developer', content: 'Be brief.' },
+          { role: 'user', content: `Hi ${mockDirective({ key })}` },
+        ],
+        params: { temperature: 1.7, max_tokens: 50, min_p: 0.05, repetition_penalty: 1.1 },
+      });
+      expect(result).toMatchObject({
+        service: 'openai-compatible',
+        model: 'qwen2.5:7b-instruct',
+        content: 'Echo: Hi',
+      });
+      expect(result.usage.total_tokens).toBeGreaterThan(0);
+      expect(result.usage.cost_usd).toBeNull();
+      const [req] = mock.requests({ key });
+      expect(req.path).toBe('/v1/chat/completions');
+      expect(req.headers.authorization).toBe(`Bearer ${PLACEHOLDER_API_KEY}`);
+      expect(req.body).toMatchObject({
+        model: 'qwen2.5:7b-instruct',
+        messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user' }],
+        temperature: 1.7,
+        max_tokens: 50,
+        min_p: 0.05,
+        repetition_penalty: 1.1,
+      });
+    } finally {
+      await svc.close();
+    }
+  });
+
+  it('sends OPENAI_COMPATIBLE_API_KEY when it is set', async () => {
+    const svc = await boot({
+      OPENAI_COMPATIBLE_BASE_URL: `${mock.url}/v1`,
+      OPENAI_COMPATIBLE_API_KEY: 'sk-vllm-000000000000',
+    });
+    try {
+      const key = nextKey();
+      await svc
+        .get(ProvidersService)
+        .complete(ask('openai-compatible', 'm', `Hi ${mockDirective({ key })}`));
+      expect(mock.requests({ key })[0].headers.authorization).toBe('Bearer sk-vllm-000000000000');
+    } finally {
+      await svc.close();
+    }
+  });
+
+  it('without a base URL: PROVIDER_UNAVAILABLE naming the key to set, nothing sent', async () => {
+    const before = mock.requests().length;
+    await expect(
+      providers.complete(ask('openai-compatible', 'llama3', 'hi')),
+    ).rejects.toMatchObject({
+      code: 'PROVIDER_UNAVAILABLE',
+      status: 503,
+      message: expect.stringContaining('OPENAI_COMPATIBLE_BASE_URL'),
+      details: { reason: 'no_base_url', config_key: 'OPENAI_COMPATIBLE_BASE_URL' },
+    });
+    // A fallback still serves.
+    const served = await providers.complete(ask('openai-compatible', 'llama3', 'hi'), {
+      fallbacks: [{ service: 'openai', model: 'gpt-4o-mini' }],
+    });
+    expect(served).toMatchObject({ service: 'openai', model: 'gpt-4o-mini' });
+    expect(mock.requests().length).toBe(before + 1);
+  });
+});
+
 describe('catalog validation before any call', () => {
   const before = () => mock.requests().length;
 

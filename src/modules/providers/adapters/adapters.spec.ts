@@ -24,6 +24,7 @@ describe('adapter registry', () => {
       'groq',
       'mistral',
       'openai',
+      'openai-compatible',
       'openrouter',
     ]);
     expect(registry.get('openai').defaultBaseUrl).toBe('https://api.openai.com/v1');
@@ -34,6 +35,8 @@ describe('adapter registry', () => {
       'https://generativelanguage.googleapis.com/v1beta/openai',
     );
     expect(registry.get('anthropic').defaultBaseUrl).toBe('https://api.anthropic.com');
+    // A self-hosted server has no public endpoint: a base URL must be configured.
+    expect(registry.get('openai-compatible').defaultBaseUrl).toBeUndefined();
     for (const [service, Adapter] of Object.entries(ADAPTERS))
       expect(new Adapter(pool).service).toBe(service);
   });
