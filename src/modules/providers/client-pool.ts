@@ -20,6 +20,18 @@ export interface ClientKey extends ClientCredentials {
 
 type Fetch = typeof globalThis.fetch;
 
+/**
+ * What `create` gets to build a client with, in the option names the official SDKs share: the
+ * credentials, the fetch the client must send through, and no SDK retries (the resilience layer
+ * owns retries).
+ */
+export interface ClientConnection {
+  apiKey: string;
+  baseURL: string;
+  fetch: Fetch;
+  maxRetries: 0;
+}
+
 /** Without the deployment's policy (a bare module in a test), tenant URLs get the strictest one. */
 const STRICT_POLICY = new EgressPolicy({ allowPrivate: false, allowlist: [] });
 
@@ -29,8 +41,8 @@ const MAX_CLIENTS = 256;
 /**
  * Provider clients built once per (scope, key, base URL, trust) and reused, least recently used
  * dropped first. Constructing a client per request would throw away its configuration work.
- * The pool knows no SDK: adapters build their own clients with `create`, which receives the fetch
- * the client must send through (see http/node-fetch.ts), each with its own keep-alive pool: the
+ * The pool knows no SDK: adapters build their own clients with `create`, which receives the
+ * connection options, among them the fetch the client must send through (see http/node-fetch.ts), each with its own keep-alive pool: the
  * trusted one for the deployment's endpoints (the environment's base URLs and the providers' own),
  * unchecked, and the egress-checked one for base URLs an org configured. The trust is part of the
  * client key and the pool picks the fetch, so a trusted client or socket is never used for a
@@ -46,7 +58,7 @@ export class ClientPool {
     this.tenantFetch = createNodeFetch({ egress: egress ?? STRICT_POLICY });
   }
 
-  get<T>(key: ClientKey, create: (fetch: Fetch) => T): T {
+  get<T>(key: ClientKey, create: (conn: ClientConnection) => T): T {
     const id = `${key.scope}|${key.tenant ? 'tenant' : 'trusted'}|${fingerprint(key)}`;
     const existing = this.clients.get(id);
     if (existing !== undefined) {
@@ -56,7 +68,12 @@ export class ClientPool {
       // Safe: an id embeds its scope, and a scope builds one kind of client.
       return existing as T;
     }
-    const client = create(key.tenant ? this.tenantFetch : this.trustedFetch);
+    const client = create({
+      apiKey: key.apiKey,
+      baseURL: key.baseUrl,
+      fetch: key.tenant ? this.tenantFetch : this.trustedFetch,
+      maxRetries: 0,
+    });
     this.clients.set(id, client);
     if (this.clients.size > MAX_CLIENTS) {
       const oldest = this.clients.keys().next().value;

@@ -115,7 +115,7 @@ describe('ClientPool', () => {
   const getter =
     (p: ClientPool) =>
     (scope: string, apiKey: string, baseUrl = 'http://a', tenant?: boolean) =>
-      p.get({ scope, apiKey, baseUrl, tenant }, (fetch) => ({ scope, apiKey, fetch }));
+      p.get({ scope, apiKey, baseUrl, tenant }, (conn) => ({ scope, ...conn }));
 
   it('reuses a client per (service, key, base URL) and separates the rest', () => {
     const p = new ClientPool();
@@ -141,6 +141,7 @@ describe('ClientPool', () => {
       get('anthropic|anthropic', 'k1'),
     );
     // The pool hands out the fetch: tenant clients get the egress-checked one (its own sockets).
+    expect(tenant).toMatchObject({ apiKey: 'k1', baseURL: 'http://a', maxRetries: 0 });
     expect(tenant.fetch).not.toBe(trusted.fetch);
     expect(get('openai|groq', 'k9', 'http://c', true).fetch).toBe(tenant.fetch);
     expect(get('openai|groq', 'k9', 'http://c').fetch).toBe(trusted.fetch);

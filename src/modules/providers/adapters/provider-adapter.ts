@@ -1,4 +1,4 @@
-import type { ClientPool } from '../client-pool';
+import type { ClientKey, ClientPool } from '../client-pool';
 import type { ChatRequest, ChatResult, ServiceName, StreamEvent } from '../provider.types';
 
 /** The request/response format an adapter speaks upstream. */
@@ -41,6 +41,16 @@ export interface AdapterContext {
   tenantEndpoint?: boolean;
   signal: AbortSignal;
   timeoutMs: number;
+}
+
+/** The pool key of the client for one call: `scope` names the SDK, the service sets it apart. */
+export function clientKey(sdk: string, service: ServiceName, ctx: AdapterContext): ClientKey {
+  return {
+    scope: `${sdk}|${service}`,
+    apiKey: ctx.apiKey,
+    baseUrl: ctx.baseUrl,
+    tenant: ctx.tenantEndpoint,
+  };
 }
 
 /**

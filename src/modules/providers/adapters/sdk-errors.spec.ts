@@ -5,7 +5,7 @@ import { translateOpenAIError } from './openai-compatible/openai-compatible.erro
 
 /** Each adapter translates its own SDK's errors; the shared part knows no SDK. */
 describe('SDK error translation per adapter', () => {
-  const ctx = () => ({ signal: new AbortController().signal, timeoutMs: 1000, secrets: ['sk-1'] });
+  const ctx = () => ({ signal: new AbortController().signal, timeoutMs: 1000, apiKey: 'sk-1' });
 
   it('openai: HTTP errors by status, stream errors by OpenAI error type, keys scrubbed', () => {
     const http = translateOpenAIError(
@@ -35,28 +35,28 @@ describe('SDK error translation per adapter', () => {
   });
 
   it('anthropic: stream errors by Anthropic error type', () => {
-    const overloaded = translateAnthropicError(
-      'anthropic',
-      new Anthropic.APIError(
-        undefined,
-        { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } },
-        'x',
-        undefined,
-      ),
-      ctx(),
-    );
-    expect(overloaded).toMatchObject({ kind: 'server', details: { upstream_status: 529 } });
-    const auth = translateAnthropicError(
-      'anthropic',
-      new Anthropic.APIError(
-        undefined,
-        { type: 'error', error: { type: 'authentication_error', message: 'bad key' } },
-        'x',
-        undefined,
-      ),
-      ctx(),
-    );
-    expect(auth).toMatchObject({ kind: 'auth', details: { upstream_status: 401 } });
+    /** What the SDK throws for an `event: error` inside a stream: no HTTP status. */
+    const inStream = (type: string) =>
+      translateAnthropicError(
+        'anthropic',
+        new Anthropic.APIError(
+          undefined,
+          { type: 'error', error: { type, message: 'm' } },
+          'x',
+          undefined,
+        ),
+        ctx(),
+      );
+    expect(inStream('overloaded_error')).toMatchObject({
+      kind: 'server',
+      details: { upstream_status: 529 },
+    });
+    expect(inStream('authentication_error')).toMatchObject({
+      kind: 'auth',
+      details: { upstream_status: 401 },
+    });
+    // Not in Anthropic's vocabulary: an unclassified bad gateway.
+    expect(inStream('rate_limit_exceeded')).toMatchObject({ details: { upstream_status: 502 } });
     expect(
       translateAnthropicError(
         'anthropic',

@@ -10,11 +10,12 @@ import {
 } from './provider-error';
 import { connectionError, fromUpstreamStatus } from './upstream-error';
 
+/** The call the error came from (an adapter's `AdapterContext` fits). */
 export interface SdkErrorContext {
   signal: AbortSignal;
   timeoutMs: number;
-  /** Credentials to scrub from anything the provider echoes back. */
-  secrets: readonly string[];
+  /** Scrubbed from anything the provider echoes back. */
+  apiKey: string;
 }
 
 type ErrorClass<T = object> = abstract new (...args: never[]) => Error & T;
@@ -75,7 +76,7 @@ export function translateSdkError(
   if (err instanceof sdk.APIConnectionError) {
     // The egress-checked fetch refused the destination (at connect time, after DNS).
     if (egressRefusalIn(err)) return egressRefusedError(service);
-    return connectionError(service, err.message, ctx.secrets);
+    return connectionError(service, err.message, [ctx.apiKey]);
   }
   if (err instanceof sdk.APIError) {
     const body: unknown = err.error;
@@ -85,15 +86,13 @@ export function translateSdkError(
     const raw: unknown = err.headers;
     const headers =
       typeof (raw as Headers | undefined)?.get === 'function' ? (raw as Headers) : undefined;
-    return fromUpstreamStatus(
-      service,
-      { status, headers, body, message: err.message },
-      ctx.secrets,
-    );
+    return fromUpstreamStatus(service, { status, headers, body, message: err.message }, [
+      ctx.apiKey,
+    ]);
   }
   const name = errorField(err, 'name');
   if (name === 'SyntaxError') return malformedError(service, 'invalid JSON', err);
   if (name === 'AbortError' || name === 'TimeoutError') return abortedError(service);
   if (egressRefusalIn(err)) return egressRefusedError(service);
-  return connectionError(service, errorField(err, 'message') || String(err), ctx.secrets);
+  return connectionError(service, errorField(err, 'message') || String(err), [ctx.apiKey]);
 }

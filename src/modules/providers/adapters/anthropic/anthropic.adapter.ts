@@ -2,7 +2,12 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { ClientPool } from '../../client-pool';
 import { abortedError } from '../../errors/provider-error';
 import type { ChatRequest, ChatResult, StreamEvent } from '../../provider.types';
-import { type AdapterContext, ProviderAdapter, type WireFormat } from '../provider-adapter';
+import {
+  type AdapterContext,
+  clientKey,
+  ProviderAdapter,
+  type WireFormat,
+} from '../provider-adapter';
 import { translateAnthropicError } from './anthropic.errors';
 import { toAnthropicBody } from './anthropic.request';
 import { AnthropicEventAccumulator, parseMessage } from './anthropic.response';
@@ -35,7 +40,7 @@ export class AnthropicAdapter extends ProviderAdapter {
     try {
       raw = await this.client(ctx).messages.create(body, this.options(ctx));
     } catch (err) {
-      throw translateAnthropicError(this.service, err, this.errorContext(ctx));
+      throw translateAnthropicError(this.service, err, ctx);
     }
     return parseMessage(raw, req.model);
   }
@@ -52,7 +57,7 @@ export class AnthropicAdapter extends ProviderAdapter {
         for (const out of acc.push(event)) yield out;
       }
     } catch (err) {
-      throw translateAnthropicError(this.service, err, this.errorContext(ctx));
+      throw translateAnthropicError(this.service, err, ctx);
     }
     // The SDK ends the iteration quietly when its request is aborted: that is not a success.
     if (ctx.signal.aborted) throw abortedError(this.service);
@@ -60,22 +65,12 @@ export class AnthropicAdapter extends ProviderAdapter {
   }
 
   private client(ctx: AdapterContext): Anthropic {
-    const key = {
-      scope: `anthropic|${this.service}`,
-      apiKey: ctx.apiKey,
-      baseUrl: ctx.baseUrl,
-      tenant: ctx.tenantEndpoint,
-    };
     return this.pool.get(
-      key,
-      (fetch) =>
+      clientKey('anthropic', this.service, ctx),
+      (conn) =>
         new Anthropic({
-          apiKey: ctx.apiKey,
-          baseURL: ctx.baseUrl,
-          // The resilience layer owns retries.
-          maxRetries: 0,
+          ...conn,
           logLevel: 'off',
-          fetch,
           // No spans: the gateway has its own metrics and must not export prompts anywhere.
           openTelemetry: false,
         }),
@@ -85,9 +80,5 @@ export class AnthropicAdapter extends ProviderAdapter {
   private options(ctx: AdapterContext) {
     // An explicit timeout also stops the SDK refusing large non-streamed max_tokens.
     return { signal: ctx.signal, timeout: ctx.timeoutMs, maxRetries: 0 };
-  }
-
-  private errorContext(ctx: AdapterContext) {
-    return { signal: ctx.signal, timeoutMs: ctx.timeoutMs, secrets: [ctx.apiKey] };
   }
 }

@@ -2,7 +2,12 @@ import OpenAI from 'openai';
 import type { ClientPool } from '../../client-pool';
 import { abortedError } from '../../errors/provider-error';
 import type { ChatRequest, ChatResult, StreamEvent } from '../../provider.types';
-import { type AdapterContext, ProviderAdapter, type WireFormat } from '../provider-adapter';
+import {
+  type AdapterContext,
+  clientKey,
+  ProviderAdapter,
+  type WireFormat,
+} from '../provider-adapter';
 import { translateOpenAIError } from './openai-compatible.errors';
 import { buildWireBody, type RequestDialect } from './openai-compatible.request';
 import {
@@ -79,7 +84,7 @@ export abstract class OpenAICompatibleAdapter
         },
       );
     } catch (err) {
-      throw translateOpenAIError(this.service, err, this.errorContext(ctx));
+      throw translateOpenAIError(this.service, err, ctx);
     }
     return parseCompletion(raw, this.service, req.model, this);
   }
@@ -96,7 +101,7 @@ export abstract class OpenAICompatibleAdapter
         for (const event of acc.push(chunk)) yield event;
       }
     } catch (err) {
-      throw translateOpenAIError(this.service, err, this.errorContext(ctx));
+      throw translateOpenAIError(this.service, err, ctx);
     }
     // The SDK ends the iteration quietly when its request is aborted: that is not a success.
     if (ctx.signal.aborted) throw abortedError(this.service);
@@ -104,29 +109,15 @@ export abstract class OpenAICompatibleAdapter
   }
 
   private client(ctx: AdapterContext): OpenAI {
-    const key = {
-      scope: `openai|${this.service}`,
-      apiKey: ctx.apiKey,
-      baseUrl: ctx.baseUrl,
-      tenant: ctx.tenantEndpoint,
-    };
     return this.pool.get(
-      key,
-      (fetch) =>
+      clientKey('openai', this.service, ctx),
+      (conn) =>
         new OpenAI({
-          apiKey: ctx.apiKey,
-          baseURL: ctx.baseUrl,
-          // The resilience layer owns retries.
-          maxRetries: 0,
+          ...conn,
           defaultHeaders: this.defaultHeaders(),
-          fetch,
           // The SDK would log raw upstream chunks on parse errors; we report errors ourselves.
           logLevel: 'off',
         }),
     );
-  }
-
-  private errorContext(ctx: AdapterContext) {
-    return { signal: ctx.signal, timeoutMs: ctx.timeoutMs, secrets: [ctx.apiKey] };
   }
 }
