@@ -1,0 +1,102 @@
+import { startGatewayWithMock, type GatewayWithMock } from '../../support/gateway-with-mock';
+import { callJson } from '../../support/json';
+import { authHeaders, signToken } from '../../support/test-app';
+
+/** Ids and credentials of the records an attack needs to aim at. */
+export interface Fixtures {
+  orgId: string;
+  /** JWT with `admin` and `deployment:admin` in org `orgId`. */
+  adminToken: string;
+  /** JWT without scopes in the same org. */
+  userToken: string;
+  /** JWT with `admin` in another org. */
+  otherOrgToken: string;
+  agentId: string;
+  toolId: string;
+  apiKeyId: string;
+  providerKeyId: string;
+  threadId: string;
+}
+
+export interface SecurityGateway extends GatewayWithMock {
+  fx: Fixtures;
+}
+
+/**
+ * The whole gateway (embedded stores) in front of the mock upstream, with rate limits high
+ * enough that a long attack run is not turned into 429s before reaching validation (the
+ * limiter still runs on every request), and a few records to aim at.
+ */
+export async function startSecurityGateway(
+  env: Record<string, string | undefined> = {},
+): Promise<SecurityGateway> {
+  const g = await startGatewayWithMock({
+    RATE_LIMIT_USER_PER_MINUTE: '1000000',
+    RATE_LIMIT_THREAD_PER_MINUTE: '1000000',
+    ...env,
+  });
+  try {
+    const fx = await createFixtures(g.gw.url);
+    return { ...g, fx };
+  } catch (e) {
+    await g.close();
+    throw e;
+  }
+}
+
+async function createFixtures(url: string): Promise<Fixtures> {
+  const orgId = 'org-sec';
+  const adminToken = signToken({
+    sub: 'sec-admin',
+    org_id: orgId,
+    scopes: ['admin', 'deployment:admin'],
+  });
+  const admin = authHeaders(adminToken);
+  const created = async (path: string, body: unknown): Promise<string> => {
+    const res = await callJson(url, 'POST', path, admin, body);
+    if (res.status !== 201 && res.status !== 200) {
+      throw new Error(`fixture ${path}: ${res.status} ${res.text}`);
+    }
+    return res.body.data.id as string;
+  };
+  const toolId = await created('/api/v1/tools', {
+    name: 'get_weather',
+    description: 'Weather for a city',
+    url: 'https://tools.example.com/weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  });
+  const agentId = await created('/api/v1/agents', {
+    name: 'sec-agent',
+    service: 'openai',
+    model: 'gpt-4o-mini',
+    prompt: 'You help {{customer}}.',
+    configuration: { temperature: 0.2 },
+    tool_ids: [toolId],
+  });
+  const apiKeyId = await created('/api/v1/api-keys', { name: 'sec-key', scopes: [] });
+  const providerKeyId = await created('/api/v1/provider-keys', {
+    service: 'mistral',
+    api_key: 'sk-sec-0123456789',
+  });
+  const threadId = 'sec-thread-1';
+  const completion = await callJson(url, 'POST', '/api/v2/model/chat/completion', admin, {
+    agent_id: agentId,
+    user: 'hello',
+    thread_id: threadId,
+    variables: { customer: 'Ada' },
+  });
+  if (completion.status !== 200) {
+    throw new Error(`fixture thread: ${completion.status} ${completion.text}`);
+  }
+  return {
+    orgId,
+    adminToken,
+    userToken: signToken({ sub: 'sec-user', org_id: orgId, scopes: [] }),
+    otherOrgToken: signToken({ sub: 'other-admin', org_id: 'org-other', scopes: ['admin'] }),
+    agentId,
+    toolId,
+    apiKeyId,
+    providerKeyId,
+    threadId,
+  };
+}
