@@ -62,8 +62,11 @@ describe(`fuzz corpus (seed ${SEED}, ${SIZE} requests)`, () => {
     );
 
     const summary = [...statuses.entries()].sort(([a], [b]) => a - b);
-    console.log(`[fuzz] seed ${SEED}: ${corpus.length} requests, statuses ${JSON.stringify(summary)}`);
-    if (process.env.FUZZ_REPORT) writeFileSync(process.env.FUZZ_REPORT, JSON.stringify(failures, null, 1));
+    console.log(
+      `[fuzz] seed ${SEED}: ${corpus.length} requests, statuses ${JSON.stringify(summary)}`,
+    );
+    if (process.env.FUZZ_REPORT)
+      writeFileSync(process.env.FUZZ_REPORT, JSON.stringify(failures, null, 1));
     if (failures.length > 0) {
       const shown = failures
         .slice(0, 25)
@@ -78,7 +81,12 @@ describe(`fuzz corpus (seed ${SEED}, ${SIZE} requests)`, () => {
   }, 600_000);
 });
 
-function describeRequest(req: { method: string; path: string; headers?: Record<string, string>; body?: Buffer | string }): string {
+function describeRequest(req: {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+}): string {
   const headers = Object.entries(req.headers ?? {})
     .filter(([k]) => k !== 'authorization')
     .map(([k, v]) => `${k}: ${v.length > 60 ? `${v.slice(0, 60)}…(${v.length})` : v}`);

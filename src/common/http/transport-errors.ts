@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { AppException, ErrorCode } from '../errors';
-import { errorBodyFor, toGatewayBody } from '../filters/error-envelope';
+import { errorBodyFor, toGatewayBody, toOpenAiBody } from '../filters/error-envelope';
 import { normaliseError } from '../filters/normalise-error';
 import { REQUEST_ID_HEADER } from './request-id';
 
@@ -46,6 +46,20 @@ function clientErrorCase(err: NodeJS.ErrnoException): ClientErrorCase {
   }
 }
 
+/**
+ * The path of a request the parser gave up on is not known, so the body fits both contracts:
+ * the gateway's envelope (`success`, `error.code`, `error.request_id`) and OpenAI's error
+ * shape (`error.message`, `error.type`, `error.param`), which the OpenAI SDK reads on /v1.
+ */
+function bothShapes(c: ClientErrorCase, requestId: string) {
+  const gateway = toGatewayBody(c, requestId);
+  const openAi = toOpenAiBody(c).error;
+  return {
+    ...gateway,
+    error: { ...gateway.error, type: openAi.type, param: openAi.param },
+  };
+}
+
 /** Fastify's `clientErrorHandler`: answers on the raw socket, then closes it. */
 export function clientErrorHandler(securityHeaders: Headers) {
   return function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
@@ -56,9 +70,7 @@ export function clientErrorHandler(securityHeaders: Headers) {
     if (socket.writable && !inFlight?.headersSent) {
       const c = clientErrorCase(err);
       const requestId = randomUUID();
-      const body = JSON.stringify(
-        toGatewayBody({ status: c.status, code: c.code, message: c.message }, requestId),
-      );
+      const body = JSON.stringify(bothShapes(c, requestId));
       const lines = [
         `HTTP/1.1 ${c.status} ${STATUS_CODES[c.status] ?? 'Error'}`,
         ...Object.entries(securityHeaders).map(([k, v]) => `${k}: ${v}`),

@@ -4,9 +4,9 @@
  *
  * - nesting at most `maxDepth` levels: validation, transformation, hashing and serialisation
  *   further down are recursive, and 4,000 levels of `[[[...]]]` overflowed the stack;
- * - no `__proto__` key, and no `constructor` key holding a `prototype` key (what Fastify's
- *   secure JSON parser refused before this parser replaced it): copied with a spread or
- *   `Object.assign`, such a key rewrites an object's prototype;
+ * - no `__proto__`, `constructor` or `prototype` key: copied with a spread or `Object.assign`,
+ *   such a key can rewrite an object's prototype, and Nest's ValidationPipe deletes them
+ *   silently (a tool schema with a `constructor` property lost it); a clear 400 is better;
  * - strings and keys are well-formed Unicode without U+0000: PostgreSQL refuses NUL in text
  *   and in jsonb, and a lone surrogate has no UTF-8 form (jsonb refuses its escape,
  *   `encodeURIComponent` throws on it). Refused here, they can never reach a store.
@@ -103,7 +103,7 @@ function firstProblem(
     }
     for (const key in v as Record<string, unknown>) {
       if (++nodes > maxNodes) return 'size';
-      if (isForbiddenKey(key, v as Record<string, unknown>)) return 'forbidden-key';
+      if (isForbiddenKey(key)) return 'forbidden-key';
       if (checkStrings && unsafeStringKind(key) !== undefined) return unsafeStringKind(key);
       const item = (v as Record<string, unknown>)[key];
       if (typeof item === 'object' ? item !== null : typeof item === 'string') {
@@ -151,11 +151,11 @@ function locateProblem(
     for (let i = entries.length - 1; i >= 0; i--) {
       const key = entries[i];
       const at = path === '' ? key : `${path}.${key}`;
-      if (isForbiddenKey(key, v as Record<string, unknown>)) {
+      if (isForbiddenKey(key)) {
         return {
           kind: 'forbidden-key',
           path: at,
-          message: `${label(path)} has the key "${key}", which is not allowed`,
+          message: `${label(path)} has the key "${key}", which is not allowed (__proto__, constructor and prototype are reserved)`,
         };
       }
       const kind = checkStrings ? unsafeStringKind(key) : undefined;
@@ -166,11 +166,10 @@ function locateProblem(
   return undefined;
 }
 
-function isForbiddenKey(key: string, obj: Record<string, unknown>): boolean {
-  if (key === '__proto__') return true;
-  if (key !== 'constructor') return false;
-  const inner = obj[key];
-  return typeof inner === 'object' && inner !== null && 'prototype' in inner;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function isForbiddenKey(key: string): boolean {
+  return FORBIDDEN_KEYS.has(key);
 }
 
 function stringProblem(

@@ -1,13 +1,28 @@
+import { Transform } from 'class-transformer';
 import { registerDecorator, ValidationOptions } from 'class-validator';
 import { MAX_KEYS } from './preflight';
 
-function define(
+/**
+ * Keeps a property's value exactly as it was sent. class-transformer copies nested plain
+ * objects key by key and silently drops every key named like an Object.prototype member
+ * (`constructor`, `toString`, `valueOf`, ...): a tool schema property called `constructor`
+ * vanished, and `{"toString": 1}` was validated (and stored) as `{}`.
+ */
+export const AsSent = () =>
+  Transform(({ obj, key }) => (obj as Record<string, unknown>)[key], { toClassOnly: true });
+
+/**
+ * A validator of a JSON value (a map, a union of shapes): the value is kept as sent (AsSent)
+ * and `test` sees exactly what the client sent.
+ */
+export function defineJsonValidator(
   name: string,
   message: string,
   test: (v: unknown) => boolean,
   options?: ValidationOptions,
 ) {
-  return (object: object, propertyName: string) =>
+  return (object: object, propertyName: string) => {
+    AsSent()(object, propertyName);
     registerDecorator({
       name,
       target: object.constructor,
@@ -15,7 +30,10 @@ function define(
       options: { message: `${propertyName} ${message}`, ...options },
       validator: { validate: (v: unknown) => test(v) },
     });
+  };
 }
+
+const define = defineJsonValidator;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -201,9 +201,19 @@ const LIST_ROUTES: ListRoute[] = [
 
 const ID_ROUTES: IdRoute[] = [
   { method: 'GET', template: '/api/v1/agents/{id}', prefix: 'agt', valid: (fx) => fx.agentId },
-  { method: 'DELETE', template: '/api/v1/agents/{id}', prefix: 'agt', valid: () => 'agt_missing0000' },
+  {
+    method: 'DELETE',
+    template: '/api/v1/agents/{id}',
+    prefix: 'agt',
+    valid: () => 'agt_missing0000',
+  },
   { method: 'GET', template: '/api/v1/tools/{id}', prefix: 'tool', valid: (fx) => fx.toolId },
-  { method: 'DELETE', template: '/api/v1/tools/{id}', prefix: 'tool', valid: () => 'tool_missing000' },
+  {
+    method: 'DELETE',
+    template: '/api/v1/tools/{id}',
+    prefix: 'tool',
+    valid: () => 'tool_missing000',
+  },
   { method: 'GET', template: '/api/v1/api-keys/{id}', prefix: 'key', valid: (fx) => fx.apiKeyId },
   {
     method: 'POST',
@@ -217,14 +227,24 @@ const ID_ROUTES: IdRoute[] = [
     prefix: 'pkey',
     valid: (fx) => fx.providerKeyId,
   },
-  { method: 'GET', template: '/api/v2/model/jobs/{id}', prefix: 'job', valid: () => 'job_missing0000' },
+  {
+    method: 'GET',
+    template: '/api/v2/model/jobs/{id}',
+    prefix: 'job',
+    valid: () => 'job_missing0000',
+  },
   {
     method: 'POST',
     template: '/api/v1/queue/dead-letters/{id}/requeue',
     prefix: 'job',
     valid: () => 'job_missing0000',
   },
-  { method: 'GET', template: '/api/v1/threads/{id}/messages', prefix: '', valid: (fx) => fx.threadId },
+  {
+    method: 'GET',
+    template: '/api/v1/threads/{id}/messages',
+    prefix: '',
+    valid: (fx) => fx.threadId,
+  },
   { method: 'DELETE', template: '/api/v1/threads/{id}', prefix: '', valid: () => 'fz-none' },
 ];
 
@@ -743,7 +763,13 @@ function contentTypeCase(rng: Prng, fx: Fixtures): Omit<FuzzCase, 'label'> & { w
   const headers: Record<string, string> = { ...authFor(rng, fx) };
   if (type !== '' || rng.chance(0.5)) headers['content-type'] = type;
   const body = rng.chance(0.7) ? JSON.stringify(route.body(fx, rng)) : 'name=x&service=openai';
-  return { method: route.method, path: route.path(fx), headers, body, what: `content-type ${JSON.stringify(type)}` };
+  return {
+    method: route.method,
+    path: route.path(fx),
+    headers,
+    body,
+    what: `content-type ${JSON.stringify(type)}`,
+  };
 }
 
 function methodCase(rng: Prng, fx: Fixtures): Omit<FuzzCase, 'label'> & { what: string } {
@@ -798,11 +824,15 @@ function queryCase(rng: Prng, fx: Fixtures): Omit<FuzzCase, 'label'> & { what: s
     params.append('cursor', 'b');
     what = 'repeated params';
   } else {
-    params.set(rng.pick(['__proto__', 'constructor', 'sub_thread_id', 'x', 'limit[]']), rng.pick(NASTY_STRINGS));
+    params.set(
+      rng.pick(['__proto__', 'constructor', 'sub_thread_id', 'x', 'limit[]']),
+      rng.pick(NASTY_STRINGS),
+    );
     what = 'nasty param';
   }
   // Raw percent-encoding mistakes on top, sometimes.
-  const query = params.toString() + (rng.chance(0.1) ? rng.pick(['&%', '&a=%zz', '&%E0%A4%A=1', '&=']) : '');
+  const query =
+    params.toString() + (rng.chance(0.1) ? rng.pick(['&%', '&a=%zz', '&%E0%A4%A=1', '&=']) : '');
   return { method: 'GET', path: `${route.path(fx)}?${query}`, headers: authFor(rng, fx), what };
 }
 
@@ -846,16 +876,18 @@ export function buildCorpus({ seed, size, fx, bodyLimit }: CorpusOptions): FuzzC
   const rng = new Prng(seed);
   const out: FuzzCase[] = [];
   for (let i = 0; i < size; i++) {
-    const make = rng.weighted<(r: Prng, f: Fixtures) => Omit<FuzzCase, 'label'> & { what: string }>([
-      [52, jsonBodyCase],
-      [8, garbageBodyCase],
-      [6, contentTypeCase],
-      [5, methodCase],
-      [11, idCase],
-      [11, queryCase],
-      [6, headerCase],
-      [1, (r, f) => oversizedBodyCase(r, f, bodyLimit)],
-    ]);
+    const make = rng.weighted<(r: Prng, f: Fixtures) => Omit<FuzzCase, 'label'> & { what: string }>(
+      [
+        [52, jsonBodyCase],
+        [8, garbageBodyCase],
+        [6, contentTypeCase],
+        [5, methodCase],
+        [11, idCase],
+        [11, queryCase],
+        [6, headerCase],
+        [1, (r, f) => oversizedBodyCase(r, f, bodyLimit)],
+      ],
+    );
     const { what, ...req } = make(rng, fx);
     out.push({ ...req, label: `#${i} ${what}` });
   }

@@ -46,7 +46,8 @@ function envelopeProblem(body: unknown, requestId: string): string | undefined {
     return `not the error envelope: ${JSON.stringify(body).slice(0, 200)}`;
   }
   const e = body.error;
-  if (typeof e.code !== 'string' || typeof e.message !== 'string') return 'envelope without code/message';
+  if (typeof e.code !== 'string' || typeof e.message !== 'string')
+    return 'envelope without code/message';
   if (e.code === 'INTERNAL') return 'INTERNAL code on a 4xx';
   if (e.request_id !== requestId) {
     return `envelope request_id ${String(e.request_id)} differs from header ${requestId}`;
@@ -60,7 +61,7 @@ function openAiShapeProblem(body: unknown): string | undefined {
   }
   const e = body.error;
   if (typeof e.message !== 'string' || typeof e.type !== 'string') {
-    return "OpenAI error without message/type";
+    return 'OpenAI error without message/type';
   }
   return undefined;
 }

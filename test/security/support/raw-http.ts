@@ -28,9 +28,17 @@ export function sendRaw(
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const body =
-      req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
+      req.body === undefined
+        ? undefined
+        : Buffer.isBuffer(req.body)
+          ? req.body
+          : Buffer.from(req.body);
     const headers: Record<string, string> = { ...req.headers };
-    if (body !== undefined && !hasHeader(headers, 'content-length') && !hasHeader(headers, 'transfer-encoding')) {
+    if (
+      body !== undefined &&
+      !hasHeader(headers, 'content-length') &&
+      !hasHeader(headers, 'transfer-encoding')
+    ) {
       headers['content-length'] = String(body.length);
     }
     const r = request(

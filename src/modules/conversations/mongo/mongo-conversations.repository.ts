@@ -64,7 +64,7 @@ export class MongoConversationsRepository implements ConversationsRepository {
   async listMessages(t: ThreadRef, page: PageRequest): Promise<Page<ConversationMessage>> {
     const size = pageSize(page.limit);
     const after = page.cursor
-      ? (decodeCursor(page.cursor, ['string', 'string', 'number']) as [string, string, number])
+      ? (decodeCursor(page.cursor, ['time', 'string', 'number']) as [string, string, number])
       : undefined;
     const afterAt = after ? new Date(after[0]) : undefined;
     const out: ConversationMessage[] = [];
