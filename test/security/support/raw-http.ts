@@ -128,3 +128,47 @@ export function parseRawResponse(raw: string): RawResponse | undefined {
   }
   return { status: Number(statusLine.split(' ')[1]), headers, text: raw.slice(end + 4) };
 }
+
+export interface Dribble {
+  /** What the server wrote before it closed the connection. */
+  received: string;
+  closedByServer: boolean;
+  /** Bytes of `bytes` written before the server closed the connection. */
+  written: number;
+}
+
+/**
+ * The slow-client attack: writes `head` at once, then `bytes` one byte every `everyMs`, and
+ * stops when the server closes the connection or everything was written. Gives up (closed:
+ * false) after `giveUpMs`.
+ */
+export function dribble(
+  baseUrl: string,
+  head: string,
+  bytes: string,
+  opts: { everyMs: number; giveUpMs: number },
+): Promise<Dribble> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect(Number(url.port), url.hostname);
+    const chunks: Buffer[] = [];
+    let written = 0;
+    let settled = false;
+    const finish = (closedByServer: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(pacer);
+      clearTimeout(giveUp);
+      socket.destroy();
+      resolve({ received: Buffer.concat(chunks).toString('latin1'), closedByServer, written });
+    };
+    const pacer = setInterval(() => {
+      if (written < bytes.length && socket.writable) socket.write(bytes[written++]);
+    }, opts.everyMs);
+    const giveUp = setTimeout(() => finish(false), opts.giveUpMs);
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('close', () => finish(true));
+    socket.on('error', (e) => (settled ? undefined : chunks.length > 0 ? finish(true) : reject(e)));
+    socket.write(head);
+  });
+}

@@ -44,13 +44,15 @@ export async function startSecurityGateway(
   }
 }
 
+/** Long enough for a slow run on a loaded machine (test-app's default is 5 minutes). */
+const TOKEN_LIFETIME = { expiresIn: '2h' } as const;
+
 async function createFixtures(url: string): Promise<Fixtures> {
   const orgId = 'org-sec';
-  const adminToken = signToken({
-    sub: 'sec-admin',
-    org_id: orgId,
-    scopes: ['admin', 'deployment:admin'],
-  });
+  const adminToken = signToken(
+    { sub: 'sec-admin', org_id: orgId, scopes: ['admin', 'deployment:admin'] },
+    TOKEN_LIFETIME,
+  );
   const admin = authHeaders(adminToken);
   const created = async (path: string, body: unknown): Promise<string> => {
     const res = await callJson(url, 'POST', path, admin, body);
@@ -91,8 +93,11 @@ async function createFixtures(url: string): Promise<Fixtures> {
   return {
     orgId,
     adminToken,
-    userToken: signToken({ sub: 'sec-user', org_id: orgId, scopes: [] }),
-    otherOrgToken: signToken({ sub: 'other-admin', org_id: 'org-other', scopes: ['admin'] }),
+    userToken: signToken({ sub: 'sec-user', org_id: orgId, scopes: [] }, TOKEN_LIFETIME),
+    otherOrgToken: signToken(
+      { sub: 'other-admin', org_id: 'org-other', scopes: ['admin'] },
+      TOKEN_LIFETIME,
+    ),
     agentId,
     toolId,
     apiKeyId,
