@@ -25,7 +25,7 @@ describe('input limits: no malformed request yields a 5xx', () => {
     'content-type': 'application/json',
   });
 
-  async function send(method: string, path: string, body?: unknown | string): Promise<RawResponse> {
+  async function send(method: string, path: string, body?: unknown): Promise<RawResponse> {
     const text = typeof body === 'string' || body === undefined ? body : JSON.stringify(body);
     const headers = admin() as Record<string, string>;
     if (text === undefined) delete headers['content-type'];

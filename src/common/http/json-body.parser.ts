@@ -1,12 +1,22 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppException, ErrorCode } from '../errors';
 import { findJsonProblem, MAX_JSON_DEPTH, MAX_JSON_NODES } from '../validation/json-guard';
+import { measureJsonText } from '../validation/json-text-scan';
+
+/** Only text with one of these can hold a string or key the guard refuses. */
+const NEEDS_WALK = ['\\u', '__proto__', 'constructor', 'prototype'];
+
+const refused = (message: string, field = '') =>
+  new AppException(ErrorCode.VALIDATION_FAILED, `Validation failed: ${message}`, {
+    param: field || undefined,
+    details: [{ field, problems: [message] }],
+  });
 
 /**
- * Parses a JSON request body and applies the request-data rules of `json-guard` right away,
- * before a guard, a pipe or a controller sees the body: the depth and size caps come before
- * any recursive or per-element walk, and NUL bytes or lone surrogates anywhere in the body are
- * a 400 naming the field, whatever the route and DTO.
+ * Parses a JSON request body and applies the request-data rules of `json-guard` before a
+ * guard, a pipe or a controller sees it: depth and size are measured on the text, before
+ * JSON.parse builds anything; NUL bytes, lone surrogates and reserved keys anywhere in the
+ * body are a 400 naming the field, whatever the route and DTO.
  */
 export function parseJsonBody(body: Buffer | string): unknown {
   let text = typeof body === 'string' ? body : body.toString('utf8');
@@ -18,6 +28,15 @@ export function parseJsonBody(body: Buffer | string): unknown {
       'Request body is empty but content-type is application/json',
     );
   }
+  const size = measureJsonText(text, { maxDepth: MAX_JSON_DEPTH, maxNodes: MAX_JSON_NODES });
+  if (size.depth > MAX_JSON_DEPTH) {
+    throw refused(`the request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+  if (size.nodes > MAX_JSON_NODES) {
+    throw refused(
+      `the request body holds more than ${MAX_JSON_NODES} values (array items, object members)`,
+    );
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -27,16 +46,13 @@ export function parseJsonBody(body: Buffer | string): unknown {
       `Request body is not valid JSON: ${(e as Error).message}`,
     );
   }
-  const problem = findJsonProblem(value, {
-    maxDepth: MAX_JSON_DEPTH,
-    maxNodes: MAX_JSON_NODES,
-    raw: text,
-  });
-  if (problem) {
-    throw new AppException(ErrorCode.VALIDATION_FAILED, `Validation failed: ${problem.message}`, {
-      param: problem.path || undefined,
-      details: [{ field: problem.path, problems: [problem.message] }],
+  if (NEEDS_WALK.some((s) => text.includes(s))) {
+    const problem = findJsonProblem(value, {
+      maxDepth: MAX_JSON_DEPTH,
+      maxNodes: MAX_JSON_NODES,
+      raw: text,
     });
+    if (problem) throw refused(problem.message, problem.path);
   }
   return value;
 }

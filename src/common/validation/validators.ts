@@ -1,19 +1,10 @@
-import { Transform } from 'class-transformer';
 import { registerDecorator, ValidationOptions } from 'class-validator';
-import { MAX_KEYS } from './preflight';
+import { AsSent } from './as-sent';
+import { MAX_KEYS, markJsonValueValidator } from './preflight';
 
 /**
- * Keeps a property's value exactly as it was sent. class-transformer copies nested plain
- * objects key by key and silently drops every key named like an Object.prototype member
- * (`constructor`, `toString`, `valueOf`, ...): a tool schema property called `constructor`
- * vanished, and `{"toString": 1}` was validated (and stored) as `{}`.
- */
-export const AsSent = () =>
-  Transform(({ obj, key }) => (obj as Record<string, unknown>)[key], { toClassOnly: true });
-
-/**
- * A validator of a JSON value (a map, a union of shapes): the value is kept as sent (AsSent)
- * and `test` sees exactly what the client sent.
+ * A validator of a JSON value (a map, a union of shapes): the value is kept as sent and out
+ * of class-transformer (as-sent.ts), and `test` sees exactly what the client sent.
  */
 export function defineJsonValidator(
   name: string,
@@ -21,6 +12,7 @@ export function defineJsonValidator(
   test: (v: unknown) => boolean,
   options?: ValidationOptions,
 ) {
+  markJsonValueValidator(name);
   return (object: object, propertyName: string) => {
     AsSent()(object, propertyName);
     registerDecorator({

@@ -9,7 +9,7 @@ const REPLACEMENT = '\ufffd';
 
 /** `s` with NUL characters replaced (lone surrogates become U+FFFD in UTF-8 on their own). */
 export function storableText(s: string): string {
-  return s.includes('\u0000') ? s.replace(/\u0000/g, REPLACEMENT) : s;
+  return s.includes('\u0000') ? s.replaceAll('\u0000', REPLACEMENT) : s;
 }
 
 /**
