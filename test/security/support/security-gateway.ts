@@ -1,6 +1,8 @@
-import { startGatewayWithMock, type GatewayWithMock } from '../../support/gateway-with-mock';
+import { mockBaseUrls } from '../../support/gateway-with-mock';
 import { callJson } from '../../support/json';
-import { authHeaders, signToken } from '../../support/test-app';
+import { startMockUpstream } from '../../mock-upstream/server';
+import { authHeaders, signToken, startTestApp, type TestApp } from '../../support/test-app';
+import { startMockProcess } from './mock-process';
 
 /** Ids and credentials of the records an attack needs to aim at. */
 export interface Fixtures {
@@ -18,8 +20,15 @@ export interface Fixtures {
   threadId: string;
 }
 
-export interface SecurityGateway extends GatewayWithMock {
+export interface SecurityGateway {
+  gw: TestApp;
   fx: Fixtures;
+  close(): Promise<void>;
+}
+
+export interface SecurityGatewayOptions {
+  /** Run the mock upstream in its own process (for measurements of the gateway's loop). */
+  mockInOwnProcess?: boolean;
 }
 
 /**
@@ -29,17 +38,24 @@ export interface SecurityGateway extends GatewayWithMock {
  */
 export async function startSecurityGateway(
   env: Record<string, string | undefined> = {},
+  opts: SecurityGatewayOptions = {},
 ): Promise<SecurityGateway> {
-  const g = await startGatewayWithMock({
-    RATE_LIMIT_USER_PER_MINUTE: '1000000',
-    RATE_LIMIT_THREAD_PER_MINUTE: '1000000',
-    ...env,
-  });
+  const mock = opts.mockInOwnProcess ? await startMockProcess() : await startMockUpstream();
+  let gw: TestApp | undefined;
+  const close = async () => {
+    await gw?.close();
+    await mock.close();
+  };
   try {
-    const fx = await createFixtures(g.gw.url);
-    return { ...g, fx };
+    gw = await startTestApp({
+      ...mockBaseUrls(mock.url),
+      RATE_LIMIT_USER_PER_MINUTE: '1000000',
+      RATE_LIMIT_THREAD_PER_MINUTE: '1000000',
+      ...env,
+    });
+    return { gw, fx: await createFixtures(gw.url), close };
   } catch (e) {
-    await g.close();
+    await close();
     throw e;
   }
 }
