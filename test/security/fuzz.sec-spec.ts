@@ -14,7 +14,7 @@ import { startSecurityGateway, type SecurityGateway } from './support/security-g
 const SEED = Number(process.env.FUZZ_SEED ?? 20261203);
 const SIZE = Number(process.env.FUZZ_SIZE ?? 3200);
 const CONCURRENCY = 6;
-const BODY_LIMIT = 4 * 1024 * 1024;
+const BODY_LIMIT = 2 * 1024 * 1024;
 
 interface Failure {
   label: string;
