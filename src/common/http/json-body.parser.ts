@@ -5,6 +5,11 @@ import { measureJsonText } from '../validation/json-text-scan';
 
 /** Only text with one of these can hold a string or key the guard refuses. */
 const NEEDS_WALK = ['\\u', '__proto__', 'constructor', 'prototype'];
+/**
+ * Below this size, JSON.parse is cheap whatever the text holds, and walking the parsed value
+ * costs less than scanning the text: the limits are checked on the value instead.
+ */
+const SCAN_FROM_CHARS = 4096;
 
 const refused = (message: string, field = '') =>
   new AppException(ErrorCode.VALIDATION_FAILED, `Validation failed: ${message}`, {
@@ -28,14 +33,17 @@ export function parseJsonBody(body: Buffer | string): unknown {
       'Request body is empty but content-type is application/json',
     );
   }
-  const size = measureJsonText(text, { maxDepth: MAX_JSON_DEPTH, maxNodes: MAX_JSON_NODES });
-  if (size.depth > MAX_JSON_DEPTH) {
-    throw refused(`the request body nests deeper than ${MAX_JSON_DEPTH} levels`);
-  }
-  if (size.nodes > MAX_JSON_NODES) {
-    throw refused(
-      `the request body holds more than ${MAX_JSON_NODES} values (array items, object members)`,
-    );
+  const scanned = text.length >= SCAN_FROM_CHARS;
+  if (scanned) {
+    const size = measureJsonText(text, { maxDepth: MAX_JSON_DEPTH, maxNodes: MAX_JSON_NODES });
+    if (size.depth > MAX_JSON_DEPTH) {
+      throw refused(`the request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    if (size.nodes > MAX_JSON_NODES) {
+      throw refused(
+        `the request body holds more than ${MAX_JSON_NODES} values (array items, object members)`,
+      );
+    }
   }
   let value: unknown;
   try {
@@ -46,7 +54,7 @@ export function parseJsonBody(body: Buffer | string): unknown {
       `Request body is not valid JSON: ${(e as Error).message}`,
     );
   }
-  if (NEEDS_WALK.some((s) => text.includes(s))) {
+  if (!scanned || NEEDS_WALK.some((s) => text.includes(s))) {
     const problem = findJsonProblem(value, {
       maxDepth: MAX_JSON_DEPTH,
       maxNodes: MAX_JSON_NODES,
