@@ -155,7 +155,7 @@ describe('access: orgs and /metrics', () => {
         const res = await call('GET', path, other());
         expect({ path, status: res.status }).toEqual({ path, status: 200 });
         for (const item of res.body.data as Array<{ org_id?: string }>) {
-          expect(item.org_id ?? 'org-other').toBe('org-other');
+          expect(item.org_id ?? g.fx.otherOrgId).toBe(g.fx.otherOrgId);
         }
         expect(res.text).not.toContain(g.fx.orgId);
       }

@@ -265,7 +265,13 @@ describe('input limits: no malformed request yields a 5xx', () => {
     );
 
     it('100,000 unclosed brackets: 400, measured before parsing', async () => {
-      await refused('POST', '/api/v1/agents', '['.repeat(100_000), 400, /nests deeper than 64 levels/);
+      await refused(
+        'POST',
+        '/api/v1/agents',
+        '['.repeat(100_000),
+        400,
+        /nests deeper than 64 levels/,
+      );
     });
   });
 

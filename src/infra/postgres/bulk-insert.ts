@@ -1,5 +1,5 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
-import { storableJson, storableText } from './storable';
+import { storableJson, storableText } from '../document-store/storable';
 
 interface ColumnPlan {
   name: string;

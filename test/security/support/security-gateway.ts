@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mockBaseUrls } from '../../support/gateway-with-mock';
 import { callJson } from '../../support/json';
 import { startMockUpstream } from '../../mock-upstream/server';
@@ -11,7 +12,8 @@ export interface Fixtures {
   adminToken: string;
   /** JWT without scopes in the same org. */
   userToken: string;
-  /** JWT with `admin` in another org. */
+  /** Another org, and a JWT with `admin` in it. */
+  otherOrgId: string;
   otherOrgToken: string;
   agentId: string;
   toolId: string;
@@ -64,7 +66,10 @@ export async function startSecurityGateway(
 const TOKEN_LIFETIME = { expiresIn: '2h' } as const;
 
 async function createFixtures(url: string): Promise<Fixtures> {
-  const orgId = 'org-sec';
+  // Unique per boot: on real servers, earlier runs' records are still there.
+  const run = randomUUID().slice(0, 8);
+  const orgId = `org-sec-${run}`;
+  const otherOrgId = `org-other-${run}`;
   const adminToken = signToken(
     { sub: 'sec-admin', org_id: orgId, scopes: ['admin', 'deployment:admin'] },
     TOKEN_LIFETIME,
@@ -109,9 +114,10 @@ async function createFixtures(url: string): Promise<Fixtures> {
   return {
     orgId,
     adminToken,
+    otherOrgId,
     userToken: signToken({ sub: 'sec-user', org_id: orgId, scopes: [] }, TOKEN_LIFETIME),
     otherOrgToken: signToken(
-      { sub: 'other-admin', org_id: 'org-other', scopes: ['admin'] },
+      { sub: 'other-admin', org_id: otherOrgId, scopes: ['admin'] },
       TOKEN_LIFETIME,
     ),
     agentId,

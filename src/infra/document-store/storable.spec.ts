@@ -1,4 +1,4 @@
-import { storableJson, storableText } from './storable';
+import { storableJson, storableStrings, storableText } from './storable';
 
 describe('storable values', () => {
   it('replaces NUL in text and leaves other text alone', () => {
@@ -27,5 +27,16 @@ describe('storable values', () => {
   it('returns plain JSON untouched', () => {
     const value = { a: [1, 'two', { three: null }] };
     expect(storableJson(value)).toBe(JSON.stringify(value));
+  });
+
+  it('replaces NUL in the strings of a document, copying only what changed', () => {
+    const at = new Date();
+    const clean = { role: 'user', parts: [{ text: 'ok' }] };
+    const doc = { at, messages: [clean, { role: 'assistant', content: 'a\u0000b' }] };
+    const out = storableStrings(doc);
+    expect(out).toEqual({ at, messages: [clean, { role: 'assistant', content: 'a\ufffdb' }] });
+    expect(out.messages[0]).toBe(clean);
+    expect(out.at).toBe(at);
+    expect(storableStrings(clean)).toBe(clean);
   });
 });
