@@ -79,7 +79,13 @@ export class FastLaneValidationPipe extends ValidationPipe {
         throw validationFailed([{ field: problem.path || root, problems: [problem.message] }]);
       }
     }
-    if (!metadata.metatype || typeof value !== 'object' || value === null) {
+    // Custom parameter decorators (the principal, the request) are not validated, as in Nest.
+    if (
+      metadata.type === 'custom' ||
+      !metadata.metatype ||
+      typeof value !== 'object' ||
+      value === null
+    ) {
       return super.transform(value, metadata);
     }
     const plan = preflight(value, metadata.metatype);

@@ -13,18 +13,6 @@ const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as {
   defaultMetadataStorage: MetadataStorage;
 };
 
-/**
- * Checks a body's sizes and nulls against its DTO before class-transformer and class-validator
- * touch it. Those two build an instance per nested element and run every decorator of every
- * property, with no short cut: a 100,000-element `tool_ids` went through `@ArrayUnique`
- * (quadratic) although `@ArrayMaxSize(64)` had already failed, and blocked the process for
- * 11-27 s. Here the limits the DTO already declares (`@ArrayMaxSize`, `@MaxLength`,
- * `@MaxKeys`) are checked first, in time proportional to the limits, not to the input.
- *
- * The same pass refuses `null` on a property that is not documented as nullable
- * (`@ApiProperty({ nullable: true })`): `@IsOptional()` lets null through, and a PATCH with
- * `"prompt": null` reached a NOT NULL column. The API docs are the contract, so they decide.
- */
 export interface FieldProblem {
   field: string;
   problems: string[];
@@ -131,7 +119,20 @@ function planFor(dto: Dto): PropertyRule[] {
   return rules;
 }
 
-/** Checks `value` as a body of `dto`; at most MAX_REPORTED_PROBLEMS problems are reported. */
+/**
+ * Checks a body's sizes and nulls against its DTO before class-transformer and class-validator
+ * touch it. Those two build an instance per nested element and run every decorator of every
+ * property, with no short cut: a 100,000-element `tool_ids` went through `@ArrayUnique`
+ * (quadratic) although `@ArrayMaxSize(64)` had already failed, and blocked the process for
+ * 11-27 s. Here the limits the DTO already declares (`@ArrayMaxSize`, `@MaxLength`,
+ * `@MaxKeys`) are checked first, in time proportional to the limits, not to the input.
+ *
+ * The same pass refuses `null` on a property that is not documented as nullable
+ * (`@ApiProperty({ nullable: true })`): `@IsOptional()` lets null through, and a PATCH with
+ * `"prompt": null` reached a NOT NULL column. The API docs are the contract, so they decide.
+ *
+ * At most MAX_REPORTED_PROBLEMS problems are reported.
+ */
 export function preflight(value: unknown, dto: Dto): Preflight {
   const walk: Walk = { problems: [], nestedObjects: 0, jsonValues: [], longArrays: [] };
   check(value, dto, '', 0, walk);
