@@ -1,4 +1,5 @@
 import { mockDirective } from '../mock-upstream/server';
+import { startHookReceiver } from '../live-config/receiver';
 import { eventually } from '../queue/eventually';
 import { callJson } from '../support/json';
 import { SERVICE_URLS, describeWithServices } from '../support/services';
@@ -18,7 +19,8 @@ function storeBehaviour(env: () => Record<string, string | undefined>): void {
   const admin = () => authHeaders(g.fx.adminToken);
 
   beforeAll(async () => {
-    g = await startSecurityGateway({ ENCRYPTION_KEY, ...env() });
+    // The webhook receiver of the async case listens on 127.0.0.1.
+    g = await startSecurityGateway({ ENCRYPTION_KEY, EGRESS_ALLOW_PRIVATE: 'true', ...env() });
   });
   afterAll(async () => {
     await g?.close();
@@ -83,6 +85,28 @@ function storeBehaviour(env: () => Record<string, string | undefined>): void {
     });
     expect(messages.map((m) => m.role)).toEqual(['user', 'assistant']);
     expect(messages[1].content).toBe('a\ufffdb');
+  });
+
+  it("keeps an async completion's answer that holds NUL characters (as U+FFFD)", async () => {
+    const hooks = await startHookReceiver();
+    try {
+      const submitted = await callJson(g.gw.url, 'POST', '/api/v2/model/chat/completion', admin(), {
+        agent_id: g.fx.agentId,
+        user: `later ${mockDirective({ content: 'c\u0000d' })}`,
+        variables: { customer: 'x' },
+        response_format: { type: 'webhook', url: hooks.url },
+      });
+      expect(submitted.status).toBe(202);
+      const jobPath = `/api/v2/model/jobs/${submitted.body.data.job_id}`;
+      const job = await eventually('the job to complete', async () => {
+        const read = await callJson(g.gw.url, 'GET', jobPath, admin());
+        return read.body.data?.status === 'completed' ? read.body.data : undefined;
+      });
+      expect(job.result.content).toBe('c\ufffdd');
+      expect(hooks.received).toHaveLength(1);
+    } finally {
+      await hooks.close();
+    }
   });
 }
 
