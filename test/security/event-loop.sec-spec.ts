@@ -156,7 +156,7 @@ describe('event-loop probe: no single request blocks the gateway', () => {
         }),
     },
     {
-      name: '2,048 assistant messages with 40 tool calls each (6 MB)',
+      name: '2,048 assistant messages with 10 tool calls each (140,000 values)',
       method: 'POST',
       path: '/v1/chat/completions',
       body: () =>
@@ -165,12 +165,12 @@ describe('event-loop probe: no single request blocks the gateway', () => {
           messages: repeat(2048, () => ({
             role: 'assistant',
             content: null,
-            tool_calls: repeat(40, () => toolCall),
+            tool_calls: repeat(10, () => toolCall),
           })),
         }),
     },
     {
-      name: '2,048 messages of 150 content parts each (8 MB)',
+      name: '2,048 messages of 30 content parts each (180,000 values)',
       method: 'POST',
       path: '/api/v2/model/chat/completion',
       body: () =>
@@ -178,7 +178,20 @@ describe('event-loop probe: no single request blocks the gateway', () => {
           agent_id: 'agt_x',
           messages: repeat(2048, () => ({
             role: 'user',
-            content: repeat(150, () => ({ type: 'text', text: 'x' })),
+            content: repeat(30, () => ({ type: 'text', text: 'x' })),
+          })),
+        }),
+    },
+    {
+      name: '2,048 valid messages of 7 content parts each (49,000 values, within every limit)',
+      method: 'POST',
+      path: '/api/v2/model/chat/completion',
+      body: () =>
+        JSON.stringify({
+          agent_id: 'agt_missing0000',
+          messages: repeat(2048, () => ({
+            role: 'user',
+            content: repeat(7, () => ({ type: 'text', text: 'x' })),
           })),
         }),
     },
