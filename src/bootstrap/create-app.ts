@@ -10,6 +10,8 @@ import { setupSwagger } from './swagger';
 import { rejectNonJsonBodies } from '../common/http/json-only.hook';
 import { registerAccessLog } from '../common/logging/access-log';
 import { GATEWAY_HELMET_OPTIONS, securityHeadersFor } from '../common/http/security-headers';
+import { useGuardedJsonParser } from '../common/http/json-body.parser';
+import { clientErrorHandler, frameworkErrorHandler } from '../common/http/transport-errors';
 
 export interface CreateAppOptions {
   /** Lets tests swap providers (e.g. APP_* targets) before the app is built. */
@@ -26,6 +28,7 @@ export async function createApp(
   env: AppEnv = parseAppEnv(process.env),
   opts: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const securityHeaders = securityHeadersFor(GATEWAY_HELMET_OPTIONS);
   const adapter = new FastifyAdapter({
     bodyLimit: env.BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
@@ -34,6 +37,9 @@ export async function createApp(
     // Let in-flight requests finish on close while idle keep-alive sockets are dropped at once.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    ...receiveTimeouts(env.REQUEST_TIMEOUT_MS),
+    clientErrorHandler: clientErrorHandler(securityHeaders),
+    frameworkErrors: frameworkErrorHandler(securityHeaders),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
     bufferLogs: opts.bufferLogs ?? true,
@@ -42,8 +48,9 @@ export async function createApp(
   });
   app.useLogger(app.get(Logger));
 
+  useGuardedJsonParser(app, env.BODY_LIMIT_BYTES);
+
   const fastify = app.getHttpAdapter().getInstance();
-  const securityHeaders = securityHeadersFor(GATEWAY_HELMET_OPTIONS);
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply.headers(securityHeaders);
     void reply.header(REQUEST_ID_HEADER, req.id);
@@ -69,4 +76,21 @@ export async function createApp(
   });
   setupSwagger(app);
   return app;
+}
+
+/**
+ * Slow-request protection. `requestTimeout` bounds the time to receive a whole request, so a
+ * body dribbled a byte at a time, or stalled, ends in a 408 and a closed connection instead of
+ * holding a socket (and its parser state) for ever; headers get less. Node checks the timers
+ * every `connectionsCheckingInterval`, 30 s by default, which would let a 30 s timeout run to
+ * a minute. The time to answer is not limited here: completions can legitimately take long.
+ */
+function receiveTimeouts(requestTimeoutMs: number) {
+  return {
+    requestTimeout: requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(requestTimeoutMs, 10_000),
+      connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.floor(requestTimeoutMs / 4))),
+    },
+  };
 }

@@ -35,6 +35,11 @@ const coreEnvFields = {
   BODY_LIMIT_BYTES: int(10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   CORS_ORIGINS: csv,
   SHUTDOWN_TIMEOUT_MS: int(10000, 0, 600000),
+  /**
+   * A whole request (headers and body) must arrive within this time, so a client dribbling
+   * or stalling its body cannot hold a connection open; headers alone get at most 10 s.
+   */
+  REQUEST_TIMEOUT_MS: int(30000, 200, 600000),
 
   MONGODB_URI: urlWithProtocols(['mongodb:', 'mongodb+srv:']),
   DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:']),
@@ -81,6 +86,10 @@ const coreEnvFields = {
     message: 'must be at least 16 characters',
   }),
   ATATUS_LICENSE_KEY: optionalString,
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
   EGRESS_ALLOW_PRIVATE: bool(false),
   /** Entries that can never match (a URL, a bad port or CIDR) stop the boot, one line each. */
   EGRESS_ALLOWLIST: csv.superRefine((entries, ctx) => {

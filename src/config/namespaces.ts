@@ -23,6 +23,7 @@ export const appConfig = registerAs('app', () => {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     corsOrigins: e.CORS_ORIGINS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
   };
 });
 
@@ -70,6 +71,7 @@ export const monitoringConfig = registerAs('monitoring', () => {
     errorWebhookUrl: e.ERROR_WEBHOOK_URL,
     errorWebhookSecret: e.ERROR_WEBHOOK_SECRET,
     atatusLicenseKey: e.ATATUS_LICENSE_KEY,
+    metricsToken: e.METRICS_TOKEN,
   };
 });
 

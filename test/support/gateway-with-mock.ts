@@ -10,20 +10,24 @@ export interface GatewayWithMock {
   close(): Promise<void>;
 }
 
+/** Every service's base URL pointed at a mock upstream listening on `mockUrl`. */
+export function mockBaseUrls(mockUrl: string): Record<string, string> {
+  return {
+    OPENAI_BASE_URL: `${mockUrl}/v1`,
+    ANTHROPIC_BASE_URL: mockUrl,
+    GROQ_BASE_URL: `${mockUrl}/openai/v1`,
+    MISTRAL_BASE_URL: `${mockUrl}/v1`,
+    OPENROUTER_BASE_URL: `${mockUrl}/api/v1`,
+    GEMINI_BASE_URL: `${mockUrl}/v1beta/openai`,
+  };
+}
+
 /** Boots the mock upstream and the gateway with every service pointed at it. */
 export async function startGatewayWithMock(
   env: Record<string, string | undefined> = {},
 ): Promise<GatewayWithMock> {
   const mock = await startMockUpstream();
-  const gw = await startTestApp({
-    OPENAI_BASE_URL: `${mock.url}/v1`,
-    ANTHROPIC_BASE_URL: mock.url,
-    GROQ_BASE_URL: `${mock.url}/openai/v1`,
-    MISTRAL_BASE_URL: `${mock.url}/v1`,
-    OPENROUTER_BASE_URL: `${mock.url}/api/v1`,
-    GEMINI_BASE_URL: `${mock.url}/v1beta/openai`,
-    ...env,
-  });
+  const gw = await startTestApp({ ...mockBaseUrls(mock.url), ...env });
   return {
     gw,
     mock,

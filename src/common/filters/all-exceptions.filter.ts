@@ -1,7 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isOpenAiRoute } from '../http/is-openai-route';
-import { toGatewayBody, toOpenAiBody } from './error-envelope';
+import { errorBodyFor } from './error-envelope';
 import { ErrorObserver } from './error-observer';
 import { normaliseError } from './normalise-error';
 
@@ -36,10 +35,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     if (err.headers) void reply.headers(err.headers);
-    const body = isOpenAiRoute(req.url) ? toOpenAiBody(err) : toGatewayBody(err, String(req.id));
     void reply
       .status(err.status)
       .header('content-type', 'application/json; charset=utf-8')
-      .send(body);
+      .send(errorBodyFor(req.url, err, String(req.id)));
   }
 }

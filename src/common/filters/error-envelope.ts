@@ -1,4 +1,5 @@
 import { ErrorCode } from '../errors';
+import { isOpenAiRoute } from '../http/is-openai-route';
 
 /** DESIGN's error envelope for every route but the OpenAI-compatible ones. */
 export interface GatewayErrorBody {
@@ -49,4 +50,13 @@ export function toOpenAiBody(e: NormalisedError): OpenAiErrorBody {
   return {
     error: { message: e.message, type, param: e.param ?? null, code: e.code.toLowerCase() },
   };
+}
+
+/** The error body for a request to `url`: OpenAI's shape on /v1, the gateway's envelope elsewhere. */
+export function errorBodyFor(
+  url: string | undefined,
+  e: NormalisedError,
+  requestId: string,
+): GatewayErrorBody | OpenAiErrorBody {
+  return isOpenAiRoute(url) ? toOpenAiBody(e) : toGatewayBody(e, requestId);
 }

@@ -27,6 +27,28 @@ describe('cursors', () => {
     );
   });
 
+  // Each of these reached PostgreSQL and came back as a 500 before.
+  it.each([
+    ['a NUL in a string', ['2026-01-01T00:00:00.000Z', 'a\u0000b', 1]],
+    ['a lone surrogate', ['2026-01-01T00:00:00.000Z', '\ud800', 1]],
+    ['a position beyond an integer column', ['2026-01-01T00:00:00.000Z', 'x', 2 ** 31]],
+    ['a huge position', ['2026-01-01T00:00:00.000Z', 'x', 1e308]],
+    ['a negative position', ['2026-01-01T00:00:00.000Z', 'x', -1]],
+    ['a fractional position', ['2026-01-01T00:00:00.000Z', 'x', 1.5]],
+    ['a time before year 1', ['-271821-04-20T00:00:00.000Z', 'x', 1]],
+    ['a time after year 9999', ['+275760-09-13T00:00:00.000Z', 'x', 1]],
+    ['a NUL in the time', ['2026-01-01\u0000', 'x', 1]],
+  ])('rejects %s with a 400', (_label, key) => {
+    expect(() => decodeCursor(encodeCursor(key), ['time', 'string', 'number'])).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED', status: 400 }),
+    );
+  });
+
+  it('accepts the edges of the ranges', () => {
+    const key = ['0001-01-01T00:00:00.000Z', 'x', 2 ** 31 - 1];
+    expect(decodeCursor(encodeCursor(key), ['time', 'string', 'number'])).toEqual(key);
+  });
+
   it('clamps page sizes', () => {
     expect(pageSize(undefined)).toBe(50);
     expect(pageSize(0)).toBe(1);

@@ -1,4 +1,5 @@
 import { AppException, ErrorCode } from '../errors';
+import { unsafeStringKind } from '../validation/json-guard';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -24,10 +25,37 @@ export function encodeCursor(key: CursorKey): string {
 }
 
 /**
+ * What a cursor position may hold: strings a store can compare (no NUL, which PostgreSQL
+ * refuses, no lone surrogate), times every store can represent (PostgreSQL refuses the year
+ * -271821 that JavaScript accepts) and numbers that are positions (non-negative integers
+ * within a PostgreSQL `integer`). A cursor is client input like any other.
+ */
+export type CursorKind = 'string' | 'time' | 'number';
+
+const MAX_POSITION = 2_147_483_647;
+const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
+function isCursorValue(v: unknown, kind: CursorKind): boolean {
+  if (kind === 'number') {
+    return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_POSITION;
+  }
+  if (typeof v !== 'string' || unsafeStringKind(v) !== undefined) return false;
+  if (kind === 'string') return true;
+  const t = new Date(v).getTime();
+  return t >= EARLIEST && t <= LATEST;
+}
+
+const invalidCursor = () =>
+  new AppException(ErrorCode.VALIDATION_FAILED, 'cursor is invalid or expired', {
+    param: 'cursor',
+  });
+
+/**
  * Decodes a cursor made by `encodeCursor` and checks its shape against `kinds`; anything else
  * is the client's mistake (400), never a 500.
  */
-export function decodeCursor(cursor: string, kinds: ReadonlyArray<'string' | 'number'>): CursorKey {
+export function decodeCursor(cursor: string, kinds: readonly CursorKind[]): CursorKey {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -37,25 +65,15 @@ export function decodeCursor(cursor: string, kinds: ReadonlyArray<'string' | 'nu
   const ok =
     Array.isArray(parsed) &&
     parsed.length === kinds.length &&
-    parsed.every((v, i) => typeof v === kinds[i]);
-  if (!ok) {
-    throw new AppException(ErrorCode.VALIDATION_FAILED, 'cursor is invalid or expired', {
-      param: 'cursor',
-    });
-  }
+    parsed.every((v, i) => isCursorValue(v, kinds[i]));
+  if (!ok) throw invalidCursor();
   return parsed as CursorKey;
 }
 
 /** Decodes a (created_at, id) cursor, the default order of every listable record. */
 export function decodeTimeIdCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = decodeCursor(cursor, ['string', 'string']) as [string, string];
-  const createdAt = new Date(at);
-  if (Number.isNaN(createdAt.getTime())) {
-    throw new AppException(ErrorCode.VALIDATION_FAILED, 'cursor is invalid or expired', {
-      param: 'cursor',
-    });
-  }
-  return { createdAt, id };
+  const [at, id] = decodeCursor(cursor, ['time', 'string']) as [string, string];
+  return { createdAt: new Date(at), id };
 }
 
 export function pageSize(limit: number | undefined): number {

@@ -16,13 +16,15 @@ import {
   type SealedColumnMaintenance,
   type SealedValue,
 } from './org-record';
+import { fromMongoKeys, toMongoKeys } from './mongo-keys';
 import { conflictOnDuplicate } from './unique-violation';
 
 /** A record as stored in MongoDB: our public string id is the `_id` (never an ObjectId). */
 export type MongoDoc<R extends OrgRecord> = Omit<R, 'id'> & { _id: string };
 
+/** A stored document as the record it holds (keys the store could not hold unescaped). */
 export function fromMongoDoc<R extends OrgRecord>(doc: MongoDoc<R>): R {
-  const { _id, ...rest } = doc;
+  const { _id, ...rest } = fromMongoKeys(doc);
   return { id: _id, ...rest } as unknown as R;
 }
 
@@ -62,7 +64,7 @@ export class MongoOrgStore<R extends OrgRecord>
       updated_at: now,
     } as unknown as MongoDoc<R>;
     await conflictOnDuplicate(
-      () => this.model.create(doc),
+      () => this.model.create(toMongoKeys(doc)),
       this.options.conflictMessage(fields as Partial<RecordFields<R>>),
     );
     return fromMongoDoc(doc);
@@ -106,7 +108,7 @@ export class MongoOrgStore<R extends OrgRecord>
 
   async update(orgId: string, id: string, patch: Partial<RecordFields<R>>): Promise<R | undefined> {
     await this.ready();
-    const set = { ...definedOnly(patch), updated_at: new Date() };
+    const set = toMongoKeys({ ...definedOnly(patch), updated_at: new Date() });
     const doc = await conflictOnDuplicate(
       () =>
         this.model

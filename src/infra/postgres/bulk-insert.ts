@@ -1,4 +1,5 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import { storableJson, storableText } from '../document-store/storable';
 
 interface ColumnPlan {
   name: string;
@@ -48,7 +49,10 @@ export class BulkInsert<T extends ObjectLiteral> {
           continue;
         }
         // JSON columns get JSON text: pg would send a JS array as a Postgres array otherwise.
-        params.push(c.json && v !== null ? JSON.stringify(v) : v);
+        // Rows carry model output and tool results: NUL must not fail the whole batch.
+        params.push(
+          c.json && v !== null ? storableJson(v) : typeof v === 'string' ? storableText(v) : v,
+        );
         cells.push(`$${params.length}`);
       }
       tuples.push(`(${cells.join(', ')})`);

@@ -76,8 +76,16 @@ export class ConversationsService {
     return res;
   }
 
-  deleteThread(orgId: string, threadId: string): Promise<number> {
-    return this.repo.deleteThread(orgId, threadId);
+  /**
+   * Deletes the thread and its sub-threads; 404 when the org has no such thread, so another
+   * org's thread (or a mistyped id) is not reported as deleted.
+   */
+  async deleteThread(orgId: string, threadId: string): Promise<number> {
+    const deleted = await this.repo.deleteThread(orgId, threadId);
+    if (deleted === 0) {
+      throw new AppException(ErrorCode.NOT_FOUND, `Thread ${threadId} not found`);
+    }
+    return deleted;
   }
 }
 

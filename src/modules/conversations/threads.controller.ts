@@ -1,5 +1,12 @@
 import { Controller, Delete, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiParam,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Principal } from '../../common/auth/principal';
 import { CurrentPrincipal, Scopes } from '../../common/decorators';
 import { ApiEnvelope, ok, okPage, type Ok, type OkPage } from '../../common/http/envelope';
@@ -42,6 +49,7 @@ export class ThreadsController {
   @ApiOperation({ summary: 'Delete a thread and all its sub-threads' })
   @ApiParam({ name: 'thread_id', example: 'thread-42' })
   @ApiEnvelope(ThreadDeletedResponse)
+  @ApiNotFoundResponse({ description: 'No such thread in this org' })
   async delete(
     @CurrentPrincipal() p: Principal,
     @Param('thread_id', new ParseThreadIdPipe()) threadId: string,

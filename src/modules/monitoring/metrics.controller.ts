@@ -1,15 +1,30 @@
-import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { Public } from '../../common/decorators';
 import { metricsRegistry } from '../../common/metrics/prom';
+import { MetricsTokenGuard } from './metrics-token.guard';
 
 @ApiTags('operations')
 @Public()
+@UseGuards(MetricsTokenGuard)
 @Controller('metrics')
 export class MetricsController {
   @Get()
   @Header('content-type', metricsRegistry.contentType)
-  @ApiOperation({ summary: 'Prometheus metrics (HTTP, providers, queue, buffers, process)' })
+  @ApiOperation({
+    summary: 'Prometheus metrics (HTTP, providers, queue, buffers, process)',
+    description:
+      'No tenant data in any label. Public unless METRICS_TOKEN is set; then send it as a bearer token.',
+  })
+  @ApiBearerAuth()
+  @ApiUnauthorizedResponse({ description: 'METRICS_TOKEN is set and was not sent' })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
   async metrics(): Promise<string> {

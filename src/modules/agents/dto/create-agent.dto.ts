@@ -15,7 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsPlainObject } from '../../../common/validation/validators';
+import { IsConfiguration } from '../../../common/validation/validators';
 import { SERVICES, type ServiceName } from '../../providers/provider.types';
 import { DEFAULT_MAX_TOOL_ITERATIONS, MAX_PROMPT_CHARS } from '../agent.types';
 
@@ -87,7 +87,7 @@ export class CreateAgentDto {
     description: 'Model parameters, checked against the model catalog at call time',
   })
   @IsOptional()
-  @IsPlainObject()
+  @IsConfiguration()
   configuration?: Record<string, unknown>;
 
   @ApiPropertyOptional({

@@ -16,13 +16,13 @@ import {
 } from 'class-validator';
 import {
   IsCacheOption,
-  IsPlainObject,
-  IsStringMap,
+  IsConfiguration,
+  IsHeaderMap,
   IsVariables,
 } from '../../../common/validation/validators';
 import { registerFastAccept } from '../../../common/validation/fast-accept';
 import { isCommonAgentRequest } from './chat-request.fast-accept';
-import { MessageDto } from './message.dto';
+import { MAX_MESSAGES, MessageDto } from './message.dto';
 
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -39,9 +39,13 @@ export class ResponseFormatDto {
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   url?: string;
 
-  @ApiPropertyOptional({ example: { authorization: 'Bearer receiver-token' } })
+  @ApiPropertyOptional({
+    example: { authorization: 'Bearer receiver-token' },
+    description:
+      'Sent with the delivery: at most 32 headers, valid names, values without line breaks',
+  })
   @IsOptional()
-  @IsStringMap()
+  @IsHeaderMap()
   headers?: Record<string, string>;
 }
 
@@ -73,10 +77,15 @@ export class AgentCompletionDto {
   @IsNotEmpty()
   user?: string;
 
-  @ApiPropertyOptional({ type: [MessageDto], description: 'Full message list instead of user' })
+  @ApiPropertyOptional({
+    type: [MessageDto],
+    maxItems: MAX_MESSAGES,
+    description: 'Full message list instead of user',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_MESSAGES)
   @ValidateNested({ each: true })
   @Type(() => MessageDto)
   messages?: MessageDto[];
@@ -121,7 +130,7 @@ export class AgentCompletionDto {
     description: 'Per-request model parameters, checked against the model catalog',
   })
   @IsOptional()
-  @IsPlainObject()
+  @IsConfiguration()
   configuration?: Record<string, unknown>;
 
   @ApiPropertyOptional({ default: false })

@@ -18,6 +18,8 @@ function prng(seed: number): () => number {
 }
 
 const ABSENT = Symbol('absent');
+const manyKeys = (n: number, value: unknown) =>
+  Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, value]));
 const longString = (n: number) => 'x'.repeat(n);
 const emoji = (n: number) => '😀'.repeat(n); // surrogate pairs: MaxLength counts one per pair
 
@@ -84,8 +86,29 @@ const agentValues: Record<string, unknown[]> = {
   user: [ABSENT, 'Hello', '', 3, null],
   thread_id: [ABSENT, 't-1', 'bad/id', longString(129), 1],
   sub_thread_id: [ABSENT, 's-1', '', null],
-  variables: [ABSENT, { name: 'Ada', n: 1, ok: true }, { nested: {} }, [], null, 'x'],
-  configuration: [ABSENT, { temperature: 0.2 }, {}, [], null, 5],
+  variables: [
+    ABSENT,
+    { name: 'Ada', n: 1, ok: true },
+    { nested: {} },
+    [],
+    null,
+    'x',
+    { toString: 'x' },
+    manyKeys(256, 'v'),
+    manyKeys(257, 'v'),
+  ],
+  configuration: [
+    ABSENT,
+    { temperature: 0.2 },
+    {},
+    [],
+    null,
+    5,
+    { constructor: 1 },
+    { hasOwnProperty: 0.5 },
+    manyKeys(64, 1),
+    manyKeys(65, 1),
+  ],
   stream: [ABSENT, true, false, 'true'],
   cache: [
     ABSENT,
@@ -98,6 +121,7 @@ const agentValues: Record<string, unknown[]> = {
     { ttl: 1, x: 2 },
     {},
     'yes',
+    null,
   ],
   images: [ABSENT, ABSENT, ABSENT, ['https://example.com/a.png']],
   response_format: [ABSENT, ABSENT, ABSENT, { type: 'default' }],
@@ -136,21 +160,24 @@ function messages(rand: () => number): unknown {
   const r = rand();
   if (r < 0.05) return [];
   if (r < 0.1) return pick(rand, [null, 'hi', {}]);
+  // Around the length limit (MAX_MESSAGES, 2048).
+  if (r < 0.12) {
+    const length = pick(rand, [2048, 2049]);
+    return Array.from({ length }, () => ({ role: 'user', content: 'hi' }));
+  }
   return Array.from({ length: 1 + Math.floor(rand() * 3) }, () => message(rand));
 }
 
 const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
 const body = (dto: unknown): ArgumentMetadata => ({ type: 'body', metatype: dto as never });
 
-/** The full class-validator verdict: the transformed value, or undefined when it refuses. */
+/**
+ * The verdict of the full path (size and null preflight, then class-validator): the
+ * transformed value, or undefined when it refuses.
+ */
 async function fullVerdict(dto: unknown, value: unknown): Promise<unknown> {
-  const full = createValidationPipe();
-  // The fast lane is off for a metatype nothing registered; call the parent path directly.
-  const parent = Object.getPrototypeOf(Object.getPrototypeOf(full)) as {
-    transform: (v: unknown, m: ArgumentMetadata) => Promise<unknown>;
-  };
   try {
-    return await parent.transform.call(full, value, body(dto));
+    return await createValidationPipe().validateFully(value, body(dto));
   } catch {
     return undefined;
   }

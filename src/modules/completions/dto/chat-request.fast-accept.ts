@@ -6,11 +6,12 @@ import {
 } from '../../../common/validation/fast-accept';
 import {
   isCacheOptionValue,
+  isConfigurationValue,
   isStopValue,
   isVariablesValue,
 } from '../../../common/validation/validators';
 import { THREAD_ID_PATTERN } from '../../conversations/dto/thread-id';
-import { MESSAGE_ROLES } from './message.dto';
+import { MAX_MESSAGES, MESSAGE_ROLES } from './message.dto';
 
 /**
  * Fast checks for the most common completion bodies: text messages and sampling parameters.
@@ -44,7 +45,7 @@ export function isSimpleTextMessage(m: unknown): boolean {
 }
 
 export function isSimpleMessageList(v: unknown): boolean {
-  if (!Array.isArray(v) || v.length === 0) return false;
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_MESSAGES) return false;
   for (const m of v) if (!isSimpleTextMessage(m)) return false;
   return true;
 }
@@ -141,7 +142,7 @@ export function isCommonAgentRequest(body: unknown): boolean {
         if (!isVariablesValue(v)) return false;
         break;
       case 'configuration':
-        if (!isJsonObject(v)) return false;
+        if (!isJsonObject(v) || !isConfigurationValue(v)) return false;
         break;
       case 'stream':
         if (typeof v !== 'boolean') return false;

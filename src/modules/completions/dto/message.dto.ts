@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   IsArray,
   IsIn,
   IsOptional,
@@ -41,6 +42,11 @@ export class ToolCallDto {
 }
 
 export const MESSAGE_ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const;
+
+/** Messages one request may carry (the agent's stored history is not counted). */
+export const MAX_MESSAGES = 2048;
+/** Tool calls one assistant message may carry. */
+export const MAX_TOOL_CALLS = 128;
 
 /** One chat message in OpenAI's shape. */
 export class MessageDto {
@@ -86,6 +92,7 @@ export class MessageDto {
   })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(MAX_TOOL_CALLS)
   annotations?: unknown[];
 
   @ApiPropertyOptional({
@@ -94,6 +101,7 @@ export class MessageDto {
   })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(MAX_TOOL_CALLS)
   @ValidateNested({ each: true })
   @Type(() => ToolCallDto)
   tool_calls?: ToolCallDto[];

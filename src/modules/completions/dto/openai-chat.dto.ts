@@ -25,7 +25,7 @@ import {
 import { SERVICES, type ResponseFormat, type ToolChoice } from '../../providers/provider.types';
 import { registerFastAccept } from '../../../common/validation/fast-accept';
 import { isCommonOpenAiChatRequest } from './chat-request.fast-accept';
-import { MessageDto } from './message.dto';
+import { MAX_MESSAGES, MessageDto } from './message.dto';
 
 export class FunctionDefinitionDto {
   @ApiProperty({ example: 'get_weather' })
@@ -81,34 +81,35 @@ export class OpenAiChatCompletionDto {
   @MaxLength(256)
   model!: string;
 
-  @ApiProperty({ type: [MessageDto] })
+  @ApiProperty({ type: [MessageDto], maxItems: MAX_MESSAGES })
   @IsArray()
   @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_MESSAGES)
   @ValidateNested({ each: true })
   @Type(() => MessageDto)
   messages!: MessageDto[];
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 2, example: 0.7 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 2, example: 0.7, nullable: true })
   @IsOptional()
   @IsNumber()
   @Min(0)
   @Max(2)
   temperature?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 1 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 1, nullable: true })
   @IsOptional()
   @IsNumber()
   @Min(0)
   @Max(1)
   top_p?: number;
 
-  @ApiPropertyOptional({ minimum: 1, example: 256 })
+  @ApiPropertyOptional({ minimum: 1, example: 256, nullable: true })
   @IsOptional()
   @IsInt()
   @Min(1)
   max_tokens?: number;
 
-  @ApiPropertyOptional({ minimum: 1, description: 'Newer name of max_tokens' })
+  @ApiPropertyOptional({ minimum: 1, description: 'Newer name of max_tokens', nullable: true })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -116,43 +117,49 @@ export class OpenAiChatCompletionDto {
 
   @ApiPropertyOptional({
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    nullable: true,
   })
   @IsOptional()
   @IsStop()
   stop?: string | string[];
 
-  @ApiPropertyOptional({ minimum: -2, maximum: 2 })
+  @ApiPropertyOptional({ minimum: -2, maximum: 2, nullable: true })
   @IsOptional()
   @IsNumber()
   @Min(-2)
   @Max(2)
   presence_penalty?: number;
 
-  @ApiPropertyOptional({ minimum: -2, maximum: 2 })
+  @ApiPropertyOptional({ minimum: -2, maximum: 2, nullable: true })
   @IsOptional()
   @IsNumber()
   @Min(-2)
   @Max(2)
   frequency_penalty?: number;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ nullable: true })
   @IsOptional()
   @IsInt()
   seed?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1, description: 'Only 1 is supported' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 1,
+    description: 'Only 1 is supported',
+    nullable: true,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(1)
   n?: number;
 
-  @ApiPropertyOptional({ default: false })
+  @ApiPropertyOptional({ default: false, nullable: true })
   @IsOptional()
   @IsBoolean()
   stream?: boolean;
 
-  @ApiPropertyOptional({ type: StreamOptionsDto })
+  @ApiPropertyOptional({ type: StreamOptionsDto, nullable: true })
   @IsOptional()
   @ValidateNested()
   @Type(() => StreamOptionsDto)

@@ -25,6 +25,21 @@ describe('renderPrompt', () => {
       expect((e as AppException).param).toBe('variables.a');
     }
   });
+
+  it('never fills a placeholder from Object.prototype', () => {
+    expect(() => renderPrompt('{{constructor}} {{toString}}', {})).toThrow(
+      'Missing prompt variables: constructor, toString',
+    );
+  });
+
+  it('refuses a rendering that multiplies a large variable past the limit', () => {
+    const template = '{{v}}'.repeat(20_000);
+    const big = 'x'.repeat(1_000);
+    expect(() => renderPrompt(template, { v: big })).toThrow(
+      expect.objectContaining({ status: 400, param: 'variables.v' }),
+    );
+    expect(renderPrompt('{{v}}'.repeat(100), { v: big })).toHaveLength(100_000);
+  });
 });
 
 describe('trimHistory', () => {

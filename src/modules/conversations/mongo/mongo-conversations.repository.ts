@@ -8,6 +8,7 @@ import {
   type PageRequest,
 } from '../../../common/pagination';
 import { modelOn } from '../../../infra/document-store/mongo-model';
+import { storableStrings } from '../../../infra/document-store/storable';
 import { isUniqueViolation } from '../../../infra/document-store/unique-violation';
 import {
   messageId,
@@ -40,7 +41,8 @@ export class MongoConversationsRepository implements ConversationsRepository {
         ...scope,
         exchange_id: x.exchangeId,
         created_at: x.createdAt,
-        messages: messages.map((m) => ({
+        // Model output and tool results may hold NUL, which FerretDB (on PostgreSQL) refuses.
+        messages: storableStrings(messages).map((m) => ({
           role: m.role,
           content: m.content,
           tool_calls: m.tool_calls,
@@ -64,7 +66,7 @@ export class MongoConversationsRepository implements ConversationsRepository {
   async listMessages(t: ThreadRef, page: PageRequest): Promise<Page<ConversationMessage>> {
     const size = pageSize(page.limit);
     const after = page.cursor
-      ? (decodeCursor(page.cursor, ['string', 'string', 'number']) as [string, string, number])
+      ? (decodeCursor(page.cursor, ['time', 'string', 'number']) as [string, string, number])
       : undefined;
     const afterAt = after ? new Date(after[0]) : undefined;
     const out: ConversationMessage[] = [];

@@ -61,7 +61,7 @@ export class PostgresConversationsRepository implements ConversationsRepository 
       .addOrderBy('m.position', 'ASC')
       .limit(size + 1);
     if (page.cursor) {
-      const [at, exchangeId, position] = decodeCursor(page.cursor, ['string', 'string', 'number']);
+      const [at, exchangeId, position] = decodeCursor(page.cursor, ['time', 'string', 'number']);
       qb.andWhere('(m.created_at, m.exchange_id, m.position) > (:at, :exchangeId, :position)', {
         at: new Date(at),
         exchangeId,

@@ -36,6 +36,7 @@ import {
   type JobClaimDoc,
   type JobDoc,
 } from './job.schema';
+import { storableStrings } from '../../../../infra/document-store/storable';
 
 function fromDoc(doc: JobDoc): JobRecord {
   const { _id, idem_key: _idem, runs: _runs, ...rest } = doc;
@@ -163,7 +164,12 @@ export class MongoJobsRepository implements JobsRepository {
     outcome: { result: JsonValue | null; error: JobError | null },
   ): Promise<boolean> {
     return this.held(orgId, id, token, {
-      $set: { result: outcome.result, error: outcome.error, updated_at: new Date() },
+      // Answers are model output: NUL, which FerretDB (on PostgreSQL) refuses, becomes U+FFFD.
+      $set: {
+        result: storableStrings(outcome.result),
+        error: outcome.error,
+        updated_at: new Date(),
+      },
     });
   }
 
@@ -182,7 +188,9 @@ export class MongoJobsRepository implements JobsRepository {
       finished_at: now,
       updated_at: now,
     };
-    if (outcome.result !== undefined && outcome.result !== null) set.result = outcome.result;
+    if (outcome.result !== undefined && outcome.result !== null) {
+      set.result = storableStrings(outcome.result);
+    }
     if (outcome.error !== undefined && outcome.error !== null) set.error = outcome.error;
     return this.held(orgId, id, token, { $set: set });
   }

@@ -26,12 +26,14 @@ import {
   type RecoverableJob,
 } from '../jobs.repository';
 import { JobEntity } from './job.entity';
+import { storableJson } from '../../../../infra/document-store/storable';
 
 /** Entity instance -> plain record (its JSON columns hold what was stored as JsonValue). */
 const asRecord = (row: JobEntity): JobRecord => ({ ...row }) as JobRecord;
 
+/** JSON text for a jsonb column; answers are model output, whose NUL jsonb refuses (U+FFFD). */
 const json = (v: unknown): string | null =>
-  v === null || v === undefined ? null : JSON.stringify(v);
+  v === null || v === undefined ? null : storableJson(v);
 
 /**
  * Jobs in Postgres. State changes are single conditional UPDATEs (`... WHERE status = ... AND

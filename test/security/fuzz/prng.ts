@@ -1,0 +1,41 @@
+/** mulberry32: a small, fast, seedable PRNG, so a corpus is the same for the same seed. */
+export class Prng {
+  private state: number;
+
+  constructor(readonly seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Integer in [min, max]. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  /** Picks by weight: `[[weight, value], ...]`. */
+  weighted<T>(items: ReadonlyArray<readonly [number, T]>): T {
+    const total = items.reduce((s, [w]) => s + w, 0);
+    let r = this.next() * total;
+    for (const [w, v] of items) {
+      r -= w;
+      if (r < 0) return v;
+    }
+    return items[items.length - 1][1];
+  }
+}
