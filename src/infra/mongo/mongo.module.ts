@@ -17,16 +17,24 @@ class MongoHealth {
   }
 }
 
-/** The document store on MongoDB (mongoose), used when MONGODB_URI is set. */
+/**
+ * The document store on MongoDB (mongoose), used when MONGODB_URI is set. Every operation is
+ * bounded by `timeoutMs`: finding a server, opening a connection, and a socket silent for
+ * longer (a blackholed server) all fail the operation, which the filter answers with 503.
+ */
 @Module({})
 export class MongoModule {
-  static forRoot(uri: string): DynamicModule {
+  static forRoot(uri: string, timeoutMs = 5000): DynamicModule {
     return {
       module: MongoModule,
       global: true,
       imports: [
         MongooseModule.forRoot(uri, {
-          serverSelectionTimeoutMS: 5000,
+          serverSelectionTimeoutMS: timeoutMs,
+          connectTimeoutMS: timeoutMs,
+          // A second more than the operation deadline: the server's own errors win while it is
+          // alive; a silent socket is closed (and the pool cleared) after this.
+          socketTimeoutMS: timeoutMs + 1000,
           autoIndex: true,
           // Fail fast instead of buffering commands forever while disconnected.
           bufferCommands: false,
