@@ -1,5 +1,7 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { AppException, ErrorCode } from '../../../common/errors';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { AppException, ErrorCode, isStoreUnavailable } from '../../../common/errors';
+import { storesConfig } from '../../../config';
 import { AgentsService } from '../../agents/agents.service';
 import type { Agent } from '../../agents/agent.types';
 import { CallLogsService } from '../../conversations/call-logs/call-logs.service';
@@ -23,23 +25,34 @@ import {
 
 /**
  * Agents and tools are read on every completion, so they come from a short-lived in-memory
- * copy. Any instance's change to one is announced on the config change bus (and seen by the
- * store's watcher), which drops the copy here within seconds; the TTL only bounds the damage
- * should an event ever be lost.
+ * copy (CONFIG_CACHE_TTL_MS). Any instance's change to one is announced on the config change
+ * bus (and seen by the store's watcher), which drops the copy here within seconds; the TTL
+ * only bounds the damage should an event ever be lost. While the store is down, the last known
+ * copy keeps serving (retried every second): a completion needs its agent, not a fresh one.
  */
-const HOT_PATH_CACHE = { ttlMs: 60_000, negativeTtlMs: 5_000, maxEntries: 10_000 };
+function hotPathCache<V>(stores?: ConfigType<typeof storesConfig>): ReadThroughCache<V> {
+  return new ReadThroughCache<V>({
+    ttlMs: stores?.configCacheTtlMs ?? 30_000,
+    negativeTtlMs: 5_000,
+    maxEntries: 10_000,
+    serveStaleOn: isStoreUnavailable,
+    staleRetryMs: 1_000,
+  });
+}
 
 /** Binds the pipeline's ports to the owning modules' public services. */
 @Injectable()
 export class AgentsAdapter extends AgentSource implements OnModuleInit, OnModuleDestroy {
-  private readonly cache = new ReadThroughCache<Agent>(HOT_PATH_CACHE);
+  private readonly cache: ReadThroughCache<Agent>;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly agents: AgentsService,
     private readonly changes: ConfigChangeBus,
+    @Optional() @Inject(storesConfig.KEY) stores?: ConfigType<typeof storesConfig>,
   ) {
     super();
+    this.cache = hotPathCache(stores);
   }
 
   onModuleInit(): void {
@@ -67,14 +80,16 @@ export class AgentsAdapter extends AgentSource implements OnModuleInit, OnModule
 
 @Injectable()
 export class ToolsAdapter extends ToolSource implements OnModuleInit, OnModuleDestroy {
-  private readonly cache = new ReadThroughCache<ExecutableTool>(HOT_PATH_CACHE);
+  private readonly cache: ReadThroughCache<ExecutableTool>;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly tools: ToolsService,
     private readonly changes: ConfigChangeBus,
+    @Optional() @Inject(storesConfig.KEY) stores?: ConfigType<typeof storesConfig>,
   ) {
     super();
+    this.cache = hotPathCache(stores);
   }
 
   onModuleInit(): void {
@@ -96,7 +111,17 @@ export class ToolsAdapter extends ToolSource implements OnModuleInit, OnModuleDe
     }
     if (missing.length > 0) {
       const generation = this.cache.snapshot();
-      for (const t of await this.tools.getMany(orgId, missing)) {
+      let loaded: ExecutableTool[];
+      try {
+        loaded = await this.tools.getMany(orgId, missing);
+      } catch (e) {
+        // The store is down: the last known copies, if every missing tool has one.
+        const stale = missing.map((id) => this.cache.staleOnError(orgId, id, e));
+        if (stale.some((t) => t === undefined)) throw e;
+        for (const t of stale as ExecutableTool[]) found.set(t.id, t);
+        loaded = [];
+      }
+      for (const t of loaded) {
         this.cache.put(orgId, t.id, t, generation);
         found.set(t.id, t);
       }
