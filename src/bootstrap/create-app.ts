@@ -6,6 +6,8 @@ import { AppModule } from '../app.module';
 import { requestIdFor, REQUEST_ID_HEADER } from '../common/http/request-id';
 import { parseEnv, type Env } from '../config';
 import { registerHttpMetrics } from '../modules/monitoring/http-metrics';
+import { LifecycleState } from '../modules/monitoring/lifecycle.state';
+import { rejectWhileDraining } from './draining';
 import { setupSwagger } from './swagger';
 import { rejectNonJsonBodies } from '../common/http/json-only.hook';
 import { registerAccessLog } from '../common/logging/access-log';
@@ -33,7 +35,8 @@ export async function createApp(
     trustProxy: true,
     // Let in-flight requests finish on close while idle keep-alive sockets are dropped at once.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Requests arriving while closing get our envelope with Retry-After (rejectWhileDraining).
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
     bufferLogs: opts.bufferLogs ?? true,
@@ -43,12 +46,14 @@ export async function createApp(
   app.useLogger(app.get(Logger));
 
   const fastify = app.getHttpAdapter().getInstance();
+  const lifecycle = app.get(LifecycleState);
   const securityHeaders = securityHeadersFor(GATEWAY_HELMET_OPTIONS);
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply.headers(securityHeaders);
     void reply.header(REQUEST_ID_HEADER, req.id);
     done();
   });
+  rejectWhileDraining(fastify, () => lifecycle.draining);
   fastify.addHook('onRequest', rejectNonJsonBodies);
   registerHttpMetrics(fastify);
   registerAccessLog(fastify, () => PinoLogger.root);
