@@ -69,7 +69,11 @@ describeWithServices(['DATABASE_URL', 'RABBITMQ_URL'], 'availability under fault
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
+    return {
+      status: res.status,
+      retryAfter: res.headers.get('retry-after'),
+      body: await res.json(),
+    };
   };
 
   it('item 5: a PostgreSQL outage answers 503 with Retry-After, never 500, and /v1 outlives the config cache TTL', async () => {
@@ -103,7 +107,10 @@ describeWithServices(['DATABASE_URL', 'RABBITMQ_URL'], 'availability under fault
         user: 'async while the database is down',
         response_format: { type: 'webhook', url: hooks.url },
       });
-      expect(async).toMatchObject({ status: 503, body: { error: { code: 'SERVICE_UNAVAILABLE' } } });
+      expect(async).toMatchObject({
+        status: 503,
+        body: { error: { code: 'SERVICE_UNAVAILABLE' } },
+      });
       // Past the 1 s TTL of agents and provider keys, with the store still down.
       await waitFor(
         'a request answered from cached configuration past its TTL',
@@ -139,7 +146,12 @@ describeWithServices(['DATABASE_URL', 'RABBITMQ_URL'], 'availability under fault
       .filter((s) => s.at < start + 3000 && s.at + s.ms > start)
       .map((s) => s.at + s.ms - Math.max(s.at, start));
     const audit = await settledAudit(f.reader, org, sent);
-    report('blackholed postgres', sent, audit, `, longest wait inside the partition ${Math.max(...inside)} ms`);
+    report(
+      'blackholed postgres',
+      sent,
+      audit,
+      `, longest wait inside the partition ${Math.max(...inside)} ms`,
+    );
     expect(inside.length).toBeGreaterThan(0);
     expect(inside.filter((ms) => ms > 6000)).toEqual([]);
     expect(tally(unexpected(sent, isStoreUnavailable))).toEqual({});
@@ -149,7 +161,10 @@ describeWithServices(['DATABASE_URL', 'RABBITMQ_URL'], 'availability under fault
   it('item 8: readiness turns red within seconds when the broker goes silent', async () => {
     const ready = async () => {
       const res = await fetch(`${gw.url}/health/ready`);
-      return { status: res.status, body: (await res.json()) as { dependencies: Record<string, { status: string }> } };
+      return {
+        status: res.status,
+        body: (await res.json()) as { dependencies: Record<string, { status: string }> },
+      };
     };
     await waitFor('ready', async () => (await ready()).status === 200);
     f.proxy('rabbitmq').blackhole();
@@ -204,7 +219,12 @@ function request(
   path: string,
   token: string,
   body?: unknown,
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string; reusedSocket: boolean }> {
+): Promise<{
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  reusedSocket: boolean;
+}> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       `${gw.url}${path}`,
@@ -220,7 +240,12 @@ function request(
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, reusedSocket: req.reusedSocket }),
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: text,
+            reusedSocket: req.reusedSocket,
+          }),
         );
       },
     );

@@ -71,7 +71,8 @@ describeWithServices(['DATABASE_URL', 'RABBITMQ_URL'], 'jobs under faults (fault
       },
       headers,
     );
-    if (r.status !== 202 || !r.jobId) throw new Error(`submit: ${r.status} ${JSON.stringify(r.body)}`);
+    if (r.status !== 202 || !r.jobId)
+      throw new Error(`submit: ${r.status} ${JSON.stringify(r.body)}`);
     return r.jobId;
   };
   const allFinal = (org: string, n: number, timeoutMs = 60_000) =>
@@ -116,9 +117,14 @@ describeWithServices(['DATABASE_URL', 'RABBITMQ_URL'], 'jobs under faults (fault
   it('item 2: a job stored but never published before a crash still runs, without a client retry', async () => {
     const s = await setup('stranded');
     f.proxy('rabbitmq').blackhole();
-    const pending = submit(s, 'stranded question', { thread_id: 'th-stranded' }, {
-      'idempotency-key': 'stranded-1',
-    }).catch(() => undefined);
+    const pending = submit(
+      s,
+      'stranded question',
+      { thread_id: 'th-stranded' },
+      {
+        'idempotency-key': 'stranded-1',
+      },
+    ).catch(() => undefined);
     const [job] = await waitFor('the job to be stored', async () => {
       const rows = await jobRows(f.reader, s.org);
       return rows.length === 1 ? rows : undefined;
@@ -174,7 +180,7 @@ describeWithServices(['DATABASE_URL', 'RABBITMQ_URL'], 'jobs under faults (fault
     const [dead] = await allFinal(s.org, 1);
     expect(dead.status).toBe('dead');
     const final = await waitFor('the dead webhook', () => hooks.byJob().get(id)?.at(-1));
-    expect(final).toMatchObject({ status: "dead", error: { code: expect.any(String) } });
+    expect(final).toMatchObject({ status: 'dead', error: { code: expect.any(String) } });
     expect(await deadLetters()).toBeGreaterThanOrEqual(1);
     const before = await deadLetters();
     const res = await fetch(`${gw.url}/api/v1/queue/dead-letters/${id}/requeue`, {
@@ -182,8 +188,9 @@ describeWithServices(['DATABASE_URL', 'RABBITMQ_URL'], 'jobs under faults (fault
       headers: { authorization: `Bearer ${s.token}` },
     });
     expect(res.status).toBe(202);
-    await waitFor('the requeued job to complete', async () =>
-      (await jobRows(f.reader, s.org))[0].status === 'completed',
+    await waitFor(
+      'the requeued job to complete',
+      async () => (await jobRows(f.reader, s.org))[0].status === 'completed',
     );
     expect(await deadLetters()).toBe(before - 1);
   });
@@ -196,7 +203,11 @@ describeWithServices(['DATABASE_URL', 'RABBITMQ_URL'], 'jobs under faults (fault
       await fetch(`${gw.url}/api/v2/model/chat/completion`, {
         method: 'POST',
         headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ agent_id: s.agentId, user: `fail #mock{"key":"${opened}","status":500}`, cache: false }),
+        body: JSON.stringify({
+          agent_id: s.agentId,
+          user: `fail #mock{"key":"${opened}","status":500}`,
+          cache: false,
+        }),
       });
     }
     const key = `after-${randomUUID()}`;

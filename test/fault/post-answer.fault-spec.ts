@@ -1,91 +1,173 @@
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { startMockUpstream, type MockUpstream } from '../mock-upstream/server';
 import { describeWithServices } from '../support/services';
-import { FaultEnv } from './support/fault-env';
-import { startGateway, type GatewayProcess } from './support/gateway-process';
+import { adminToken, createAgent, FaultEnv, type ServiceName } from './support/fault-env';
+import { startGateway } from './support/gateway-process';
 import {
   isStoreUnavailable,
-  tally,
-  Load,
-  outage,
+  killUnderLoad,
+  outageUnderLoad,
   report,
-  settledAudit,
+  tally,
   unexpected,
+  ZERO_LOSS,
+  type Target,
 } from './support/scenario';
+import { ApiReader } from './support/stores';
 
-/**
- * Issue 15, items 3 and 4: what the client was told succeeded (an answered completion) is never
- * missing from its thread, call log or usage after `kill -9` or an outage of any service; no
- * exchange is ever appended twice. Documents on PostgreSQL, with Redis and RabbitMQ.
- */
 // Outages of 10 s, restarts and draining: each test bounds its own waits.
 jest.setTimeout(150_000);
 
+/**
+ * Issue 15, items 3 and 4: what the client was told succeeded (an answered completion) is never
+ * missing from its thread, call log or usage after `kill -9` or a 10 s outage of any service,
+ * and nothing is appended twice. In every mode: documents on PostgreSQL; on MongoDB with
+ * metrics on PostgreSQL; embedded (PGlite, in-process queue).
+ */
 describeWithServices(
   ['DATABASE_URL', 'REDIS_URL', 'RABBITMQ_URL'],
   'post-answer writes, PostgreSQL + Redis + RabbitMQ (fault)',
   () => {
-    let mock: MockUpstream;
-    let f: FaultEnv;
-    let gw: GatewayProcess;
-
-    beforeAll(async () => {
-      mock = await startMockUpstream({ record: false });
-      f = await FaultEnv.start(
-        { redis: true, rabbitmq: true },
-        { OPENAI_BASE_URL: `${mock.url}/v1` },
-      );
-      gw = await startGateway(f.env);
-    });
-    afterEach(async () => {
-      await f.restoreAll();
-    });
-    afterAll(async () => {
-      await gw?.stop();
-      await f?.close();
-      await mock?.close();
-    });
-
-    const scenario = async (org: string) => ({
-      org,
-      agentId: await f.agent(gw, org),
-    });
+    const ctx = withServices({ redis: true, rabbitmq: true });
 
     it('item 4: kill -9 under load loses no exchange, call log or usage row of an answered request', async () => {
-      const { org, agentId } = await scenario(`org-kill-${randomUUID()}`);
-      const load = new Load({ url: () => gw.url, org, agentId, run: f.run, concurrency: 8 }).start();
-      await load.answered(80);
-      await gw.kill9();
-      const sent = await load.stop();
-      gw = await startGateway(f.env);
-      const audit = await settledAudit(f.reader, org, sent);
-      report('kill -9 (postgres documents)', sent, audit);
+      const { org, agentId } = await ctx.scenario('kill');
+      const { sent, audit } = await killUnderLoad(ctx.t, org, agentId);
+      report('kill -9 (documents on postgres)', sent, audit);
       expect(tally(unexpected(sent, () => false))).toEqual({});
-      expect(audit).toEqual({ ...audit, ...zeroLoss });
+      expect(audit).toEqual({ ...audit, ...ZERO_LOSS });
     });
 
     for (const service of ['postgres', 'redis', 'rabbitmq'] as const) {
       it(`items 3 and 5: a 10 s ${service} outage loses nothing answered; refusals are 503 with Retry-After`, async () => {
-        const { org, agentId } = await scenario(`org-${service}-${randomUUID()}`);
-        const load = new Load({ url: () => gw.url, org, agentId, run: f.run, concurrency: 6 }).start();
-        await load.answered(20);
-        await outage(f.proxy(service), 'refuse');
-        await load.answered(20);
-        const sent = await load.stop();
-        const audit = await settledAudit(f.reader, org, sent);
-        report(`${service} outage (postgres documents)`, sent, audit);
-        expect(tally(unexpected(sent, isStoreUnavailable))).toEqual({});
-        expect(audit).toEqual({ ...audit, ...zeroLoss });
+        await outageScenario(service);
       });
+    }
+
+    async function outageScenario(service: ServiceName) {
+      const { org, agentId } = await ctx.scenario(service);
+      const { sent, audit } = await outageUnderLoad(
+        ctx.t,
+        ctx.f.proxy(service),
+        'refuse',
+        org,
+        agentId,
+      );
+      report(`${service} outage (documents on postgres)`, sent, audit);
+      expect(tally(unexpected(sent, isStoreUnavailable))).toEqual({});
+      expect(audit).toEqual({ ...audit, ...ZERO_LOSS });
     }
   },
 );
 
-const zeroLoss = {
-  lostExchanges: 0,
-  duplicatedExchanges: 0,
-  lostCallLogs: 0,
-  duplicatedCallLogs: 0,
-  lostUsageRows: 0,
-  duplicatedUsageRows: 0,
-};
+describeWithServices(
+  ['DATABASE_URL', 'MONGODB_URI', 'RABBITMQ_URL'],
+  'post-answer writes, MongoDB (FerretDB) + PostgreSQL + RabbitMQ (fault)',
+  () => {
+    const ctx = withServices({ mongo: true, rabbitmq: true });
+
+    it('item 4: kill -9 under load loses nothing answered', async () => {
+      const { org, agentId } = await ctx.scenario('kill');
+      const { sent, audit } = await killUnderLoad(ctx.t, org, agentId);
+      report('kill -9 (documents on mongodb)', sent, audit);
+      expect(tally(unexpected(sent, () => false))).toEqual({});
+      expect(audit).toEqual({ ...audit, ...ZERO_LOSS });
+    });
+
+    for (const service of ['mongodb', 'postgres'] as const) {
+      it(`items 3 and 5: a 10 s ${service} outage loses nothing answered`, async () => {
+        const { org, agentId } = await ctx.scenario(service);
+        const { sent, audit } = await outageUnderLoad(
+          ctx.t,
+          ctx.f.proxy(service),
+          'refuse',
+          org,
+          agentId,
+        );
+        report(`${service} outage (documents on mongodb)`, sent, audit);
+        expect(tally(unexpected(sent, isStoreUnavailable))).toEqual({});
+        expect(audit).toEqual({ ...audit, ...ZERO_LOSS });
+      });
+    }
+
+    it('item 5: a blackholed MongoDB holds no request and loses nothing answered', async () => {
+      const { org, agentId } = await ctx.scenario('hole');
+      const { sent, audit } = await outageUnderLoad(
+        ctx.t,
+        ctx.f.proxy('mongodb'),
+        'blackhole',
+        org,
+        agentId,
+      );
+      report(
+        'blackholed mongodb',
+        sent,
+        audit,
+        `, slowest ${Math.max(...sent.map((s) => s.ms))} ms`,
+      );
+      expect(tally(unexpected(sent, isStoreUnavailable))).toEqual({});
+      expect(audit).toEqual({ ...audit, ...ZERO_LOSS });
+      expect(sent.filter((s) => s.ms > 9000)).toEqual([]);
+    });
+  },
+);
+
+describe('post-answer writes, embedded PGlite + in-process queue (fault)', () => {
+  let mock: MockUpstream;
+  let t: Target;
+  const org = `org-embedded-${randomUUID()}`;
+
+  beforeAll(async () => {
+    mock = await startMockUpstream({ record: false });
+    const env = {
+      OPENAI_BASE_URL: `${mock.url}/v1`,
+      RATE_LIMIT_USER_PER_MINUTE: '1000000',
+      RATE_LIMIT_THREAD_PER_MINUTE: '1000000',
+    };
+    const gw = await startGateway(env);
+    t = { gw, env, run: 'emb', auditor: new ApiReader(() => t.gw.url, adminToken(org)) };
+  });
+  afterAll(async () => {
+    await t?.gw.stop();
+    if (t) rmSync(t.gw.dataDir, { recursive: true, force: true });
+    await mock?.close();
+  });
+
+  it('item 4: kill -9 under load loses nothing answered (PGlite restarts on the same data)', async () => {
+    const agentId = await createAgent(t.gw.url, org);
+    const { sent, audit } = await killUnderLoad(t, org, agentId, 60);
+    report('kill -9 (embedded)', sent, audit);
+    expect(tally(unexpected(sent, () => false))).toEqual({});
+    expect(audit).toEqual({ ...audit, ...ZERO_LOSS });
+  });
+});
+
+/** A gateway on real services behind fault proxies, shared by one describe's tests. */
+function withServices(topology: { mongo?: boolean; redis?: boolean; rabbitmq?: boolean }) {
+  const ctx = {
+    f: undefined as unknown as FaultEnv,
+    t: undefined as unknown as Target,
+    mock: undefined as unknown as MockUpstream,
+    scenario: async (name: string) => {
+      const org = `org-${name}-${randomUUID()}`;
+      return { org, agentId: await ctx.f.agent(ctx.t.gw, org) };
+    },
+  };
+  beforeAll(async () => {
+    ctx.mock = await startMockUpstream({ record: false });
+    ctx.f = await FaultEnv.start(topology, { OPENAI_BASE_URL: `${ctx.mock.url}/v1` });
+    const gw = await startGateway(ctx.f.env);
+    ctx.t = { gw, env: ctx.f.env, run: ctx.f.run, auditor: ctx.f.reader };
+  });
+  afterEach(async () => {
+    await ctx.f.restoreAll();
+  });
+  afterAll(async () => {
+    await ctx.t?.gw.stop();
+    if (ctx.t) rmSync(ctx.t.gw.dataDir, { recursive: true, force: true });
+    await ctx.f?.close();
+    await ctx.mock?.close();
+  });
+  return ctx;
+}

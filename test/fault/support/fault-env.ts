@@ -44,27 +44,12 @@ export class FaultEnv {
 
   /** A JWT for `org` (admin, so it can create agents). */
   token(org: string, scopes: string[] = ['admin']): string {
-    return signToken({ org_id: org, scopes, sub: `admin-${org}` }, { expiresIn: '1h' });
+    return adminToken(org, scopes);
   }
 
   /** Creates an agent through the gateway; its id. */
-  async agent(gw: GatewayProcess, org: string, body: Record<string, unknown> = {}): Promise<string> {
-    const res = await fetch(`${gw.url}/api/v1/agents`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.token(org)}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'fault',
-        service: 'openai',
-        model: 'gpt-4o-mini',
-        prompt: 'You answer briefly.',
-        ...body,
-      }),
-    });
-    const parsed = (await res.json()) as { data?: { id: string } };
-    if (res.status !== 201 || !parsed.data) {
-      throw new Error(`creating an agent answered ${res.status}: ${JSON.stringify(parsed)}`);
-    }
-    return parsed.data.id;
+  agent(gw: GatewayProcess, org: string, body: Record<string, unknown> = {}): Promise<string> {
+    return createAgent(gw.url, org, body);
   }
 
   /** Every proxy back to normal (after a test, whatever it left behind). */
@@ -110,4 +95,33 @@ export class FaultEnv {
       this.topology.mongo ? SERVICE_URLS.MONGODB_URI : undefined,
     );
   }
+}
+
+/** A JWT for `org`, admin by default (it can create agents and read call logs). */
+export function adminToken(org: string, scopes: string[] = ['admin']): string {
+  return signToken({ org_id: org, scopes, sub: `admin-${org}` }, { expiresIn: '1h' });
+}
+
+/** Creates an agent (OpenAI gpt-4o-mini unless `body` says otherwise); its id. */
+export async function createAgent(
+  url: string,
+  org: string,
+  body: Record<string, unknown> = {},
+): Promise<string> {
+  const res = await fetch(`${url}/api/v1/agents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken(org)}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'fault',
+      service: 'openai',
+      model: 'gpt-4o-mini',
+      prompt: 'You answer briefly.',
+      ...body,
+    }),
+  });
+  const parsed = (await res.json()) as { data?: { id: string } };
+  if (res.status !== 201 || !parsed.data) {
+    throw new Error(`creating an agent answered ${res.status}: ${JSON.stringify(parsed)}`);
+  }
+  return parsed.data.id;
 }

@@ -33,7 +33,9 @@ export interface GatewayProcess {
  * `DATA_DIR` is a fresh temporary directory unless given (pass the same one to restart on the
  * same embedded data).
  */
-export async function startGateway(env: Record<string, string | undefined>): Promise<GatewayProcess> {
+export async function startGateway(
+  env: Record<string, string | undefined>,
+): Promise<GatewayProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first`);
   const port = await freePort();
   const ownDir = env.DATA_DIR === undefined;
@@ -77,7 +79,7 @@ export async function startGateway(env: Record<string, string | undefined>): Pro
       const children = childrenOf(child.pid!);
       if (!gone) child.kill('SIGKILL');
       await exited;
-      await waitFor('the gateway\'s children to exit', () => children.every((pid) => !alive(pid)), {
+      await waitFor("the gateway's children to exit", () => children.every((pid) => !alive(pid)), {
         timeoutMs: 20_000,
       });
     },

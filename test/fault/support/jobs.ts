@@ -25,7 +25,11 @@ export class Hooks {
   byJob(): Map<string, Array<{ status: string; error?: { code: string } }>> {
     const out = new Map<string, Array<{ status: string; error?: { code: string } }>>();
     for (const r of this.receiver.received) {
-      const body = JSON.parse(r.body) as { job_id: string; status: string; error?: { code: string } };
+      const body = JSON.parse(r.body) as {
+        job_id: string;
+        status: string;
+        error?: { code: string };
+      };
       out.set(body.job_id, [...(out.get(body.job_id) ?? []), body]);
     }
     return out;

@@ -1,3 +1,4 @@
+import type { Json } from '../../support/json';
 import { MongoClient } from 'mongodb';
 import { Client } from 'pg';
 import type { Sent } from './load';
@@ -27,7 +28,7 @@ export interface Audit {
  * proxy): conversations and call logs from the document store (PostgreSQL or MongoDB), usage
  * rows from PostgreSQL.
  */
-export class StoreReader {
+export class StoreReader implements Auditor {
   private constructor(
     private readonly pg: Client,
     private readonly mongo: MongoClient | undefined,
@@ -92,31 +93,7 @@ export class StoreReader {
 
   /** Matches the answered requests against the stores. */
   async audit(org: string, sent: Sent[]): Promise<Audit> {
-    const s = await this.read(org);
-    const answered = sent.filter((x) => x.status === 200);
-    const a: Audit = {
-      answered: answered.length,
-      lostExchanges: 0,
-      duplicatedExchanges: 0,
-      lostCallLogs: 0,
-      duplicatedCallLogs: 0,
-      lostUsageRows: 0,
-      duplicatedUsageRows: 0,
-    };
-    for (const r of answered) {
-      const c = s.callLogs.get(r.requestId) ?? 0;
-      const u = s.usage.get(r.userId) ?? 0;
-      if (r.threadId !== undefined) {
-        const x = s.exchanges.get(r.threadId) ?? 0;
-        if (x === 0) a.lostExchanges++;
-        if (x > 1) a.duplicatedExchanges++;
-      }
-      if (c === 0) a.lostCallLogs++;
-      if (c > 1) a.duplicatedCallLogs++;
-      if (u === 0) a.lostUsageRows++;
-      if (u > 1) a.duplicatedUsageRows++;
-    }
-    return a;
+    return auditStored(await this.read(org), sent);
   }
 
   private async counts(sql: string, org: string): Promise<Map<string, number>> {
@@ -125,6 +102,95 @@ export class StoreReader {
   }
 }
 
+/** Anything that can say what the stores hold for an org and audit a run against it. */
+export interface Auditor {
+  audit(org: string, sent: Sent[]): Promise<Audit>;
+}
+
+export function auditStored(s: Stored, sent: Sent[]): Audit {
+  const answered = sent.filter((x) => x.status === 200);
+  const a: Audit = {
+    answered: answered.length,
+    lostExchanges: 0,
+    duplicatedExchanges: 0,
+    lostCallLogs: 0,
+    duplicatedCallLogs: 0,
+    lostUsageRows: 0,
+    duplicatedUsageRows: 0,
+  };
+  for (const r of answered) {
+    const c = s.callLogs.get(r.requestId) ?? 0;
+    const u = s.usage.get(r.userId) ?? 0;
+    if (r.threadId !== undefined) {
+      const x = s.exchanges.get(r.threadId) ?? 0;
+      if (x === 0) a.lostExchanges++;
+      if (x > 1) a.duplicatedExchanges++;
+    }
+    if (c === 0) a.lostCallLogs++;
+    if (c > 1) a.duplicatedCallLogs++;
+    if (u === 0) a.lostUsageRows++;
+    if (u > 1) a.duplicatedUsageRows++;
+  }
+  return a;
+}
+
 /** True when nothing answered is missing (duplicates are checked separately, once settled). */
 export const nothingLost = (a: Audit): boolean =>
   a.lostExchanges === 0 && a.lostCallLogs === 0 && a.lostUsageRows === 0;
+
+/**
+ * Reads what a gateway stored through its own API (threads, call logs, usage), for the
+ * embedded mode, whose database only the gateway can open.
+ */
+export class ApiReader implements Auditor {
+  constructor(
+    private readonly url: () => string,
+    private readonly token: string,
+  ) {}
+
+  async audit(org: string, sent: Sent[]): Promise<Audit> {
+    const answered = sent.filter((s) => s.status === 200);
+    const exchanges = new Map<string, number>();
+    for (const r of answered) {
+      if (r.threadId === undefined) continue;
+      const res = await this.get(`/api/v1/threads/${r.threadId}/messages?limit=200`);
+      const ids = new Set(
+        res.status === 404
+          ? []
+          : (res.body.data as Array<{ exchange_id: string }>).map((m) => m.exchange_id),
+      );
+      exchanges.set(r.threadId, ids.size);
+    }
+    const callLogs = new Map<string, number>();
+    for (let cursor: string | undefined; ;) {
+      const res = await this.get(`/api/v1/call-logs?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+      for (const l of res.body.data as Array<{ request_id: string; outcome: string }>) {
+        if (l.outcome === 'success')
+          callLogs.set(l.request_id, (callLogs.get(l.request_id) ?? 0) + 1);
+      }
+      cursor = res.body.next_cursor ?? undefined;
+      if (!cursor) break;
+    }
+    const usage = new Map<string, number>();
+    const from = new Date(Math.min(...sent.map((s) => s.at)) - 60_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const res = await this.get(
+      `/api/v1/metrics/usage?from=${from}&to=${to}&interval=1h&group_by=user`,
+    );
+    for (const b of res.body.data.buckets as Array<{
+      group: string;
+      requests: number;
+      errors: number;
+    }>) {
+      usage.set(b.group, (usage.get(b.group) ?? 0) + b.requests - b.errors);
+    }
+    return auditStored({ exchanges, callLogs, usage }, sent);
+  }
+
+  private async get(path: string): Promise<{ status: number; body: Json }> {
+    const res = await fetch(`${this.url()}${path}`, {
+      headers: { authorization: `Bearer ${this.token}` },
+    });
+    return { status: res.status, body: await res.json() };
+  }
+}
