@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { ErrorCode } from '../common/errors';
-import { toGatewayBody, toOpenAiBody, type NormalisedError } from '../common/filters/error-envelope';
+import {
+  toGatewayBody,
+  toOpenAiBody,
+  type NormalisedError,
+} from '../common/filters/error-envelope';
 import { isOpenAiRoute } from '../common/http/is-openai-route';
 
 /** Another instance can take the request at once; a second is plenty. */
@@ -31,7 +35,9 @@ export function rejectWhileDraining(fastify: FastifyInstance, isDraining: () => 
       done();
       return;
     }
-    const body = isOpenAiRoute(req.url) ? toOpenAiBody(DRAINING) : toGatewayBody(DRAINING, String(req.id));
+    const body = isOpenAiRoute(req.url)
+      ? toOpenAiBody(DRAINING)
+      : toGatewayBody(DRAINING, String(req.id));
     void reply
       .code(503)
       .headers({ ...DRAINING.headers, connection: 'close' })

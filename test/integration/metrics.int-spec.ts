@@ -5,7 +5,6 @@ import { TcpRelay } from '../live-config/tcp-relay';
 import { describeWithServices, SERVICE_URLS } from '../support/services';
 import { authHeaders, signToken, startTestApp, TestApp } from '../support/test-app';
 
-
 /** Reads a sample straight from the process-wide registry (valid after the app closed). */
 async function registryValue(sample: string): Promise<number> {
   const name = sample.split('{')[0];

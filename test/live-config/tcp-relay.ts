@@ -7,7 +7,9 @@ import { FaultProxy } from '../support/fault-proxy';
  */
 export class TcpRelay extends FaultProxy {
   /** `url` with its host and port pointed at this relay. */
-  static override async in(front: string): Promise<{ proxy: FaultProxy; relay: TcpRelay; url: string }> {
+  static override async in(
+    front: string,
+  ): Promise<{ proxy: FaultProxy; relay: TcpRelay; url: string }> {
     const target = new URL(front);
     const defaultPort = target.protocol.startsWith('mongodb') ? 27017 : 5432;
     const relay = new TcpRelay(target.hostname, Number(target.port || defaultPort));

@@ -243,7 +243,10 @@ export function asyncCompletionsSuite(
     expect(requeued.body.data).toMatchObject({ job_id: id, status: 'queued', attempts: 0 });
     await settled(id, 'completed');
     expect(receiver.requests).toHaveLength(5);
-    expect(JSON.parse(receiver.requests[4].body)).toMatchObject({ job_id: id, status: 'completed' });
+    expect(JSON.parse(receiver.requests[4].body)).toMatchObject({
+      job_id: id,
+      status: 'completed',
+    });
     expect(t.mock.requests({ key: k })).toHaveLength(1);
     // Requeued, it is no longer among the dead letters.
     expect((await t.gw.app.get(JobTransport).depth('completion')).dead).toBe(0);

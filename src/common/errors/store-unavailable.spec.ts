@@ -8,7 +8,10 @@ const withProps = (message: string, props: Record<string, unknown>): Error =>
 
 describe('isStoreUnavailable', () => {
   it.each([
-    ['a refused connection', withProps('connect ECONNREFUSED 127.0.0.1:5432', { code: 'ECONNREFUSED' })],
+    [
+      'a refused connection',
+      withProps('connect ECONNREFUSED 127.0.0.1:5432', { code: 'ECONNREFUSED' }),
+    ],
     ['a reset connection', withProps('read ECONNRESET', { code: 'ECONNRESET' })],
     ['pg-pool giving up on a connection', new Error('timeout exceeded when trying to connect')],
     ['node-postgres losing its connection', new Error('Connection terminated unexpectedly')],
@@ -18,7 +21,10 @@ describe('isStoreUnavailable', () => {
       new QueryFailedError('SELECT 1', [], withProps('canceling statement', { code: '57014' })),
     ],
     ['the server shutting down (57P01)', withProps('terminating connection', { code: '57P01' })],
-    ['no server selected by the MongoDB driver', withProps('x', { name: 'MongoServerSelectionError' })],
+    [
+      'no server selected by the MongoDB driver',
+      withProps('x', { name: 'MongoServerSelectionError' }),
+    ],
     ['a MongoDB socket timeout', withProps('x', { name: 'MongoNetworkTimeoutError' })],
     [
       'mongoose before its first connection',
@@ -26,7 +32,10 @@ describe('isStoreUnavailable', () => {
         name: 'MongooseError',
       }),
     ],
-    ['ioredis with its offline queue off', new Error("Stream isn't writeable and enableOfflineQueue options is false")],
+    [
+      'ioredis with its offline queue off',
+      new Error("Stream isn't writeable and enableOfflineQueue options is false"),
+    ],
     ['a cause chain', new Error('outer', { cause: withProps('inner', { code: 'ETIMEDOUT' }) })],
   ])('recognises %s', (_what, e) => {
     expect(isStoreUnavailable(e)).toBe(true);

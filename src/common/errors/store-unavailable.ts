@@ -71,7 +71,7 @@ const REDIS_MESSAGES = [
 export function isStoreUnavailable(e: unknown): boolean {
   for (let cur = e, depth = 0; cur && depth < 5; depth++) {
     if (typeof cur !== 'object') return false;
-    if (matches(cur as ErrorLike)) return true;
+    if (matches(cur)) return true;
     const next = (cur as ErrorLike).driverError ?? (cur as ErrorLike).cause;
     if (next === cur) return false;
     cur = next;

@@ -15,7 +15,7 @@ const READ_TIMEOUT = 'Query read timeout';
 export class DeadlineClient extends Client {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override query(...args: any[]): any {
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
     const result = (super.query as (...a: unknown[]) => unknown)(...args);
     if (result instanceof Promise) {
       result.catch((e: unknown) => {
@@ -26,7 +26,9 @@ export class DeadlineClient extends Client {
   }
 
   private dropConnection(): void {
-    (this as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    (
+      this as unknown as { connection?: { stream?: { destroy(): void } } }
+    ).connection?.stream?.destroy();
   }
 }
 
@@ -115,7 +117,7 @@ export class PostgresConnection {
 
 /** Runs pending migrations on a short-lived DataSource without query timeouts. */
 async function migrate(options: DataSourceOptions): Promise<void> {
-  const ds = new DataSource({ ...options, migrationsRun: true } as DataSourceOptions);
+  const ds = new DataSource({ ...options, migrationsRun: true });
   await ds.initialize();
   await ds.destroy();
 }

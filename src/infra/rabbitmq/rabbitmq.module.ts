@@ -34,7 +34,10 @@ class RabbitHealth {
         timeout: PROBE_TIMEOUT_MS,
       });
     } catch (e) {
-      const why = e instanceof Error && e.message === 'timeout' ? `no confirm within ${PROBE_TIMEOUT_MS} ms` : String(e);
+      const why =
+        e instanceof Error && e.message === 'timeout'
+          ? `no confirm within ${PROBE_TIMEOUT_MS} ms`
+          : String(e);
       throw new Error(`rabbitmq does not answer: ${why}`);
     }
   }

@@ -191,6 +191,5 @@ function toView(k: StoredProviderKey): ProviderKey {
   return view;
 }
 
-
 const notFound = (id: string) =>
   new AppException(ErrorCode.NOT_FOUND, `Provider key ${id} not found`);

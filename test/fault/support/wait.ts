@@ -29,7 +29,8 @@ export async function waitFor<T>(
       if (opts.fatal?.()) throw e;
     }
     if (Date.now() > deadline) {
-      const why = last instanceof Error ? `: ${last.message}` : last ? `: ${String(last)}` : '';
+      const why =
+        last instanceof Error ? `: ${last.message}` : last ? `: ${JSON.stringify(last)}` : '';
       throw new Error(`timed out waiting for ${what}${why}`);
     }
     await delay(opts.everyMs ?? 50);

@@ -63,7 +63,11 @@ export class AfterAnswer {
   }
 
   /** Commits the answer's record; resolves once it is durable (503 when it cannot be). */
-  async succeeded(job: CompletionJob, outcome: CompletionOutcome, latencyMs: number): Promise<void> {
+  async succeeded(
+    job: CompletionJob,
+    outcome: CompletionOutcome,
+    latencyMs: number,
+  ): Promise<void> {
     const usage = [...this.roundsOf(job)];
     if (outcome.cached) {
       // A cache hit made no provider call, but it is still usage worth seeing.
@@ -189,7 +193,9 @@ export class AfterAnswer {
     };
   }
 
-  private rowBase(job: CompletionJob): Pick<UsageRow, 'time' | 'org_id' | 'user_id' | 'agent_id' | 'thread_id'> {
+  private rowBase(
+    job: CompletionJob,
+  ): Pick<UsageRow, 'time' | 'org_id' | 'user_id' | 'agent_id' | 'thread_id'> {
     return {
       time: new Date(),
       org_id: job.principal.orgId,

@@ -54,7 +54,8 @@ export class CompletionPipeline {
         const hit = await this.cache.get<CompletionOutcome>(key);
         if (hit) {
           for await (const e of replayAsEvents(asCacheHit(hit))) {
-            if (e.type === 'done') await this.after.succeeded(job, e.outcome, performance.now() - started);
+            if (e.type === 'done')
+              await this.after.succeeded(job, e.outcome, performance.now() - started);
             yield e;
           }
           return;

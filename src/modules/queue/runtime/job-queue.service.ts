@@ -130,7 +130,8 @@ export class JobQueue implements OnApplicationBootstrap, OnModuleDestroy, OnAppl
    * it; rejects with QueueUnavailableError otherwise. Survives a crash only when `durable`.
    */
   async send(type: string, orgId: string, id: string, payload: JsonValue): Promise<void> {
-    if (!this.registry.get(type)?.untracked) throw new Error(`${type} is not an untracked job type`);
+    if (!this.registry.get(type)?.untracked)
+      throw new Error(`${type} is not an untracked job type`);
     await this.transport.publish({
       v: 1,
       id,

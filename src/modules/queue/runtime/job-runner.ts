@@ -139,7 +139,8 @@ export class JobRunner {
   ): Promise<Disposition> {
     const env = d.envelope;
     const error = toJobError(e);
-    if (error.code === 'INTERNAL') this.logger.error(`job ${env.id} (${reg.type}) failed: ${String(e)}`);
+    if (error.code === 'INTERNAL')
+      this.logger.error(`job ${env.id} (${reg.type}) failed: ${String(e)}`);
     if (e instanceof PermanentJobError) return this.dead(reg, env, token, 'permanent', job, error);
     const hint: RetryHint = e instanceof RetryableJobError ? e.hint : {};
     const refund =

@@ -51,14 +51,23 @@ export class PostAnswerJournal {
       try {
         await spool.hold(record);
         records.inc({ path: spool.name });
-        this.logThrottled(spool.name, `post-answer writes failed, record kept in ${spool.name}: ${message(cause)}`);
+        this.logThrottled(
+          spool.name,
+          `post-answer writes failed, record kept in ${spool.name}: ${message(cause)}`,
+        );
         return;
       } catch (e) {
-        this.logThrottled(`${spool.name}-failed`, `${spool.name} refused a post-answer record: ${message(e)}`);
+        this.logThrottled(
+          `${spool.name}-failed`,
+          `${spool.name} refused a post-answer record: ${message(e)}`,
+        );
       }
     }
     records.inc({ path: 'failed' });
-    this.logThrottled('failed', `post-answer record ${record.id} could not be made durable: ${message(cause)}`);
+    this.logThrottled(
+      'failed',
+      `post-answer record ${record.id} could not be made durable: ${message(cause)}`,
+    );
     throw isStoreUnavailable(cause) ? storeUnavailable(cause) : cause;
   }
 

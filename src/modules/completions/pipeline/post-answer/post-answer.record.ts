@@ -55,7 +55,10 @@ export function fromStoredRecord(v: unknown): PostAnswerRecord {
   return {
     ...(o as unknown as PostAnswerRecord),
     at: date(o.at),
-    call_log: { ...(callLog as unknown as PostAnswerRecord['call_log']), created_at: date(callLog.created_at) },
+    call_log: {
+      ...(callLog as unknown as PostAnswerRecord['call_log']),
+      created_at: date(callLog.created_at),
+    },
     usage: (o.usage as Array<Record<string, unknown>>).map(
       (u) => ({ ...u, time: date(u.time) }) as unknown as UsageRecord,
     ),

@@ -99,7 +99,11 @@ export class PostAnswerSweeper implements OnApplicationBootstrap, OnApplicationS
           swept.inc({ outbox: outbox.name, result: 'retried' });
           const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 5));
           await outbox
-            .retryLater(record.id, e instanceof Error ? e.message : String(e), new Date(Date.now() + delay))
+            .retryLater(
+              record.id,
+              e instanceof Error ? e.message : String(e),
+              new Date(Date.now() + delay),
+            )
             .catch(() => undefined);
         }
       }),

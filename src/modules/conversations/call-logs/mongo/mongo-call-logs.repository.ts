@@ -29,7 +29,8 @@ export class MongoCallLogsRepository implements CallLogsRepository {
     try {
       await this.model.insertMany(
         logs.map(({ id, ...rest }) => ({ _id: id, ...rest })),
-        { ordered: false },
+        // A document failing validation must fail the call, not be skipped silently.
+        { ordered: false, throwOnValidationError: true },
       );
     } catch (e) {
       if (!onlyDuplicates(e)) throw e;
@@ -65,5 +66,7 @@ export class MongoCallLogsRepository implements CallLogsRepository {
 function onlyDuplicates(e: unknown): boolean {
   const errors = (e as { writeErrors?: unknown[] } | null)?.writeErrors;
   if (!Array.isArray(errors) || errors.length === 0) return isUniqueViolation(e);
-  return errors.every((w) => isUniqueViolation(w) || isUniqueViolation((w as { err?: unknown }).err));
+  return errors.every(
+    (w) => isUniqueViolation(w) || isUniqueViolation((w as { err?: unknown }).err),
+  );
 }

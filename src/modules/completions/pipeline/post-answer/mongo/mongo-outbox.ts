@@ -49,7 +49,7 @@ export class MongoOutbox extends PostAnswerOutbox {
     this.model = modelOn(connection, 'PostAnswerOutbox', OutboxSchema);
     this.group = new GroupCommit(async (docs) => {
       try {
-        await this.model.insertMany(docs, { ordered: false });
+        await this.model.insertMany(docs, { ordered: false, throwOnValidationError: true });
       } catch (e) {
         const errors = (e as { writeErrors?: unknown[] }).writeErrors;
         if (!(Array.isArray(errors) ? errors.every(isUniqueViolation) : isUniqueViolation(e))) {
