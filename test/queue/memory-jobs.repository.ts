@@ -310,6 +310,12 @@ export class MemoryJobsRepository extends JobsRepository {
     return true;
   }
 
+  /** Test hook: pretend the job was last written at `at`. */
+  touch(id: string, at: Date): void {
+    const j = this.jobs.get(id);
+    if (j) j.updated_at = at;
+  }
+
   private check(): void {
     if (this.down) throw new Error('memory job store is down');
   }

@@ -31,8 +31,12 @@ import { AgentSource, CallLogSink, ThreadStore, ToolSource, UsageSink } from './
 import { POST_ANSWER_SPOOLS, PostAnswerJournal } from './pipeline/post-answer/post-answer.journal';
 import type { PostAnswerSpool } from './pipeline/post-answer/post-answer.spool';
 import { PostAnswerSweeper } from './pipeline/post-answer/post-answer.sweeper';
-import { PostAnswerWriter } from './pipeline/post-answer/post-answer.writer';
+import {
+  PostAnswerWriter,
+  StoresPostAnswerWriter,
+} from './pipeline/post-answer/post-answer.writer';
 import { PostgresOutbox } from './pipeline/post-answer/postgres/postgres-outbox';
+import { SqlPostAnswerWriter } from './pipeline/post-answer/postgres/sql-post-answer.writer';
 import { PostAnswerJobHandler, QueueSpool } from './pipeline/post-answer/queue-spool';
 
 /**
@@ -49,7 +53,18 @@ import { PostAnswerJobHandler, QueueSpool } from './pipeline/post-answer/queue-s
     AfterAnswer,
     BackgroundTasks,
     ToolExecutor,
-    PostAnswerWriter,
+    StoresPostAnswerWriter,
+    {
+      provide: PostAnswerWriter,
+      inject: [storesConfig.KEY, DataSource, StoresPostAnswerWriter],
+      // Documents and metrics in one PostgreSQL: one statement per group of answers.
+      useFactory: (
+        stores: ConfigType<typeof storesConfig>,
+        dataSource: DataSource,
+        separate: StoresPostAnswerWriter,
+      ): PostAnswerWriter =>
+        stores.documentStore === 'postgres' ? new SqlPostAnswerWriter(dataSource) : separate,
+    },
     PostAnswerJournal,
     PostAnswerSweeper,
     PostAnswerJobHandler,

@@ -64,7 +64,7 @@ export class FaultEnv {
       await deleteTopology(
         SERVICE_URLS.RABBITMQ_URL!,
         this.prefix,
-        ['completion', 'error_webhook'].map((type) => ({ type, maxAttempts: 10 })),
+        ['completion', 'error_webhook', 'post_answer'].map((type) => ({ type, maxAttempts: 10 })),
       ).catch(() => undefined);
     }
   }

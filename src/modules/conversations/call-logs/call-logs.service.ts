@@ -33,13 +33,13 @@ export class CallLogsService {
   }
 
   async record(entry: NewCallLog): Promise<CallLog> {
-    const log = complete(entry);
+    const log = completeCallLog(entry);
     await this.group.add(log);
     return log;
   }
 
   async recordMany(entries: NewCallLog[]): Promise<CallLog[]> {
-    const logs = entries.map(complete);
+    const logs = entries.map(completeCallLog);
     await this.repo.insertMany(logs);
     return logs;
   }
@@ -49,7 +49,8 @@ export class CallLogsService {
   }
 }
 
-function complete(e: NewCallLog): CallLog {
+/** A log as stored: id and defaults filled, counts made sane, the summary bounded. */
+export function completeCallLog(e: NewCallLog): CallLog {
   const input = nonNegative(e.input_tokens);
   const output = nonNegative(e.output_tokens);
   return {

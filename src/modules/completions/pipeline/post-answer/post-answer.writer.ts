@@ -18,20 +18,31 @@ export class PostAnswerWriteError extends Error {
 
 /**
  * Writes what a record holds to where it belongs: the thread append and the call log to the
- * document store, the usage rows to the metrics store, all at once (each store groups the
- * writes of concurrent answers into one statement). Idempotent: every id is fixed in the
+ * document store, the usage rows to the metrics store. Idempotent: every id is fixed in the
  * record, so writing it again (after a partial failure, from an outbox, from a redelivered
- * message) stores nothing twice.
+ * message) stores nothing twice. The port (and DI token); CompletionsModule picks the
+ * implementation from the stores configured.
+ */
+export abstract class PostAnswerWriter {
+  /** Resolves once everything is stored; rejects with PostAnswerWriteError otherwise. */
+  abstract write(r: PostAnswerRecord): Promise<void>;
+}
+
+/**
+ * Documents and metrics in different stores (MongoDB + PostgreSQL): the three writes go out
+ * at once through the owning modules' ports, each grouped with the writes of concurrent answers
+ * into one statement per store.
  */
 @Injectable()
-export class PostAnswerWriter {
+export class StoresPostAnswerWriter extends PostAnswerWriter {
   constructor(
     private readonly threads: ThreadStore,
     private readonly callLogs: CallLogSink,
     private readonly usage: UsageSink,
-  ) {}
+  ) {
+    super();
+  }
 
-  /** Resolves once everything is stored; rejects with PostAnswerWriteError otherwise. */
   async write(r: PostAnswerRecord): Promise<void> {
     const writes: Array<[StoreKind, Promise<unknown>]> = [
       ['documents', this.callLogs.record(r.call_log)],

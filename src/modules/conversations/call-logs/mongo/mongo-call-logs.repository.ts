@@ -8,7 +8,7 @@ import {
   type PageRequest,
 } from '../../../../common/pagination';
 import { modelOn } from '../../../../infra/document-store/mongo-model';
-import { isUniqueViolation } from '../../../../infra/document-store/unique-violation';
+import { onlyDuplicateKeys } from '../../../../infra/document-store/unique-violation';
 import type { CallLog, CallLogFilter } from '../call-log.types';
 import type { CallLogsRepository } from '../call-logs.repository';
 import { CALL_LOG_MODEL, CallLogSchema, type CallLogDoc } from './call-log.schema';
@@ -33,7 +33,7 @@ export class MongoCallLogsRepository implements CallLogsRepository {
         { ordered: false, throwOnValidationError: true },
       );
     } catch (e) {
-      if (!onlyDuplicates(e)) throw e;
+      if (!onlyDuplicateKeys(e)) throw e;
     }
   }
 
@@ -60,13 +60,4 @@ export class MongoCallLogsRepository implements CallLogsRepository {
       timeIdKey,
     );
   }
-}
-
-/** An unordered insert whose only failures were ids that already exist. */
-function onlyDuplicates(e: unknown): boolean {
-  const errors = (e as { writeErrors?: unknown[] } | null)?.writeErrors;
-  if (!Array.isArray(errors) || errors.length === 0) return isUniqueViolation(e);
-  return errors.every(
-    (w) => isUniqueViolation(w) || isUniqueViolation((w as { err?: unknown }).err),
-  );
 }

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { GroupCommit } from '../../../../../common/batching/group-commit';
 import { modelOn } from '../../../../../infra/document-store/mongo-model';
-import { isUniqueViolation } from '../../../../../infra/document-store/unique-violation';
+import { onlyDuplicateKeys } from '../../../../../infra/document-store/unique-violation';
 import { fromStoredRecord, toStoredRecord, type PostAnswerRecord } from '../post-answer.record';
 import { PostAnswerOutbox, type OutboxEntry, type StoreKind } from '../post-answer.spool';
 
@@ -51,10 +51,8 @@ export class MongoOutbox extends PostAnswerOutbox {
       try {
         await this.model.insertMany(docs, { ordered: false, throwOnValidationError: true });
       } catch (e) {
-        const errors = (e as { writeErrors?: unknown[] }).writeErrors;
-        if (!(Array.isArray(errors) ? errors.every(isUniqueViolation) : isUniqueViolation(e))) {
-          throw e;
-        }
+        // Held already (a repeat of the same record): nothing to add.
+        if (!onlyDuplicateKeys(e)) throw e;
       }
     }, MAX_GROUP);
   }
