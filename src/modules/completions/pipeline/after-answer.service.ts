@@ -148,12 +148,31 @@ export class AfterAnswer {
     this.tasks.schedule('post_answer.failure', () => this.journal.commit(record));
   }
 
+  /**
+   * A stream whose client left before it ended: nobody was answered, but the provider rounds
+   * that finished were made (and paid for); their usage rows are written in the background.
+   */
+  abandoned(job: CompletionJob): void {
+    const usage = this.rounds.get(job);
+    this.rounds.delete(job);
+    if (!usage || usage.length === 0) return;
+    const record: PostAnswerRecord = {
+      id: newId(POST_ANSWER_RECORD_PREFIX),
+      org_id: job.principal.orgId,
+      at: new Date(),
+      exchange: null,
+      call_log: null,
+      usage,
+    };
+    this.tasks.schedule('post_answer.abandoned', () => this.journal.commit(record));
+  }
+
   private record(
     job: CompletionJob,
     latencyMs: number,
     usage: UsageRecord[],
     log: Pick<
-      PostAnswerRecord['call_log'],
+      NonNullable<PostAnswerRecord['call_log']>,
       | 'service'
       | 'model'
       | 'outcome'

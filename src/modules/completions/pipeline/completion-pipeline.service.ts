@@ -49,35 +49,41 @@ export class CompletionPipeline {
     const rounds = this.after.roundRecorder(job);
     const key =
       job.cacheTtl > 0 ? cacheKeyFor(job.principal.orgId, this.keyRequest(job)) : undefined;
+    let settled = false;
     try {
       if (key) {
         const hit = await this.cache.get<CompletionOutcome>(key);
         if (hit) {
           for await (const e of replayAsEvents(asCacheHit(hit))) {
-            if (e.type === 'done')
+            if (e.type === 'done') {
               await this.after.succeeded(job, e.outcome, performance.now() - started);
+              settled = true;
+            }
             yield e;
           }
           return;
         }
       }
-      let answered = false;
       for await (const e of this.runner.stream(job, signal, rounds)) {
         if (e.type === 'done') {
           if (key) await this.cache.set(key, e.outcome, job.cacheTtl);
           await this.after.succeeded(job, e.outcome, performance.now() - started);
-          answered = true;
+          settled = true;
         }
         yield e;
       }
-      if (!answered)
+      if (!settled)
         throw new AppException(
           ErrorCode.PROVIDER_ERROR,
           'The provider stream ended without an answer',
         );
     } catch (e) {
+      settled = true;
       this.after.failed(job, e, performance.now() - started);
       throw e;
+    } finally {
+      // The client left mid-stream (the generator was closed early).
+      if (!settled) this.after.abandoned(job);
     }
   }
 

@@ -21,7 +21,8 @@ export interface PostAnswerRecord {
     exchange_id: string;
     messages: ConversationMessageInput[];
   } | null;
-  call_log: NewCallLog & { id: string; created_at: Date };
+  /** null for a stream its client left mid-way: only its finished rounds' usage is kept. */
+  call_log: (NewCallLog & { id: string; created_at: Date }) | null;
   usage: UsageRecord[];
 }
 
@@ -42,12 +43,12 @@ export function toStoredRecord(r: PostAnswerRecord) {
 export function fromStoredRecord(v: unknown): PostAnswerRecord {
   if (typeof v !== 'object' || v === null) throw new Error('post-answer record: not an object');
   const o = v as Record<string, unknown>;
-  const callLog = o.call_log as Record<string, unknown> | undefined;
+  const callLog = o.call_log as Record<string, unknown> | null | undefined;
   if (
     typeof o.id !== 'string' ||
     typeof o.org_id !== 'string' ||
-    !callLog ||
-    typeof callLog.id !== 'string' ||
+    callLog === undefined ||
+    (callLog !== null && typeof callLog.id !== 'string') ||
     !Array.isArray(o.usage)
   ) {
     throw new Error('post-answer record: missing fields');
@@ -55,10 +56,13 @@ export function fromStoredRecord(v: unknown): PostAnswerRecord {
   return {
     ...(o as unknown as PostAnswerRecord),
     at: date(o.at),
-    call_log: {
-      ...(callLog as unknown as PostAnswerRecord['call_log']),
-      created_at: date(callLog.created_at),
-    },
+    call_log:
+      callLog === null
+        ? null
+        : {
+            ...(callLog as unknown as NonNullable<PostAnswerRecord['call_log']>),
+            created_at: date(callLog.created_at),
+          },
     usage: (o.usage as Array<Record<string, unknown>>).map(
       (u) => ({ ...u, time: date(u.time) }) as unknown as UsageRecord,
     ),

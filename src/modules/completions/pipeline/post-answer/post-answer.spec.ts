@@ -107,7 +107,9 @@ describe('PostAnswerJournal', () => {
     writer.failures.push(new PostAnswerWriteError(new Set(['documents', 'metrics']), down));
     const broker = new FakeSpool('queue', 'broker');
     broker.fail = true;
-    const e = await new PostAnswerJournal(writer, [broker]).commit(record()).catch((x: unknown) => x);
+    const e = await new PostAnswerJournal(writer, [broker])
+      .commit(record())
+      .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(AppException);
     expect(e).toMatchObject({
       code: ErrorCode.SERVICE_UNAVAILABLE,

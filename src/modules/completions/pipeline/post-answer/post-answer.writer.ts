@@ -44,9 +44,8 @@ export class StoresPostAnswerWriter extends PostAnswerWriter {
   }
 
   async write(r: PostAnswerRecord): Promise<void> {
-    const writes: Array<[StoreKind, Promise<unknown>]> = [
-      ['documents', this.callLogs.record(r.call_log)],
-    ];
+    const writes: Array<[StoreKind, Promise<unknown>]> = [];
+    if (r.call_log) writes.push(['documents', this.callLogs.record(r.call_log)]);
     const x = r.exchange;
     if (x) {
       writes.push([

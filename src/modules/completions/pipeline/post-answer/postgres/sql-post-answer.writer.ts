@@ -76,10 +76,12 @@ export class SqlPostAnswerWriter extends PostAnswerWriter {
       });
     });
     if (messages.length > 0) inserts.push(this.messages.statement(messages, params));
-    inserts.push(this.logs.statement(records.map((r) => completeCallLog(r.call_log)), params));
+    const logs = records.flatMap((r) => (r.call_log ? [completeCallLog(r.call_log)] : []));
+    if (logs.length > 0) inserts.push(this.logs.statement(logs, params));
     const usage = records.flatMap((r) => r.usage.map(toUsageEntityValues));
     if (usage.length > 0) inserts.push(this.usage.statement(usage, params));
-    const last = inserts.pop()!;
+    const last = inserts.pop();
+    if (last === undefined) return;
     const sql =
       inserts.length === 0
         ? last
