@@ -19,7 +19,7 @@ const job = (): CompletionJob =>
     maxToolIterations: 0,
     thread: { threadId: 't' },
     cacheTtl: 0,
-  }) as CompletionJob;
+  });
 
 const usage = {
   input_tokens: 1,

@@ -51,7 +51,7 @@ function record(id = 'par_1'): PostAnswerRecord {
 }
 
 class FakeWriter extends PostAnswerWriter {
-  failures: Array<unknown> = [];
+  failures: Error[] = [];
   readonly written: string[] = [];
   async write(r: PostAnswerRecord): Promise<void> {
     const f = this.failures.shift();
