@@ -5,21 +5,20 @@ import type { CompletionJob, CompletionOutcome } from './completion-job';
 import type { PostAnswerJournal } from './post-answer/post-answer.journal';
 import type { PostAnswerRecord } from './post-answer/post-answer.record';
 
-const job = (): CompletionJob =>
-  ({
-    principal: { orgId: 'o', userId: 'u', scopes: [], via: 'jwt' },
-    requestId: 'req-1',
-    service: 'openai',
-    model: 'gpt-4o-mini',
-    fallbacks: [],
-    messages: [{ role: 'user', content: 'hi' }],
-    newMessages: [{ role: 'user', content: 'hi' }],
-    params: {},
-    serverTools: [],
-    maxToolIterations: 0,
-    thread: { threadId: 't' },
-    cacheTtl: 0,
-  });
+const job = (): CompletionJob => ({
+  principal: { orgId: 'o', userId: 'u', scopes: [], via: 'jwt' },
+  requestId: 'req-1',
+  service: 'openai',
+  model: 'gpt-4o-mini',
+  fallbacks: [],
+  messages: [{ role: 'user', content: 'hi' }],
+  newMessages: [{ role: 'user', content: 'hi' }],
+  params: {},
+  serverTools: [],
+  maxToolIterations: 0,
+  thread: { threadId: 't' },
+  cacheTtl: 0,
+});
 
 const usage = {
   input_tokens: 1,

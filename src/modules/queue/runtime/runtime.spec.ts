@@ -345,7 +345,9 @@ describe('JobRunner under faults (issue 15)', () => {
     const d = await w.runner.handle({ envelope: sealed, attempt: 20, redelivered: false }, never);
     expect(d).toMatchObject({ kind: 'retry' });
     expect(d.kind === 'retry' && d.delayMs).toBeLessThanOrEqual(50);
-    expect(await w.runner.handle({ envelope: sealed, attempt: 21, redelivered: false }, never)).toEqual({
+    expect(
+      await w.runner.handle({ envelope: sealed, attempt: 21, redelivered: false }, never),
+    ).toEqual({
       kind: 'ack',
     });
     expect(seen).toEqual(['par_1:{"n":1}']);
@@ -359,7 +361,12 @@ describe('JobRecovery sweeper (every transport mode)', () => {
     const recovery = new JobRecovery(w.transport, w.store, cfg); // stranded after 200 ms
     await w.transport.declare([{ type: 'echo', concurrency: 2, maxAttempts: 3 }]);
     const mk = (id: string) =>
-      w.store.create('o', { id, type: 'echo', max_attempts: 3, payload: w.codec.seal('o', id, {}) });
+      w.store.create('o', {
+        id,
+        type: 'echo',
+        max_attempts: 3,
+        payload: w.codec.seal('o', id, {}),
+      });
     await mk('job_stranded');
     await mk('job_leased');
     await w.store.claim('o', 'job_leased', { leaseMs: 1, steal: false });
