@@ -32,6 +32,8 @@ export class MongoModule {
         MongooseModule.forRoot(uri, {
           serverSelectionTimeoutMS: timeoutMs,
           connectTimeoutMS: timeoutMs,
+          // Waiting for a pooled connection (e.g. while the pool reconnects) is bounded too.
+          waitQueueTimeoutMS: timeoutMs,
           // A second more than the operation deadline: the server's own errors win while it is
           // alive; a silent socket is closed (and its pool cleared) after this.
           socketTimeoutMS: timeoutMs + 1000,

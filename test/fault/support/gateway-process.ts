@@ -43,7 +43,8 @@ export async function startGateway(
   const full: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
+    // FAULT_LOG_LEVEL=info shows every request in `output()` when a scenario needs explaining.
+    LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? 'warn',
     HOST: '127.0.0.1',
     PORT: String(port),
     DATA_DIR: dataDir,
