@@ -148,7 +148,8 @@ export class JobRunner {
     if (!refund && job.attempts >= job.max_attempts) {
       return this.dead(reg, env, token, 'exhausted', job, error);
     }
-    const retry = this.retry(reg, refund ? d.attempt : job.attempts, error.message, hint);
+    // Backoff by runs counted: a refused run waits out the refusal, not an ever longer backoff.
+    const retry = this.retry(reg, job.attempts, error.message, hint);
     const released = await this.store
       .release(env.org_id, env.id, token, error, new Date(Date.now() + retry.delayMs), {
         refund,

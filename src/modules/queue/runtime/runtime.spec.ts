@@ -302,6 +302,8 @@ describe('JobRunner under faults (issue 15)', () => {
       const d = await w.runner.handle(of('job_b', 'breaker', { attempt: i }), never);
       expect(d.kind).toBe('retry');
       expect(d.kind === 'retry' && d.delayMs).toBeGreaterThanOrEqual(30_000);
+      // ...and not much longer: the refusal, not an ever-growing backoff, sets the wait.
+      expect(d.kind === 'retry' && d.delayMs).toBeLessThan(40_000);
       expect((await w.store.get('o', 'job_b'))?.attempts).toBe(0);
     }
     // A job refused for ever still ends: refunds are bounded by the delivery count.
