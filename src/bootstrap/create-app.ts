@@ -6,6 +6,8 @@ import { AppModule } from '../app.module';
 import { requestIdFor, REQUEST_ID_HEADER } from '../common/http/request-id';
 import { type AppEnv, parseAppEnv } from '../app.env';
 import { registerHttpMetrics } from '../modules/monitoring/http-metrics';
+import { LifecycleState } from '../modules/monitoring/lifecycle.state';
+import { rejectWhileDraining } from './draining';
 import { setupSwagger } from './swagger';
 import { rejectNonJsonBodies } from '../common/http/json-only.hook';
 import { registerAccessLog } from '../common/logging/access-log';
@@ -36,7 +38,8 @@ export async function createApp(
     trustProxy: true,
     // Let in-flight requests finish on close while idle keep-alive sockets are dropped at once.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Requests arriving while closing get our envelope with Retry-After (rejectWhileDraining).
+    return503OnClosing: false,
     ...receiveTimeouts(env.REQUEST_TIMEOUT_MS),
     clientErrorHandler: clientErrorHandler(securityHeaders),
     frameworkErrors: frameworkErrorHandler(securityHeaders),
@@ -51,11 +54,13 @@ export async function createApp(
   useGuardedJsonParser(app, env.BODY_LIMIT_BYTES);
 
   const fastify = app.getHttpAdapter().getInstance();
+  const lifecycle = app.get(LifecycleState);
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply.headers(securityHeaders);
     void reply.header(REQUEST_ID_HEADER, req.id);
     done();
   });
+  rejectWhileDraining(fastify, () => lifecycle.draining);
   fastify.addHook('onRequest', rejectNonJsonBodies);
   registerHttpMetrics(fastify);
   registerAccessLog(fastify, () => PinoLogger.root);

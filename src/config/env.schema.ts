@@ -45,6 +45,18 @@ const coreEnvFields = {
   DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:']),
   REDIS_URL: urlWithProtocols(['redis:', 'rediss:']),
   RABBITMQ_URL: urlWithProtocols(['amqp:', 'amqps:']),
+  /**
+   * Longest a query may take (PostgreSQL statement and read timeout, MongoDB socket timeout) and
+   * longest a new connection may take to open: a silent database fails requests with 503 after
+   * this instead of holding them for the whole partition.
+   */
+  DB_QUERY_TIMEOUT_MS: int(5000, 100, 600_000),
+  /**
+   * How long agents, tools and provider keys read on the hot path are reused without a store
+   * lookup. Changes reach the caches at once through the config watcher; with the store down,
+   * the last known value is served past this.
+   */
+  CONFIG_CACHE_TTL_MS: int(30_000, 0, 3_600_000),
   /** Names the jobs exchange and queues (`<prefix>.jobs.<type>`), so deployments can share a broker. */
   QUEUE_PREFIX: optionalString
     .refine((v) => v === undefined || /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(v), {

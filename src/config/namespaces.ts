@@ -34,6 +34,8 @@ export const storesConfig = registerAs('stores', () => {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     rabbitmqUrl: e.RABBITMQ_URL,
+    queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
+    configCacheTtlMs: e.CONFIG_CACHE_TTL_MS,
     /** Embedded PGlite serves the SQL store when no DATABASE_URL is given. */
     embeddedPostgres: e.DATABASE_URL === undefined,
     /** Documents live in MongoDB when configured, otherwise in the SQL store. */

@@ -24,7 +24,11 @@ export class InfraModule {
     // global (its connection is injectable everywhere), so it need not be re-exported here.
     const uri = env.MONGODB_URI;
     const mongo = uri
-      ? [import('./mongo/mongo.module').then((m) => m.MongoModule.forRoot(uri))]
+      ? [
+          import('./mongo/mongo.module').then((m) =>
+            m.MongoModule.forRoot(uri, env.DB_QUERY_TIMEOUT_MS),
+          ),
+        ]
       : [];
     return { module: InfraModule, imports: [...imports, ...mongo], exports };
   }

@@ -1,54 +1,9 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { DataSource } from 'typeorm';
 import { metricsRegistry } from '../../src/common/metrics/prom';
 import { MetricsRecorder, type UsageRow } from '../../src/modules/metrics';
+import { TcpRelay } from '../live-config/tcp-relay';
 import { describeWithServices, SERVICE_URLS } from '../support/services';
 import { authHeaders, signToken, startTestApp, TestApp } from '../support/test-app';
-
-/**
- * A TCP relay in front of the real PostgreSQL: stopping it is the database going away for the
- * gateway (refused connections, pooled sockets cut), starting it again on the same port is the
- * database coming back.
- */
-class TcpRelay {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(
-    private readonly targetHost: string,
-    private readonly targetPort: number,
-  ) {}
-
-  async start(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(this.targetPort, this.targetHost);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    const address = server.address();
-    if (address && typeof address === 'object') this.port = address.port;
-    this.server = server;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const s of this.sockets) s.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
 
 /** Reads a sample straight from the process-wide registry (valid after the app closed). */
 async function registryValue(sample: string): Promise<number> {

@@ -3,6 +3,7 @@ import { mockDirective } from '../mock-upstream/server';
 import { startGatewayWithMock, type GatewayWithMock } from '../support/gateway-with-mock';
 import { callJson, type Json } from '../support/json';
 import { authHeaders, signToken } from '../support/test-app';
+import { JobTransport } from '../../src/modules/queue/core/job-transport';
 import { verifyWebhook } from '../../src/modules/queue/webhooks/webhook-signature';
 import { eventually } from './eventually';
 import { startReceiver, type Receiver } from './queue-harness';
@@ -207,7 +208,7 @@ export function asyncCompletionsSuite(
     expect(JSON.parse(receiver.requests[1].body).data.content).toBe('Echo: retry me');
   });
 
-  it('dead-letters after the cap; admins list and requeue it, and the saved answer is delivered', async () => {
+  it('dead-letters after the cap with a final webhook; admins list and requeue it, and the saved answer is delivered', async () => {
     const k = key();
     receiver.script.push(500, 500, 500);
     const res = await submit({ user: `deliver me ${mockDirective({ key: k })}` });
@@ -217,6 +218,14 @@ export function asyncCompletionsSuite(
       attempts: 3,
       error: { code: 'WEBHOOK_FAILED' },
       result: { content: 'Echo: deliver me' },
+    });
+    // The owner hears that the job is dead, once, with the failure.
+    await eventually('the dead webhook', () => receiver.requests.length === 4);
+    expect(JSON.parse(receiver.requests[3].body)).toEqual({
+      job_id: id,
+      type: 'completion',
+      status: 'dead',
+      error: { code: 'WEBHOOK_FAILED', message: 'Webhook answered HTTP 500' },
     });
     const list = await call('GET', '/api/v1/queue/dead-letters?type=completion', admin());
     expect(list.status).toBe(200);
@@ -233,8 +242,14 @@ export function asyncCompletionsSuite(
     expect(requeued.status).toBe(202);
     expect(requeued.body.data).toMatchObject({ job_id: id, status: 'queued', attempts: 0 });
     await settled(id, 'completed');
-    expect(receiver.requests).toHaveLength(4);
+    expect(receiver.requests).toHaveLength(5);
+    expect(JSON.parse(receiver.requests[4].body)).toMatchObject({
+      job_id: id,
+      status: 'completed',
+    });
     expect(t.mock.requests({ key: k })).toHaveLength(1);
+    // Requeued, it is no longer among the dead letters.
+    expect((await t.gw.app.get(JobTransport).depth('completion')).dead).toBe(0);
     expect((await call('POST', `/api/v1/queue/dead-letters/${id}/requeue`, admin())).status).toBe(
       409,
     );

@@ -143,8 +143,10 @@ export class MemoryJobsRepository extends JobsRepository {
     token: string,
     lastError: JobError,
     runAfter: Date,
+    opts: { refund?: boolean } = {},
   ): Promise<boolean> {
     return this.held(orgId, id, token, (j) => {
+      if (opts.refund) j.attempts = Math.max(0, j.attempts - 1);
       j.status = 'queued';
       j.last_error = lastError;
       j.run_after = runAfter;
@@ -261,6 +263,31 @@ export class MemoryJobsRepository extends JobsRepository {
       }));
   }
 
+  async scanStranded(
+    types: string[],
+    at: { now: Date; queuedBefore: Date },
+    limit: number,
+  ): Promise<RecoverableJob[]> {
+    this.check();
+    return [...this.jobs.values()]
+      .filter((j) => types.includes(j.type))
+      .filter(
+        (j) =>
+          (j.status === 'running' && j.lease_until !== null && j.lease_until < at.now) ||
+          (j.status === 'queued' && (j.run_after ?? j.updated_at) < at.queuedBefore),
+      )
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .slice(0, limit)
+      .map((j) => ({
+        id: j.id,
+        org_id: j.org_id,
+        type: j.type,
+        payload: j.payload,
+        status: j.status,
+        run_after: j.run_after,
+      }));
+  }
+
   private byKey(orgId: string, key: string): JobRecord | undefined {
     return [...this.jobs.values()].find((j) => j.org_id === orgId && j.idempotency_key === key);
   }
@@ -281,6 +308,12 @@ export class MemoryJobsRepository extends JobsRepository {
     apply(j);
     j.updated_at = new Date();
     return true;
+  }
+
+  /** Test hook: pretend the job was last written at `at`. */
+  touch(id: string, at: Date): void {
+    const j = this.jobs.get(id);
+    if (j) j.updated_at = at;
   }
 
   private check(): void {

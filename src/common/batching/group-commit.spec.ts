@@ -69,4 +69,13 @@ describe('GroupCommit', () => {
     fail = false;
     await expect(g.add(2)).resolves.toBeUndefined();
   });
+
+  it('fails a whole batch at once when the store is unavailable, without retrying item by item', async () => {
+    const down = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const write = jest.fn(async (_items: number[]) => Promise.reject(down));
+    const g = new GroupCommit(write, 100);
+    const results = await Promise.allSettled([g.add(1), g.add(2), g.add(3)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(write).toHaveBeenCalledTimes(1);
+  });
 });

@@ -1,3 +1,5 @@
+import { isStoreUnavailable } from '../errors';
+
 interface Waiter<T> {
   item: T;
   resolve: () => void;
@@ -37,7 +39,9 @@ export class GroupCommit<T> {
         await this.write(batch.map((w) => w.item));
         for (const w of batch) w.resolve();
       } catch (e) {
-        if (batch.length === 1) batch[0].reject(e);
+        // The store is down or silent: every item would fail the same way, each after its own
+        // timeout. Fail them together.
+        if (batch.length === 1 || isStoreUnavailable(e)) for (const w of batch) w.reject(e);
         // One bad item must not fail its neighbours: retry them one by one.
         else for (const w of batch) await this.writeOne(w);
       }

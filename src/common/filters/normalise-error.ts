@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { AppException, ErrorCode } from '../errors';
+import { AppException, ErrorCode, isStoreUnavailable, storeUnavailable } from '../errors';
 import type { NormalisedError } from './error-envelope';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -57,7 +57,9 @@ function httpExceptionMessage(e: HttpException): { message: string; details?: un
 
 /**
  * Turns anything thrown into a status, a code from the enum and a client-safe message.
- * Unknown errors become a bare 500: their message may hold internals, so it is never shown.
+ * Driver errors of a storage service that is down or silent become 503 SERVICE_UNAVAILABLE
+ * with Retry-After (see `isStoreUnavailable`), wherever they were thrown. Other unknown errors
+ * become a bare 500: their message may hold internals, so it is never shown.
  */
 export function normaliseError(e: unknown): NormalisedError {
   if (e instanceof AppException) {
@@ -97,5 +99,7 @@ export function normaliseError(e: unknown): NormalisedError {
       message: `Request body is not valid JSON: ${e.message}`,
     };
   }
+  // A storage service that is down or silent is a passing condition: 503 with Retry-After.
+  if (isStoreUnavailable(e)) return normaliseError(storeUnavailable(e));
   return { status: 500, code: ErrorCode.INTERNAL, message: 'Internal server error' };
 }

@@ -31,6 +31,21 @@ export function isUniqueViolation(e: unknown): boolean {
   return false;
 }
 
+/**
+ * True when an unordered bulk insert failed only because some documents already existed (the
+ * idempotent repeat of a write): every write error is a duplicate key. mongoose hands the
+ * driver's write errors over as objects whose code sits on `err`.
+ */
+export function onlyDuplicateKeys(e: unknown): boolean {
+  const errors = (e as { writeErrors?: unknown } | null)?.writeErrors;
+  if (errors === undefined || errors === null) return isUniqueViolation(e);
+  const list = Array.isArray(errors) ? errors : [errors];
+  return (
+    list.length > 0 &&
+    list.every((w) => isUniqueViolation(w) || isUniqueViolation((w as { err?: unknown }).err))
+  );
+}
+
 /** Runs a write and turns a unique-index clash into a 409 with a client-safe message. */
 export async function conflictOnDuplicate<T>(write: () => Promise<T>, message: string): Promise<T> {
   try {

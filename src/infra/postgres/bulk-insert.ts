@@ -39,6 +39,15 @@ export class BulkInsert<T extends ObjectLiteral> {
   async insert(rows: readonly Partial<T>[]): Promise<void> {
     if (rows.length === 0) return;
     const params: unknown[] = [];
+    await this.dataSource.query(this.statement(rows, params), params);
+  }
+
+  /**
+   * The INSERT for `rows` as SQL text, its values appended to `params` (numbered after what is
+   * already there), so several tables' inserts can be sent as one statement (data-modifying
+   * CTEs: `WITH a AS (INSERT ...), b AS (INSERT ...) INSERT ...`), atomic as one.
+   */
+  statement(rows: readonly Partial<T>[], params: unknown[]): string {
     const tuples: string[] = [];
     for (const row of rows) {
       const cells: string[] = [];
@@ -58,6 +67,6 @@ export class BulkInsert<T extends ObjectLiteral> {
       tuples.push(`(${cells.join(', ')})`);
     }
     const tail = this.opts.onConflictDoNothing ? ' ON CONFLICT DO NOTHING' : '';
-    await this.dataSource.query(this.head + tuples.join(', ') + tail, params);
+    return this.head + tuples.join(', ') + tail;
   }
 }

@@ -1,6 +1,36 @@
 import { Logger } from '@nestjs/common';
+import { Client } from 'pg';
 import { DataSource, DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
 import { EmbeddedPostgres } from './embedded-postgres';
+
+/** The message node-postgres gives a query that outlived `query_timeout`. */
+const READ_TIMEOUT = 'Query read timeout';
+
+/**
+ * A pg client that drops its connection when a query outlives `query_timeout`. node-postgres
+ * fails such a query but keeps the socket, whose next queries would queue behind the silent
+ * one forever (a blackholed server answers nothing); closing it makes the pool discard the
+ * client and open a fresh connection once the server answers again.
+ */
+export class DeadlineClient extends Client {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(...args: any[]): any {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
+    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    if (result instanceof Promise) {
+      result.catch((e: unknown) => {
+        if (e instanceof Error && e.message === READ_TIMEOUT) this.dropConnection();
+      });
+    }
+    return result;
+  }
+
+  private dropConnection(): void {
+    (
+      this as unknown as { connection?: { stream?: { destroy(): void } } }
+    ).connection?.stream?.destroy();
+  }
+}
 
 export interface PostgresConnectionOptions {
   /** Real server URL; when absent the embedded PGlite in `dataDir` is used. */
@@ -10,6 +40,11 @@ export interface PostgresConnectionOptions {
   entities?: MixedList<Function | string | EntitySchema>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations?: MixedList<Function | string>;
+  /**
+   * A real server's statement timeout, client-side read timeout and connect timeout (ms). Not
+   * applied to embedded PGlite, a local child process that cannot be partitioned away.
+   */
+  queryTimeoutMs?: number;
 }
 
 /**
@@ -47,9 +82,17 @@ export class PostgresConnection {
           database: 'postgres',
           extra: { max: 1 },
         }
-      : { ...common, url: opts.databaseUrl, extra: { max: 10, connectionTimeoutMillis: 5000 } };
+      : {
+          ...common,
+          url: opts.databaseUrl,
+          // Migrations (an index on a large table can take minutes) run first, unbounded, on a
+          // connection of their own; every query after that is bounded.
+          migrationsRun: false,
+          extra: serverPoolOptions(opts.queryTimeoutMs ?? 5000),
+        };
     const dataSource = new DataSource(options);
     try {
+      if (!embedded) await migrate({ ...options, extra: { max: 1 } });
       await dataSource.initialize();
     } catch (e) {
       await embedded?.stop();
@@ -70,4 +113,28 @@ export class PostgresConnection {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     await this.embedded?.stop();
   }
+}
+
+/** Runs pending migrations on a short-lived DataSource without query timeouts. */
+async function migrate(options: DataSourceOptions): Promise<void> {
+  const ds = new DataSource({ ...options, migrationsRun: true });
+  await ds.initialize();
+  await ds.destroy();
+}
+
+/**
+ * pg-pool options for a real server. Every query is bounded twice: by the server
+ * (`statement_timeout`, a clean error while it is alive) and by the client a second later
+ * (`query_timeout`, for a server that went silent, after which DeadlineClient drops the
+ * connection); opening a connection, or waiting for one from the pool, is bounded too.
+ */
+export function serverPoolOptions(timeoutMs: number): Record<string, unknown> {
+  return {
+    max: 10,
+    Client: DeadlineClient,
+    connectionTimeoutMillis: timeoutMs,
+    statement_timeout: timeoutMs,
+    query_timeout: timeoutMs + 1000,
+    keepAlive: true,
+  };
 }

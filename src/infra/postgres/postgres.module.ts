@@ -26,6 +26,7 @@ import { SQL_ENTITIES, SQL_MIGRATIONS } from './schema';
           dataDir: app.dataDir,
           entities: SQL_ENTITIES,
           migrations: SQL_MIGRATIONS,
+          queryTimeoutMs: stores.queryTimeoutMs,
         });
         health.register({
           name: stores.embeddedPostgres ? 'postgres (embedded)' : 'postgres',

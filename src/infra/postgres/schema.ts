@@ -8,6 +8,8 @@ import { Jobs1795708600000 } from '../../modules/queue/jobs/postgres/17957086000
 import { OrgSettingsEntity } from '../../modules/config-watcher/settings/postgres/org-settings.entity';
 import { CatalogOverridesEntity } from '../../modules/config-watcher/catalog/postgres/catalog-overrides.entity';
 import { ConfigWatcher1795708800000 } from '../../modules/config-watcher/postgres/1795708800000-ConfigWatcher';
+import { PostAnswerOutboxEntity } from '../../modules/completions/pipeline/post-answer/postgres/outbox.entity';
+import { PostAnswerOutbox1795709000000 } from '../../modules/completions/pipeline/post-answer/postgres/1795709000000-PostAnswerOutbox';
 
 /**
  * Every TypeORM entity and migration of the SQL store, in one list: the schema only changes
@@ -21,6 +23,7 @@ export const SQL_ENTITIES: Function[] = [
   JobEntity,
   OrgSettingsEntity,
   CatalogOverridesEntity,
+  PostAnswerOutboxEntity,
 ];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const SQL_MIGRATIONS: Function[] = [
@@ -29,4 +32,5 @@ export const SQL_MIGRATIONS: Function[] = [
   ApiKeys1795708440816,
   Jobs1795708600000,
   ConfigWatcher1795708800000,
+  PostAnswerOutbox1795709000000,
 ];

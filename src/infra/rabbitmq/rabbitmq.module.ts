@@ -1,16 +1,45 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AmqpConnection, RabbitMQModule } from '@golevelup/nestjs-rabbitmq';
+import type { ChannelWrapper } from 'amqp-connection-manager';
 import { HealthRegistry } from '../health/health-registry';
 
+/** A probe must be confirmed within this, or readiness reports the broker down. */
+const PROBE_TIMEOUT_MS = 1500;
+/** The default exchange drops a message for a queue that does not exist, and still confirms it. */
+const PROBE_ROUTING_KEY = 'aimw.readiness-probe.unrouted';
+
+/**
+ * Readiness of the broker. "Connected" alone is not enough: a broker that went silent (a
+ * network partition, a hung node) keeps the TCP connection up until heartbeats time out, while
+ * every publish waits. So each check also publishes an empty, non-persistent message on a
+ * confirm channel of its own and waits for the broker's confirm, with a deadline.
+ */
 class RabbitHealth {
-  constructor(amqp: AmqpConnection, health: HealthRegistry) {
-    health.register({
-      name: 'rabbitmq',
-      required: true,
-      check: async () => {
-        if (!amqp.managedConnection.isConnected()) throw new Error('rabbitmq is not connected');
-      },
-    });
+  private probe?: ChannelWrapper;
+
+  constructor(
+    private readonly amqp: AmqpConnection,
+    health: HealthRegistry,
+  ) {
+    health.register({ name: 'rabbitmq', required: true, check: () => this.check() });
+  }
+
+  private async check(): Promise<void> {
+    const conn = this.amqp.managedConnection;
+    if (!conn.isConnected()) throw new Error('rabbitmq is not connected');
+    this.probe ??= conn.createChannel({ name: 'readiness-probe', confirm: true });
+    try {
+      // Not persistent (the default): the broker confirms it without touching its disk.
+      await this.probe.publish('', PROBE_ROUTING_KEY, Buffer.alloc(0), {
+        timeout: PROBE_TIMEOUT_MS,
+      });
+    } catch (e) {
+      const why =
+        e instanceof Error && e.message === 'timeout'
+          ? `no confirm within ${PROBE_TIMEOUT_MS} ms`
+          : String(e);
+      throw new Error(`rabbitmq does not answer: ${why}`);
+    }
   }
 }
 

@@ -30,6 +30,9 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,
           connectTimeout: 3000,
+          // A silent server fails commands instead of holding them (callers keep their own,
+          // shorter deadlines where they have one).
+          commandTimeout: stores.queryTimeoutMs,
           retryStrategy: (times) => Math.min(times * 200, 2000),
         });
         let lastError = '';

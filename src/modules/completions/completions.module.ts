@@ -1,8 +1,15 @@
 import { Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { Connection } from 'mongoose';
+import { DataSource } from 'typeorm';
+import { storesConfig } from '../../config';
+import { MONGO_CONNECTION } from '../../infra/mongo/mongo-connection.token';
 import { AgentsModule } from '../agents/agents.module';
 import { ResponseCacheModule } from '../cache/cache.module';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { MetricsModule } from '../metrics/metrics.module';
+// Not through the queue's index: it exports CompletionJobsModule, which imports this module.
+import { JobQueue } from '../queue/runtime/job-queue.service';
 import { ToolsModule } from '../tools/tools.module';
 import { ToolExecutor } from '../tools/execution/tool-executor.service';
 import { AgentCompletionController } from './agent-completion.controller';
@@ -17,14 +24,24 @@ import {
   AgentsAdapter,
   CallLogsAdapter,
   ConversationsAdapter,
-  MetricsAdapter,
   ToolsAdapter,
+  UsageRowsAdapter,
 } from './pipeline/port-adapters';
 import { AgentSource, CallLogSink, ThreadStore, ToolSource, UsageSink } from './pipeline/ports';
+import { POST_ANSWER_SPOOLS, PostAnswerJournal } from './pipeline/post-answer/post-answer.journal';
+import type { PostAnswerSpool } from './pipeline/post-answer/post-answer.spool';
+import { PostAnswerSweeper } from './pipeline/post-answer/post-answer.sweeper';
+import {
+  PostAnswerWriter,
+  StoresPostAnswerWriter,
+} from './pipeline/post-answer/post-answer.writer';
+import { PostgresOutbox } from './pipeline/post-answer/postgres/postgres-outbox';
+import { SqlPostAnswerWriter } from './pipeline/post-answer/postgres/sql-post-answer.writer';
+import { PostAnswerJobHandler, QueueSpool } from './pipeline/post-answer/queue-spool';
 
 /**
  * The two completion endpoints and the pipeline behind them. ProvidersService comes from the
- * global ProvidersModule.forRoot() in the root module.
+ * global ProvidersModule.forRoot() in the root module; JobQueue from the global QueueModule.
  */
 @Module({
   imports: [AgentsModule, ToolsModule, ConversationsModule, MetricsModule, ResponseCacheModule],
@@ -36,12 +53,53 @@ import { AgentSource, CallLogSink, ThreadStore, ToolSource, UsageSink } from './
     AfterAnswer,
     BackgroundTasks,
     ToolExecutor,
+    StoresPostAnswerWriter,
+    {
+      provide: PostAnswerWriter,
+      inject: [storesConfig.KEY, DataSource, StoresPostAnswerWriter],
+      // Documents and metrics in one PostgreSQL: one statement per group of answers.
+      useFactory: (
+        stores: ConfigType<typeof storesConfig>,
+        dataSource: DataSource,
+        separate: StoresPostAnswerWriter,
+      ): PostAnswerWriter =>
+        stores.documentStore === 'postgres' ? new SqlPostAnswerWriter(dataSource) : separate,
+    },
+    PostAnswerJournal,
+    PostAnswerSweeper,
+    PostAnswerJobHandler,
+    {
+      provide: POST_ANSWER_SPOOLS,
+      inject: [storesConfig.KEY, DataSource, JobQueue, { token: MONGO_CONNECTION, optional: true }],
+      useFactory: postAnswerSpools,
+    },
     { provide: AgentSource, useClass: AgentsAdapter },
     { provide: ToolSource, useClass: ToolsAdapter },
     { provide: ThreadStore, useClass: ConversationsAdapter },
     { provide: CallLogSink, useClass: CallLogsAdapter },
-    { provide: UsageSink, useClass: MetricsAdapter },
+    { provide: UsageSink, useClass: UsageRowsAdapter },
   ],
   exports: [CompletionPipeline, JobBuilder, BackgroundTasks],
 })
 export class CompletionsModule {}
+
+/**
+ * Where an answer's record goes when its writes fail, in order. With documents on MongoDB and
+ * metrics on PostgreSQL, each store holds an outbox for when the other one is down (a spool in a
+ * store that just failed is skipped). With everything on PostgreSQL (or embedded), there is no
+ * other store: a failed write fails the answer, unless RabbitMQ can take the record.
+ */
+async function postAnswerSpools(
+  stores: ConfigType<typeof storesConfig>,
+  dataSource: DataSource,
+  queue: JobQueue,
+  mongo: Connection | undefined,
+): Promise<PostAnswerSpool[]> {
+  const spools: PostAnswerSpool[] = [];
+  if (stores.documentStore === 'mongo' && mongo) {
+    const { MongoOutbox } = await import('./pipeline/post-answer/mongo/mongo-outbox');
+    spools.push(new MongoOutbox(mongo, 'documents'), new PostgresOutbox(dataSource, 'metrics'));
+  }
+  if (queue.durable) spools.push(new QueueSpool(queue));
+  return spools;
+}

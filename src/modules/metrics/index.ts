@@ -1,4 +1,5 @@
 /** The metrics module's public surface: import from here, not from its internals. */
 export { MetricsModule } from './metrics.module';
 export { MetricsRecorder, type FlushResult, type RecorderStats } from './buffer/metrics-recorder';
-export type { UsageRow, UsageStatus } from './usage-row';
+export { toUsageRecord, type UsageRecord, type UsageRow, type UsageStatus } from './usage-row';
+export { UsageRowWriter } from './storage/usage-row.writer';

@@ -11,8 +11,10 @@ import { TimescaleRetention } from './timescale/timescale-retention';
 import { TimescaleStatus } from './timescale/timescale.status';
 
 /**
- * Usage metrics: `MetricsRecorder` (exported; the completion pipeline calls `record()` once per
- * provider call) writes through the SQL store's DataSource (global PostgresModule), and
+ * Usage metrics: `UsageRowWriter` (exported; the completion pipeline writes each answer's rows
+ * with it, idempotently by row id, before the answer leaves) and `MetricsRecorder` (exported; a
+ * buffered writer for rows nobody waits for) write through the SQL store's DataSource (global
+ * PostgresModule), and
  * `GET /api/v1/metrics/usage` reads them back. Import this class itself (no `forRoot`): there
  * must be exactly one recorder per process.
  */
@@ -27,7 +29,7 @@ import { TimescaleStatus } from './timescale/timescale.status';
     TimescaleRetention,
     UsageQueryService,
   ],
-  exports: [MetricsRecorder],
+  exports: [MetricsRecorder, UsageRowWriter],
 })
 export class MetricsModule implements OnApplicationBootstrap {
   constructor(

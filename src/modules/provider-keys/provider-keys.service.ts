@@ -1,4 +1,5 @@
 import {
+  Inject,
   Injectable,
   Logger,
   OnApplicationBootstrap,
@@ -7,13 +8,15 @@ import {
   Optional,
 } from '@nestjs/common';
 import { DecryptionError, EncryptionUnavailableError, SecretBox } from '../../common/crypto';
+import type { ConfigType } from '@nestjs/config';
 import { EgressPolicy } from '../../common/egress';
-import { AppException, ErrorCode } from '../../common/errors';
+import { AppException, ErrorCode, isStoreUnavailable } from '../../common/errors';
+import { storesConfig } from '../../config';
 import { newId } from '../../common/ids/new-id';
 import type { Page, PageRequest } from '../../common/pagination';
 import { BackgroundReseal } from '../../infra/document-store/background-reseal';
 import { resealColumn, type ResealReport } from '../../infra/document-store/reseal';
-import { ConfigChangeBus } from '../config-watcher';
+import { ConfigChangeBus, ReadThroughCache } from '../config-watcher';
 import { displayBaseUrl, tenantBaseUrlProblem } from '../providers';
 import type { ResolvedProviderKey } from '../providers/provider-key.resolver';
 import { SERVICES, type ServiceName } from '../providers/provider.types';
@@ -28,35 +31,39 @@ import {
   type StoredProviderKeyFields,
 } from './provider-key.types';
 import { ProviderKeysRepository } from './provider-keys.repository';
-import { TtlCache } from './ttl-cache';
-
-/**
- * How long a resolved key is reused without a lookup. Changes are announced on the config
- * change bus and reach every instance's cache within seconds; this TTL is only the safety net
- * should a change event ever be lost.
- */
-const RESOLVE_TTL_MS = 30_000;
 
 /** Org provider keys: sealed on write, masked on read, decrypted only by `resolve`. */
 @Injectable()
 export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit, OnModuleDestroy {
-  private readonly cache = new TtlCache<ResolvedProviderKey | null>(RESOLVE_TTL_MS, 10_000);
+  /**
+   * Resolved keys by (org, service), reused for CONFIG_CACHE_TTL_MS without a lookup. Changes
+   * are announced on the config change bus and reach every instance's cache within seconds;
+   * the TTL is only the safety net should a change event ever be lost. While the store is
+   * down, the last known key keeps serving (`null`: the org has none, use the deployment's).
+   */
+  private readonly cache: ReadThroughCache<ResolvedProviderKey | null>;
   private readonly rotation = new BackgroundReseal(
     'provider keys',
     new Logger(ProviderKeysService.name),
   );
 
   private unsubscribe: (() => void) | undefined;
-  /** Bumped by every remote invalidation: a lookup that straddles one is not cached. */
-  private generation = 0;
 
   constructor(
     private readonly repo: ProviderKeysRepository,
     private readonly box: SecretBox,
     @Optional() private readonly changes?: ConfigChangeBus,
     @Optional() egress?: EgressPolicy,
+    @Optional() @Inject(storesConfig.KEY) stores?: ConfigType<typeof storesConfig>,
   ) {
     this.egress = egress ?? new EgressPolicy({ allowPrivate: false, allowlist: [] });
+    this.cache = new ReadThroughCache({
+      ttlMs: stores?.configCacheTtlMs ?? 30_000,
+      negativeTtlMs: stores?.configCacheTtlMs ?? 30_000,
+      maxEntries: 10_000,
+      serveStaleOn: isStoreUnavailable,
+      staleRetryMs: 1_000,
+    });
   }
 
   private readonly egress: EgressPolicy;
@@ -64,9 +71,8 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit
   /** Drops cached keys when any instance changes them (the cache is keyed by service, not id). */
   onModuleInit(): void {
     this.unsubscribe = this.changes?.subscribe(['provider_key'], (e) => {
-      this.generation++;
       if (e.type === 'resync' || e.change.org_id === null) this.cache.clear();
-      else for (const s of SERVICES) this.cache.delete(cacheKey(e.change.org_id, s));
+      else for (const s of SERVICES) this.cache.invalidate(e.change.org_id, s);
     });
   }
 
@@ -91,7 +97,7 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit
       base_url: dto.base_url ?? null,
     };
     const created = await this.repo.create(orgId, fields, id);
-    this.cache.delete(cacheKey(orgId, dto.service));
+    this.cache.invalidate(orgId, dto.service);
     await this.announce(orgId, id, 'upsert');
     return toView(created);
   }
@@ -117,7 +123,7 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit
     };
     const updated = await this.repo.update(orgId, id, patch);
     if (!updated) throw notFound(id);
-    this.cache.delete(cacheKey(orgId, current.service));
+    this.cache.invalidate(orgId, current.service);
     await this.announce(orgId, id, 'upsert');
     return toView(updated);
   }
@@ -125,7 +131,7 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit
   async delete(orgId: string, id: string): Promise<void> {
     const current = await this.repo.get(orgId, id);
     if (!current || !(await this.repo.delete(orgId, id))) throw notFound(id);
-    this.cache.delete(cacheKey(orgId, current.service));
+    this.cache.invalidate(orgId, current.service);
     await this.announce(orgId, id, 'delete');
   }
 
@@ -134,13 +140,10 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit
    * then uses the deployment key). Cached briefly: it sits on every completion's path.
    */
   async resolve(orgId: string, service: ServiceName): Promise<ResolvedProviderKey | undefined> {
-    const key = cacheKey(orgId, service);
-    const cached = this.cache.get(key);
-    if (cached !== undefined) return cached ?? undefined;
-    const generation = this.generation;
-    const stored = await this.repo.getByService(orgId, service);
-    const resolved = stored ? this.open(stored) : null;
-    if (generation === this.generation) this.cache.set(key, resolved);
+    const resolved = await this.cache.get(orgId, service, async () => {
+      const stored = await this.repo.getByService(orgId, service);
+      return stored ? this.open(stored) : null;
+    });
     return resolved ?? undefined;
   }
 
@@ -208,8 +211,6 @@ function toView(k: StoredProviderKey): ProviderKey {
   const { key_sealed: _sealed, ...view } = k;
   return { ...view, base_url: displayBaseUrl(view.base_url) };
 }
-
-const cacheKey = (orgId: string, service: string) => `${orgId}\u0000${service}`;
 
 const notFound = (id: string) =>
   new AppException(ErrorCode.NOT_FOUND, `Provider key ${id} not found`);

@@ -31,6 +31,32 @@ export const newOrg = (): string => `org-${randomUUID()}`;
  * REQUIRE_SERVICES=1). Postgres variants run the real migrations first.
  */
 export function describeEachBackend(name: string, suite: (backend: () => Backend) => void): void {
+  describeEachSqlBackend(name, (dataSource) =>
+    suite(() => ({ kind: 'postgres', dataSource: dataSource() })),
+  );
+  describeWithServices(['MONGODB_URI'], `${name} [MongoDB protocol]`, () => {
+    let connection: Connection | undefined;
+    beforeAll(async () => {
+      connection = await mongoose
+        .createConnection(SERVICE_URLS.MONGODB_URI!, {
+          serverSelectionTimeoutMS: 5000,
+          autoIndex: true,
+          bufferCommands: false,
+        })
+        .asPromise();
+    });
+    afterAll(async () => {
+      await connection?.close();
+    });
+    suite(() => ({ kind: 'mongo', connection: connection! }));
+  });
+}
+
+/** PGlite (always) and the PostgreSQL at DATABASE_URL, with the real migrations run first. */
+export function describeEachSqlBackend(
+  name: string,
+  suite: (dataSource: () => DataSource) => void,
+): void {
   describe(`${name} [PGlite]`, () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aimw-contract-'));
     let conn: PostgresConnection | undefined;
@@ -45,7 +71,7 @@ export function describeEachBackend(name: string, suite: (backend: () => Backend
       await conn?.close();
       rmSync(dataDir, { recursive: true, force: true });
     });
-    suite(() => ({ kind: 'postgres', dataSource: conn!.dataSource }));
+    suite(() => conn!.dataSource);
   });
 
   describeWithServices(['DATABASE_URL'], `${name} [PostgreSQL]`, () => {
@@ -63,23 +89,6 @@ export function describeEachBackend(name: string, suite: (backend: () => Backend
       await conn?.close();
       rmSync(dataDir, { recursive: true, force: true });
     });
-    suite(() => ({ kind: 'postgres', dataSource: conn!.dataSource }));
-  });
-
-  describeWithServices(['MONGODB_URI'], `${name} [MongoDB protocol]`, () => {
-    let connection: Connection | undefined;
-    beforeAll(async () => {
-      connection = await mongoose
-        .createConnection(SERVICE_URLS.MONGODB_URI!, {
-          serverSelectionTimeoutMS: 5000,
-          autoIndex: true,
-          bufferCommands: false,
-        })
-        .asPromise();
-    });
-    afterAll(async () => {
-      await connection?.close();
-    });
-    suite(() => ({ kind: 'mongo', connection: connection! }));
+    suite(() => conn!.dataSource);
   });
 }

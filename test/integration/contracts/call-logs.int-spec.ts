@@ -77,10 +77,23 @@ describeEachBackend('CallLogsRepository contract', (backend) => {
     expect((await logs.list(org, {}, {})).items[0].request).toEqual({ truncated: true });
   });
 
-  it('stores a batch whole or not at all', async () => {
+  it('fails a batch holding a bad entry; retrying the rest stores each log once', async () => {
     const org = newOrg();
+    const good = [entry(org, 1, { id: `clog_a${org}` }), entry(org, 3, { id: `clog_c${org}` })];
     const bad = { ...entry(org, 2), outcome: 'exploded' } as unknown as NewCallLog;
-    await expect(logs.recordMany([entry(org, 1), bad])).rejects.toBeDefined();
-    expect((await logs.list(org, {}, {})).items).toEqual([]);
+    await expect(logs.recordMany([good[0], bad, good[1]])).rejects.toBeDefined();
+    await logs.recordMany(good);
+    expect((await logs.list(org, {}, {})).items.map((l) => l.latency_ms)).toEqual([103, 101]);
+  });
+
+  it('stores a log once however often it is recorded with its id', async () => {
+    const org = newOrg();
+    const once = entry(org, 1, { id: `clog_once${org}` });
+    await logs.record(once);
+    await Promise.all([logs.record(once), logs.record(entry(org, 2, { id: `clog_two${org}` }))]);
+    await logs.recordMany([once]);
+    expect((await logs.list(org, {}, {})).items.map((l) => l.id).sort()).toEqual(
+      [`clog_once${org}`, `clog_two${org}`].sort(),
+    );
   });
 });

@@ -1,41 +1,52 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppException } from '../../../common/errors';
 import { ErrorObserver } from '../../../common/filters/error-observer';
 import { normaliseError } from '../../../common/filters/normalise-error';
+import { newId } from '../../../common/ids/new-id';
+import { CALL_LOG_ID_PREFIX } from '../../conversations/call-logs/call-log.types';
+import type { ConversationMessageInput } from '../../conversations/conversation.types';
+import { toUsageRecord, type UsageRecord, type UsageRow } from '../../metrics';
+import type { ChatMessage, Usage } from '../../providers/provider.types';
 import { TokenBudget } from '../../throttling';
 import { BackgroundTasks } from './background-tasks';
 import type { CompletionJob, CompletionOutcome } from './completion-job';
 import type { RoundListener } from './model-runner';
-import { CallLogSink, ThreadStore, UsageSink } from './ports';
+import { PostAnswerJournal } from './post-answer/post-answer.journal';
+import { POST_ANSWER_RECORD_PREFIX, type PostAnswerRecord } from './post-answer/post-answer.record';
 
 /**
- * Everything that happens because an answer was (or was not) produced: one metrics row per
+ * Everything that happens because an answer was (or was not) produced: one usage row per
  * provider round, the thread append (success only: a failed call appends nothing) and the call
- * log. Metrics are buffered synchronously; the writes run as background tasks.
+ * log, gathered into one PostAnswerRecord.
+ *
+ * An answer's record is committed (PostAnswerJournal) before the answer leaves: `succeeded`
+ * resolves once it is durable, and rejects (503) when it cannot be, so the caller sends an
+ * error instead of an answer that would be missing from the thread, call log or usage. A
+ * failure's record is written in the background (retried, best effort): no client was told
+ * anything succeeded.
  */
 @Injectable()
 export class AfterAnswer {
+  private readonly logger = new Logger('AfterAnswer');
+  /** Usage rows of each running completion's provider rounds, until its record is built. */
+  private readonly rounds = new WeakMap<CompletionJob, UsageRecord[]>();
+
   constructor(
     private readonly tasks: BackgroundTasks,
-    private readonly threads: ThreadStore,
-    private readonly callLogs: CallLogSink,
-    private readonly usage: UsageSink,
+    private readonly journal: PostAnswerJournal,
     private readonly tokenBudget: TokenBudget,
     /** Logs, counts and reports the failure (streams and async jobs never reach the filter). */
     @Optional() private readonly errors?: ErrorObserver,
   ) {}
 
   roundRecorder(job: CompletionJob): RoundListener {
+    const rows = this.roundsOf(job);
     return (round) => {
       // Org token budgets count real usage; consume() never throws and is not awaited.
       void this.tokenBudget.consume(job.principal.orgId, round.usage.total_tokens);
-      this.usage.record({
-        time: new Date(),
-        org_id: job.principal.orgId,
-        user_id: job.principal.userId,
-        agent_id: job.agentId,
-        thread_id: job.thread?.threadId,
+      this.addRow(rows, {
+        ...this.rowBase(job),
         service: round.service,
         model: round.model,
         input_tokens: round.usage.input_tokens,
@@ -51,15 +62,17 @@ export class AfterAnswer {
     };
   }
 
-  succeeded(job: CompletionJob, outcome: CompletionOutcome, latencyMs: number): void {
+  /** Commits the answer's record; resolves once it is durable (503 when it cannot be). */
+  async succeeded(
+    job: CompletionJob,
+    outcome: CompletionOutcome,
+    latencyMs: number,
+  ): Promise<void> {
+    const usage = [...this.roundsOf(job)];
     if (outcome.cached) {
       // A cache hit made no provider call, but it is still usage worth seeing.
-      this.usage.record({
-        time: new Date(),
-        org_id: job.principal.orgId,
-        user_id: job.principal.userId,
-        agent_id: job.agentId,
-        thread_id: job.thread?.threadId,
+      this.addRow(usage, {
+        ...this.rowBase(job),
         service: outcome.service,
         model: outcome.model,
         input_tokens: 0,
@@ -72,39 +85,28 @@ export class AfterAnswer {
       });
     }
     const thread = job.thread;
+    const record = this.record(job, latencyMs, usage, {
+      service: outcome.service,
+      model: outcome.model,
+      outcome: 'success',
+      input_tokens: outcome.usage.input_tokens,
+      output_tokens: outcome.usage.output_tokens,
+      cached_tokens: outcome.usage.cached_tokens,
+      cost_usd: outcome.usage.cost_usd,
+      cached: outcome.cached,
+    });
     if (thread) {
-      const messages = [...job.newMessages, ...outcome.produced];
-      // Not the request id: clients may reuse x-request-id values across calls.
-      const exchangeId = `xch_${randomUUID()}`;
-      this.tasks.schedule('conversation.append', () =>
-        this.threads.appendExchange(
-          job.principal.orgId,
-          thread.threadId,
-          thread.subThreadId,
-          messages,
-          {
-            service: outcome.service,
-            model: outcome.model,
-            usage: outcome.usage,
-            requestId: job.requestId,
-            exchangeId,
-          },
-        ),
-      );
+      record.exchange = {
+        thread_id: thread.threadId,
+        sub_thread_id: thread.subThreadId ?? null,
+        // Not the request id: clients may reuse x-request-id values across calls.
+        exchange_id: job.exchangeId ?? `xch_${randomUUID()}`,
+        messages: exchangeMessages([...job.newMessages, ...outcome.produced], outcome),
+      };
     }
-    this.tasks.schedule('call_log.record', () =>
-      this.callLogs.record({
-        ...this.base(job, latencyMs),
-        service: outcome.service,
-        model: outcome.model,
-        outcome: 'success',
-        input_tokens: outcome.usage.input_tokens,
-        output_tokens: outcome.usage.output_tokens,
-        cached_tokens: outcome.usage.cached_tokens,
-        cost_usd: outcome.usage.cost_usd,
-        cached: outcome.cached,
-      }),
-    );
+    await this.journal.commit(record);
+    // Committed: should the caller fail now after all, its rounds are not written twice.
+    this.rounds.delete(job);
   }
 
   failed(job: CompletionJob, error: unknown, latencyMs: number): void {
@@ -117,12 +119,10 @@ export class AfterAnswer {
       agent_id: job.agentId,
     });
     const code = error instanceof AppException ? error.code : normaliseError(error).code;
-    this.usage.record({
-      time: new Date(),
-      org_id: job.principal.orgId,
-      user_id: job.principal.userId,
-      agent_id: job.agentId,
-      thread_id: job.thread?.threadId,
+    const usage = [...this.roundsOf(job)];
+    this.rounds.delete(job);
+    this.addRow(usage, {
+      ...this.rowBase(job),
       service: job.service,
       model: job.model,
       input_tokens: 0,
@@ -134,36 +134,129 @@ export class AfterAnswer {
       error_code: code,
       cached: false,
     });
-    this.tasks.schedule('call_log.record', () =>
-      this.callLogs.record({
-        ...this.base(job, latencyMs),
-        service: job.service,
-        model: job.model,
-        outcome: 'error',
-        input_tokens: 0,
-        output_tokens: 0,
-        cached_tokens: 0,
-        cost_usd: null,
-        cached: false,
-        error_code: code,
-      }),
-    );
+    const record = this.record(job, latencyMs, usage, {
+      service: job.service,
+      model: job.model,
+      outcome: 'error',
+      input_tokens: 0,
+      output_tokens: 0,
+      cached_tokens: 0,
+      cost_usd: null,
+      cached: false,
+      error_code: code,
+    });
+    this.tasks.schedule('post_answer.failure', () => this.journal.commit(record));
   }
 
-  private base(job: CompletionJob, latencyMs: number) {
+  /**
+   * A stream whose client left before it ended: nobody was answered, but the provider rounds
+   * that finished were made (and paid for); their usage rows are written in the background.
+   */
+  abandoned(job: CompletionJob): void {
+    const usage = this.rounds.get(job);
+    this.rounds.delete(job);
+    if (!usage || usage.length === 0) return;
+    const record: PostAnswerRecord = {
+      id: newId(POST_ANSWER_RECORD_PREFIX),
+      org_id: job.principal.orgId,
+      at: new Date(),
+      exchange: null,
+      call_log: null,
+      usage,
+    };
+    this.tasks.schedule('post_answer.abandoned', () => this.journal.commit(record));
+  }
+
+  private record(
+    job: CompletionJob,
+    latencyMs: number,
+    usage: UsageRecord[],
+    log: Pick<
+      NonNullable<PostAnswerRecord['call_log']>,
+      | 'service'
+      | 'model'
+      | 'outcome'
+      | 'input_tokens'
+      | 'output_tokens'
+      | 'cached_tokens'
+      | 'cost_usd'
+      | 'cached'
+      | 'error_code'
+    >,
+  ): PostAnswerRecord {
+    const at = new Date();
     return {
+      id: newId(POST_ANSWER_RECORD_PREFIX),
+      org_id: job.principal.orgId,
+      at,
+      exchange: null,
+      call_log: {
+        id: newId(CALL_LOG_ID_PREFIX),
+        org_id: job.principal.orgId,
+        user_id: job.principal.userId,
+        agent_id: job.agentId ?? null,
+        thread_id: job.thread?.threadId ?? null,
+        request_id: job.requestId,
+        latency_ms: Math.round(latencyMs),
+        total_tokens: (log.input_tokens ?? 0) + (log.output_tokens ?? 0),
+        request: {
+          messages: job.messages.length,
+          tools: (job.tools ?? []).length,
+          server_tools: job.serverTools.length,
+          cache_ttl: job.cacheTtl,
+        },
+        created_at: at,
+        ...log,
+      },
+      usage,
+    };
+  }
+
+  private rowBase(
+    job: CompletionJob,
+  ): Pick<UsageRow, 'time' | 'org_id' | 'user_id' | 'agent_id' | 'thread_id'> {
+    return {
+      time: new Date(),
       org_id: job.principal.orgId,
       user_id: job.principal.userId,
       agent_id: job.agentId,
       thread_id: job.thread?.threadId,
-      request_id: job.requestId,
-      latency_ms: Math.round(latencyMs),
-      request_summary: {
-        messages: job.messages.length,
-        tools: (job.tools ?? []).length,
-        server_tools: job.serverTools.length,
-        cache_ttl: job.cacheTtl,
-      },
     };
   }
+
+  private roundsOf(job: CompletionJob): UsageRecord[] {
+    let rows = this.rounds.get(job);
+    if (!rows) {
+      rows = [];
+      this.rounds.set(job, rows);
+    }
+    return rows;
+  }
+
+  /** Validated here, so one bad value is dropped alone instead of failing the whole record. */
+  private addRow(rows: UsageRecord[], row: UsageRow): void {
+    try {
+      rows.push(toUsageRecord(row));
+    } catch (e) {
+      this.logger.warn(`usage row dropped: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
+/** The exchange's messages in stored form; its total usage sits on its final message. */
+function exchangeMessages(
+  messages: ChatMessage[],
+  meta: { service: string; model: string; usage: Usage },
+): ConversationMessageInput[] {
+  const last = messages.length - 1;
+  return messages.map((m, i) => ({
+    role: m.role,
+    content: m.content,
+    tool_calls: m.role === 'assistant' ? (m.tool_calls ?? null) : null,
+    tool_call_id: m.role === 'tool' ? m.tool_call_id : null,
+    name: 'name' in m ? (m.name ?? null) : null,
+    model: m.role === 'assistant' ? meta.model : null,
+    service: m.role === 'assistant' ? meta.service : null,
+    usage: i === last ? meta.usage : null,
+  }));
 }

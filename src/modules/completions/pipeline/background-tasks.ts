@@ -16,9 +16,11 @@ const abandoned = counter(
 const MAX_ATTEMPTS = 5;
 
 /**
- * Post-answer work (conversation and call-log writes) that the client need not wait for. It
- * runs after the response, retries with backoff when a store hiccups, is drained before the
- * app closes its connections, and every failure is counted and logged — never silently lost.
+ * Work nobody waits for: the records of failed completions (their call log and usage rows; an
+ * answer's record is committed before the answer, see PostAnswerJournal). It runs in the
+ * background, retries with backoff when a store hiccups, is drained before the app closes its
+ * connections, and every failure is counted and logged. Best effort: a crash loses what is
+ * still pending here, which is never something a client was told had succeeded.
  */
 @Injectable()
 export class BackgroundTasks implements BeforeApplicationShutdown {

@@ -34,6 +34,12 @@ export interface CompletionJob {
   maxToolIterations: number;
   agentId?: string;
   thread?: { threadId: string; subThreadId?: string };
+  /**
+   * The id the thread append is stored under. Set by callers that may run the same completion
+   * again (an async job after a crash), so that the rerun appends the exchange once; generated
+   * per run otherwise.
+   */
+  exchangeId?: string;
   /** Seconds to keep the answer; 0 = neither read nor write the cache. */
   cacheTtl: number;
 }

@@ -12,8 +12,9 @@ import { replayAsEvents } from './replay';
 
 /**
  * The one pipeline behind both completion endpoints (DESIGN flow 1): cache lookup -> provider
- * call (with the tool loop) -> cache store -> conversation, call log and metrics after the
- * answer, off the hot path.
+ * call (with the tool loop) -> cache store -> the conversation, call log and metrics record,
+ * made durable before the answer is handed back (streams: before their final event), so an
+ * answer the client received is never missing from any of them.
  */
 @Injectable()
 export class CompletionPipeline {
@@ -29,7 +30,7 @@ export class CompletionPipeline {
     const rounds = this.after.roundRecorder(job);
     try {
       const outcome = await this.produce(job, signal, rounds);
-      this.after.succeeded(job, outcome, performance.now() - started);
+      await this.after.succeeded(job, outcome, performance.now() - started);
       return outcome;
     } catch (e) {
       this.after.failed(job, e, performance.now() - started);
@@ -39,38 +40,50 @@ export class CompletionPipeline {
 
   /**
    * A streamed completion. Upstream failures before the first event surface from the first
-   * `next()`, so the HTTP layer can still answer with a proper error status.
+   * `next()`, so the HTTP layer can still answer with a proper error status. The final `done`
+   * event is yielded only once the answer's record is durable; if it cannot be, the stream
+   * fails instead (the client never gets an answer that was not recorded).
    */
   async *stream(job: CompletionJob, signal: AbortSignal): AsyncGenerator<PipelineEvent> {
     const started = performance.now();
     const rounds = this.after.roundRecorder(job);
     const key =
       job.cacheTtl > 0 ? cacheKeyFor(job.principal.orgId, this.keyRequest(job)) : undefined;
+    let settled = false;
     try {
       if (key) {
         const hit = await this.cache.get<CompletionOutcome>(key);
         if (hit) {
-          const outcome = asCacheHit(hit);
-          yield* replayAsEvents(outcome);
-          this.after.succeeded(job, outcome, performance.now() - started);
+          for await (const e of replayAsEvents(asCacheHit(hit))) {
+            if (e.type === 'done') {
+              await this.after.succeeded(job, e.outcome, performance.now() - started);
+              settled = true;
+            }
+            yield e;
+          }
           return;
         }
       }
-      let outcome: CompletionOutcome | undefined;
       for await (const e of this.runner.stream(job, signal, rounds)) {
-        if (e.type === 'done') outcome = e.outcome;
+        if (e.type === 'done') {
+          if (key) await this.cache.set(key, e.outcome, job.cacheTtl);
+          await this.after.succeeded(job, e.outcome, performance.now() - started);
+          settled = true;
+        }
         yield e;
       }
-      if (!outcome)
+      if (!settled)
         throw new AppException(
           ErrorCode.PROVIDER_ERROR,
           'The provider stream ended without an answer',
         );
-      if (key) await this.cache.set(key, outcome, job.cacheTtl);
-      this.after.succeeded(job, outcome, performance.now() - started);
     } catch (e) {
+      settled = true;
       this.after.failed(job, e, performance.now() - started);
       throw e;
+    } finally {
+      // The client left mid-stream (the generator was closed early).
+      if (!settled) this.after.abandoned(job);
     }
   }
 

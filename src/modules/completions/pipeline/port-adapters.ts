@@ -1,45 +1,54 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { AppException, ErrorCode } from '../../../common/errors';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { AppException, ErrorCode, isStoreUnavailable } from '../../../common/errors';
+import { storesConfig } from '../../../config';
 import { AgentsService } from '../../agents/agents.service';
 import type { Agent } from '../../agents/agent.types';
+import { GroupCommit } from '../../../common/batching/group-commit';
+import type { NewCallLog } from '../../conversations/call-logs/call-log.types';
 import { CallLogsService } from '../../conversations/call-logs/call-logs.service';
 import { ConversationsService } from '../../conversations/conversations.service';
-import type { ConversationMessage } from '../../conversations/conversation.types';
-import { MetricsRecorder } from '../../metrics/buffer/metrics-recorder';
+import type {
+  ConversationMessage,
+  ConversationMessageInput,
+} from '../../conversations/conversation.types';
+import { UsageRowWriter, type UsageRecord } from '../../metrics';
 import { ConfigChangeBus, invalidateOnChanges, ReadThroughCache } from '../../config-watcher';
 import type { ChatMessage } from '../../providers/provider.types';
 import { ToolsService } from '../../tools/tools.service';
 import type { ExecutableTool } from '../../tools/execution/executable-tool';
-import {
-  AgentSource,
-  CallLogSink,
-  type CallLogEntry,
-  type ExchangeMeta,
-  ThreadStore,
-  ToolSource,
-  UsageSink,
-  type UsageRow,
-} from './ports';
+import { AgentSource, CallLogSink, ThreadStore, ToolSource, UsageSink } from './ports';
 
 /**
  * Agents and tools are read on every completion, so they come from a short-lived in-memory
- * copy. Any instance's change to one is announced on the config change bus (and seen by the
- * store's watcher), which drops the copy here within seconds; the TTL only bounds the damage
- * should an event ever be lost.
+ * copy (CONFIG_CACHE_TTL_MS). Any instance's change to one is announced on the config change
+ * bus (and seen by the store's watcher), which drops the copy here within seconds; the TTL
+ * only bounds the damage should an event ever be lost. While the store is down, the last known
+ * copy keeps serving (retried every second): a completion needs its agent, not a fresh one.
  */
-const HOT_PATH_CACHE = { ttlMs: 60_000, negativeTtlMs: 5_000, maxEntries: 10_000 };
+function hotPathCache<V>(stores?: ConfigType<typeof storesConfig>): ReadThroughCache<V> {
+  return new ReadThroughCache<V>({
+    ttlMs: stores?.configCacheTtlMs ?? 30_000,
+    negativeTtlMs: 5_000,
+    maxEntries: 10_000,
+    serveStaleOn: isStoreUnavailable,
+    staleRetryMs: 1_000,
+  });
+}
 
 /** Binds the pipeline's ports to the owning modules' public services. */
 @Injectable()
 export class AgentsAdapter extends AgentSource implements OnModuleInit, OnModuleDestroy {
-  private readonly cache = new ReadThroughCache<Agent>(HOT_PATH_CACHE);
+  private readonly cache: ReadThroughCache<Agent>;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly agents: AgentsService,
     private readonly changes: ConfigChangeBus,
+    @Optional() @Inject(storesConfig.KEY) stores?: ConfigType<typeof storesConfig>,
   ) {
     super();
+    this.cache = hotPathCache(stores);
   }
 
   onModuleInit(): void {
@@ -67,14 +76,16 @@ export class AgentsAdapter extends AgentSource implements OnModuleInit, OnModule
 
 @Injectable()
 export class ToolsAdapter extends ToolSource implements OnModuleInit, OnModuleDestroy {
-  private readonly cache = new ReadThroughCache<ExecutableTool>(HOT_PATH_CACHE);
+  private readonly cache: ReadThroughCache<ExecutableTool>;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly tools: ToolsService,
     private readonly changes: ConfigChangeBus,
+    @Optional() @Inject(storesConfig.KEY) stores?: ConfigType<typeof storesConfig>,
   ) {
     super();
+    this.cache = hotPathCache(stores);
   }
 
   onModuleInit(): void {
@@ -96,7 +107,17 @@ export class ToolsAdapter extends ToolSource implements OnModuleInit, OnModuleDe
     }
     if (missing.length > 0) {
       const generation = this.cache.snapshot();
-      for (const t of await this.tools.getMany(orgId, missing)) {
+      let loaded: ExecutableTool[];
+      try {
+        loaded = await this.tools.getMany(orgId, missing);
+      } catch (e) {
+        // The store is down: the last known copies, if every missing tool has one.
+        const stale = missing.map((id) => this.cache.staleOnError(orgId, id, e));
+        if (stale.some((t) => t === undefined)) throw e;
+        for (const t of stale as ExecutableTool[]) found.set(t.id, t);
+        loaded = [];
+      }
+      for (const t of loaded) {
         this.cache.put(orgId, t.id, t, generation);
         found.set(t.id, t);
       }
@@ -119,29 +140,11 @@ export class ConversationsAdapter extends ThreadStore {
   async appendExchange(
     orgId: string,
     threadId: string,
-    subThreadId: string | undefined,
-    messages: ChatMessage[],
-    meta: ExchangeMeta,
+    subThreadId: string | null,
+    messages: ConversationMessageInput[],
+    opts: { exchangeId: string; createdAt: Date },
   ): Promise<void> {
-    const last = messages.length - 1;
-    await this.conversations.appendExchange(
-      orgId,
-      threadId,
-      subThreadId,
-      messages.map((m, i) => ({
-        role: m.role,
-        content: m.content,
-        tool_calls: m.role === 'assistant' ? (m.tool_calls ?? null) : null,
-        tool_call_id: m.role === 'tool' ? m.tool_call_id : null,
-        name: 'name' in m ? (m.name ?? null) : null,
-        model: m.role === 'assistant' ? meta.model : null,
-        service: m.role === 'assistant' ? meta.service : null,
-        // The exchange's total usage sits on its final answer.
-        usage: i === last ? meta.usage : null,
-      })),
-      // Keyed per exchange: a retried append stores the exchange once.
-      { exchangeId: meta.exchangeId },
-    );
+    await this.conversations.appendExchange(orgId, threadId, subThreadId, messages, opts);
   }
 }
 
@@ -171,35 +174,24 @@ export class CallLogsAdapter extends CallLogSink {
   constructor(private readonly logs: CallLogsService) {
     super();
   }
-  async record(e: CallLogEntry): Promise<void> {
-    await this.logs.record({
-      org_id: e.org_id,
-      user_id: e.user_id,
-      agent_id: e.agent_id ?? null,
-      thread_id: e.thread_id ?? null,
-      request_id: e.request_id,
-      service: e.service,
-      model: e.model,
-      outcome: e.outcome,
-      latency_ms: e.latency_ms,
-      input_tokens: e.input_tokens,
-      output_tokens: e.output_tokens,
-      total_tokens: e.input_tokens + e.output_tokens,
-      cached_tokens: e.cached_tokens,
-      cost_usd: e.cost_usd,
-      cached: e.cached,
-      error_code: e.error_code ?? null,
-      request: e.request_summary,
-    });
+  async record(entry: NewCallLog & { id: string }): Promise<void> {
+    await this.logs.record(entry);
   }
 }
 
+/** Usage rows of answers arriving together share one multi-row INSERT. */
+const USAGE_GROUP = 500;
+
 @Injectable()
-export class MetricsAdapter extends UsageSink {
-  constructor(private readonly recorder: MetricsRecorder) {
+export class UsageRowsAdapter extends UsageSink {
+  private readonly group: GroupCommit<UsageRecord[]>;
+
+  constructor(writer: UsageRowWriter) {
     super();
+    this.group = new GroupCommit((batches) => writer.write(batches.flat()), USAGE_GROUP);
   }
-  record(row: UsageRow): void {
-    this.recorder.record(row);
+
+  async write(rows: UsageRecord[]): Promise<void> {
+    if (rows.length > 0) await this.group.add(rows);
   }
 }

@@ -1,5 +1,8 @@
 import type { Agent } from '../../agents/agent.types';
-import type { ChatMessage, ServiceName, Usage } from '../../providers/provider.types';
+import type { NewCallLog } from '../../conversations/call-logs/call-log.types';
+import type { ConversationMessageInput } from '../../conversations/conversation.types';
+import type { UsageRecord } from '../../metrics';
+import type { ChatMessage } from '../../providers/provider.types';
 import type { ExecutableTool } from '../../tools/execution/executable-tool';
 
 /**
@@ -16,73 +19,28 @@ export abstract class ToolSource {
   abstract getExecutable(orgId: string, toolIds: string[]): Promise<ExecutableTool[]>;
 }
 
-export interface ExchangeMeta {
-  service: ServiceName;
-  model: string;
-  usage: Usage;
-  requestId: string;
-  /** Unique per exchange: a retried append with the same id stores nothing new. */
-  exchangeId: string;
-}
-
 export abstract class ThreadStore {
   /** Earlier messages of the thread, oldest first (tool calls and results included). */
   abstract history(orgId: string, threadId: string, subThreadId?: string): Promise<ChatMessage[]>;
-  /** Appends one exchange atomically: all its messages or none. */
+  /**
+   * Appends one exchange atomically: all its messages or none. Idempotent by `exchangeId`: an
+   * exchange already stored is left as it is.
+   */
   abstract appendExchange(
     orgId: string,
     threadId: string,
-    subThreadId: string | undefined,
-    messages: ChatMessage[],
-    meta: ExchangeMeta,
+    subThreadId: string | null,
+    messages: ConversationMessageInput[],
+    opts: { exchangeId: string; createdAt: Date },
   ): Promise<void>;
 }
 
-export interface CallLogEntry {
-  org_id: string;
-  user_id: string;
-  agent_id?: string;
-  thread_id?: string;
-  request_id: string;
-  service: string;
-  model: string;
-  outcome: 'success' | 'error';
-  latency_ms: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  cost_usd: number | null;
-  cached: boolean;
-  error_code?: string;
-  /** A summary, never the full prompt: message count, tool count, stream or not. */
-  request_summary: Record<string, unknown>;
-}
-
 export abstract class CallLogSink {
-  abstract record(entry: CallLogEntry): Promise<void>;
-}
-
-export interface UsageRow {
-  time: Date;
-  org_id: string;
-  user_id?: string;
-  agent_id?: string;
-  thread_id?: string;
-  service: string;
-  model: string;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  reasoning_tokens?: number;
-  cost_usd: number | null;
-  latency_ms: number;
-  status: 'success' | 'error';
-  error_code?: string;
-  cached: boolean;
-  attempt?: number;
+  /** Stores one call log; idempotent by its `id`. */
+  abstract record(entry: NewCallLog & { id: string }): Promise<void>;
 }
 
 export abstract class UsageSink {
-  /** Synchronous and cheap: buffered and written in batches elsewhere. */
-  abstract record(row: UsageRow): void;
+  /** Stores usage rows; idempotent by row id. Resolves once they are stored. */
+  abstract write(rows: UsageRecord[]): Promise<void>;
 }

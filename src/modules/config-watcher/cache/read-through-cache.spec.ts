@@ -86,4 +86,47 @@ describe('ReadThroughCache', () => {
     expect(c.peek('o', 'a')).toBeUndefined();
     expect(c.peek('o', 'd')).toBe('d');
   });
+
+  describe('with the store down (serveStaleOn)', () => {
+    const down = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const staleCache = () =>
+      new ReadThroughCache<string>({
+        ttlMs: 1000,
+        negativeTtlMs: 100,
+        maxEntries: 3,
+        now: () => now,
+        serveStaleOn: (e) => e === down,
+        staleRetryMs: 200,
+      });
+
+    it('serves the last known value past its TTL, and retries the store only after a pause', async () => {
+      const c = staleCache();
+      await c.get('o', 'a', async () => 'v1');
+      now = 5000;
+      const failing = jest.fn(async (): Promise<string> => Promise.reject(down));
+      expect(await c.get('o', 'a', failing)).toBe('v1');
+      expect(await c.get('o', 'a', failing)).toBe('v1');
+      expect(failing).toHaveBeenCalledTimes(1);
+      now = 5200;
+      expect(await c.get('o', 'a', async () => 'v2')).toBe('v2');
+    });
+
+    it('never serves a record that was invalidated, nor hides other errors', async () => {
+      const c = staleCache();
+      await c.get('o', 'a', async () => 'v1');
+      await c.get('o', 'b', async () => 'v1');
+      now = 5000;
+      c.invalidate('o', 'a');
+      await expect(c.get('o', 'a', () => Promise.reject(down))).rejects.toBe(down);
+      const bug = new TypeError('bug');
+      await expect(c.get('o', 'b', () => Promise.reject(bug))).rejects.toBe(bug);
+      expect(c.staleOnError('o', 'b', down)).toBe('v1');
+      expect(c.staleOnError('o', 'b', bug)).toBeUndefined();
+      expect(c.staleOnError('o', 'a', down)).toBeUndefined();
+    });
+
+    it('fails as before when there is no last known value', async () => {
+      await expect(staleCache().get('o', 'a', () => Promise.reject(down))).rejects.toBe(down);
+    });
+  });
 });

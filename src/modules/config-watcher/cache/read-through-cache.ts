@@ -5,6 +5,13 @@ export interface ReadThroughCacheOptions {
   negativeTtlMs: number;
   maxEntries: number;
   now?: () => number;
+  /**
+   * When a reload fails with an error this accepts (the store is down), the last known value is
+   * served instead, and reused for `staleRetryMs` before the store is tried again, so requests
+   * do not each wait for a dead store. Invalidated records are never served stale.
+   */
+  serveStaleOn?: (error: unknown) => boolean;
+  staleRetryMs?: number;
 }
 
 interface Entry<V> {
@@ -21,6 +28,9 @@ interface Entry<V> {
  * Concurrent misses for one key share one load. A load that straddles an invalidation is
  * returned to its callers (their requests started before the change) but never cached, and
  * later callers do not join it: otherwise a read racing an update could pin the old version.
+ *
+ * Expired records are kept (within `maxEntries`) as the last known value: with
+ * `serveStaleOn`, a failed reload falls back to it.
  */
 export class ReadThroughCache<V> {
   private readonly entries = new Map<string, Entry<V>>();
@@ -35,10 +45,7 @@ export class ReadThroughCache<V> {
   async get(org: string, id: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
     const key = keyOf(org, id);
     const hit = this.entries.get(key);
-    if (hit) {
-      if (hit.expires > this.now()) return hit.value;
-      this.entries.delete(key);
-    }
+    if (hit && hit.expires > this.now()) return hit.value;
     const pending = this.inflight.get(key);
     if (pending) return pending;
     const generation = this.generation;
@@ -46,6 +53,12 @@ export class ReadThroughCache<V> {
       .then((value) => {
         if (generation === this.generation) this.store(key, org, id, value);
         return value;
+      })
+      .catch((e: unknown) => {
+        const stale = this.entries.get(key);
+        if (!stale || generation !== this.generation || !this.opts.serveStaleOn?.(e)) throw e;
+        stale.expires = this.now() + (this.opts.staleRetryMs ?? 1000);
+        return stale.value;
       })
       .finally(() => {
         if (this.inflight.get(key) === p) this.inflight.delete(key);
@@ -56,12 +69,20 @@ export class ReadThroughCache<V> {
 
   /** The cached record, without loading (undefined when absent, expired or known missing). */
   peek(org: string, id: string): V | undefined {
-    const key = keyOf(org, id);
-    const hit = this.entries.get(key);
+    const hit = this.entries.get(keyOf(org, id));
+    return hit && hit.expires > this.now() ? hit.value : undefined;
+  }
+
+  /**
+   * The last known record even if expired (never one that was invalidated), for a caller whose
+   * own batch reload failed with an error `serveStaleOn` accepts; undefined otherwise.
+   */
+  staleOnError(org: string, id: string, error: unknown): V | undefined {
+    if (!this.opts.serveStaleOn?.(error)) return undefined;
+    const hit = this.entries.get(keyOf(org, id));
     if (!hit) return undefined;
-    if (hit.expires > this.now()) return hit.value;
-    this.entries.delete(key);
-    return undefined;
+    hit.expires = Math.max(hit.expires, this.now() + (this.opts.staleRetryMs ?? 1000));
+    return hit.value;
   }
 
   /** Caches a value loaded elsewhere (e.g. a batch read), unless an invalidation intervened. */
@@ -91,6 +112,7 @@ export class ReadThroughCache<V> {
     this.entries.clear();
   }
 
+  /** Records held, expired ones (kept as last known values) included. */
   get size(): number {
     return this.entries.size;
   }

@@ -34,6 +34,8 @@ export interface CallLog {
 
 /** What the pipeline passes to `CallLogsService.record`; omitted fields default to null/0. */
 export interface NewCallLog {
+  /** Given by a caller that may write the same log again (a retry): stored once. */
+  id?: string;
   org_id: string;
   service: string;
   model: string;

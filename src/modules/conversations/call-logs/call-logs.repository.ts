@@ -6,7 +6,10 @@ import type { CallLog, CallLogFilter } from './call-log.types';
  * `provideRepository`. Append-only; reads are org-scoped, newest first.
  */
 export abstract class CallLogsRepository {
-  /** Inserts complete records (ids and defaults filled by the service). */
+  /**
+   * Inserts complete records (ids and defaults filled by the service). A record whose id is
+   * already stored is skipped, so a batch retried after an unknown outcome stores each log once.
+   */
   abstract insertMany(logs: CallLog[]): Promise<void>;
   abstract list(orgId: string, filter: CallLogFilter, page: PageRequest): Promise<Page<CallLog>>;
 }

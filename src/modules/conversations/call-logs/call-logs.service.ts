@@ -18,7 +18,8 @@ const MAX_SUMMARY_BYTES = 4096;
 const MAX_GROUP = 500;
 
 /**
- * One record per completion. `record` resolves once its row is stored; records arriving
+ * One record per completion. `record` resolves once its row is stored (a log whose id is
+ * already stored is left as it is: retries are idempotent); records arriving
  * together (one per completed request under load) share one multi-row INSERT, so the store
  * sees a handful of writes per second rather than one per request. `recordMany` inserts the
  * given batch as it is.
@@ -32,13 +33,13 @@ export class CallLogsService {
   }
 
   async record(entry: NewCallLog): Promise<CallLog> {
-    const log = complete(entry);
+    const log = completeCallLog(entry);
     await this.group.add(log);
     return log;
   }
 
   async recordMany(entries: NewCallLog[]): Promise<CallLog[]> {
-    const logs = entries.map(complete);
+    const logs = entries.map(completeCallLog);
     await this.repo.insertMany(logs);
     return logs;
   }
@@ -48,11 +49,12 @@ export class CallLogsService {
   }
 }
 
-function complete(e: NewCallLog): CallLog {
+/** A log as stored: id and defaults filled, counts made sane, the summary bounded. */
+export function completeCallLog(e: NewCallLog): CallLog {
   const input = nonNegative(e.input_tokens);
   const output = nonNegative(e.output_tokens);
   return {
-    id: newId(CALL_LOG_ID_PREFIX),
+    id: e.id ?? newId(CALL_LOG_ID_PREFIX),
     org_id: e.org_id,
     user_id: e.user_id ?? null,
     agent_id: e.agent_id ?? null,

@@ -27,11 +27,12 @@ export class TypeOrmUsageRowWriter extends UsageRowWriter {
     this.bulk ??= new BulkInsert(this.dataSource, UsageMetricEntity, {
       onConflictDoNothing: true,
     });
-    await this.bulk.insert(rows.map(toEntityValues));
+    await this.bulk.insert(rows.map(toUsageEntityValues));
   }
 }
 
-function toEntityValues(r: UsageRecord): Partial<UsageMetricEntity> {
+/** A validated row as the `usage_metrics` columns hold it. */
+export function toUsageEntityValues(r: UsageRecord): Partial<UsageMetricEntity> {
   return {
     id: r.id,
     time: r.time,

@@ -1,5 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppException } from '../../../common/errors';
+import { RetryableJobError } from '../core/errors';
 import { agentResponseData } from '../../completions/http/agent-format';
 import { CompletionPipeline } from '../../completions/pipeline/completion-pipeline.service';
 import { JobBuilder } from '../../completions/pipeline/job-builder.service';
@@ -37,6 +38,33 @@ export class CompletionJobHandler implements JobHandler<CompletionJobPayload>, O
     this.registry.register(COMPLETION_JOB, this, { parse: parseCompletionPayload });
   }
 
+  /** A dead job's owner hears about it: one last POST with the failure (best effort). */
+  async dead({
+    job,
+    payload,
+    signal,
+  }: {
+    job: JobRecord;
+    payload: CompletionJobPayload;
+    signal: AbortSignal;
+  }): Promise<void> {
+    // A URL the egress policy refuses cannot be told anything.
+    if (job.error?.code === 'WEBHOOK_BLOCKED') return;
+    const body: CompletionWebhookBody = {
+      job_id: job.id,
+      type: COMPLETION_JOB,
+      status: 'dead',
+      error: job.error ?? { code: 'INTERNAL', message: 'The job failed' },
+    };
+    await this.webhooks.deliver(
+      job.org_id,
+      payload.webhook,
+      body,
+      { jobId: job.id, attempt: job.attempts },
+      signal,
+    );
+  }
+
   async run(ctx: JobContext<CompletionJobPayload>): Promise<JobOutcome> {
     const { job, payload, signal } = ctx;
     if (job.result === null && job.error === null) {
@@ -51,7 +79,7 @@ export class CompletionJobHandler implements JobHandler<CompletionJobPayload>, O
       { jobId: job.id, attempt: job.attempts },
       signal,
     );
-    return { status: body.status };
+    return { status: body.status === 'completed' ? 'completed' : 'failed' };
   }
 
   private async produce(
@@ -67,6 +95,9 @@ export class CompletionJobHandler implements JobHandler<CompletionJobPayload>, O
         job.id,
         this.pipeline.defaultCacheTtl,
       );
+      // One exchange per job: a rerun after a crash (answer committed, outcome not yet saved)
+      // appends the same exchange id, which the thread stores once.
+      cj.exchangeId = `xch_${job.id}`;
       const outcome = await this.pipeline.complete(cj, signal);
       const data = agentResponseData(outcome, {
         agentId: cj.agentId ?? '',
@@ -78,9 +109,22 @@ export class CompletionJobHandler implements JobHandler<CompletionJobPayload>, O
     } catch (e) {
       if (isDefiniteFailure(e))
         return { result: null, error: { code: e.code, message: e.message } };
-      throw e;
+      throw withRetryHint(e);
     }
   }
+}
+
+/**
+ * Provider trouble that says when to come back (an open circuit breaker, a Retry-After) is
+ * retried no sooner than that; a call the breaker refused was not made, so it does not use up
+ * an attempt.
+ */
+function withRetryHint(e: unknown): unknown {
+  if (!(e instanceof AppException)) return e;
+  const retryAfterMs = (e as { retryAfterMs?: unknown }).retryAfterMs;
+  if (typeof retryAfterMs !== 'number') return e;
+  const refused = (e.details as { reason?: unknown } | undefined)?.reason === 'circuit_open';
+  return new RetryableJobError(e.message, e.code, { retryAfterMs, attempted: !refused });
 }
 
 /** A 4xx other than 408/429 will not change by retrying: it is the job's answer. */

@@ -53,6 +53,7 @@ export type CompletionWebhookBody =
   | {
       job_id: string;
       type: 'completion';
-      status: 'failed';
+      /** `failed`: a definite answer that is an error; `dead`: retries ran out (final). */
+      status: 'failed' | 'dead';
       error: { code: string; message: string };
     };

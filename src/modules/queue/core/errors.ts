@@ -21,6 +21,16 @@ export class QueueUnavailableError extends Error {
   }
 }
 
+export interface RetryHint {
+  /** Do not retry sooner than this (a provider's Retry-After, an open circuit's cool-down). */
+  retryAfterMs?: number;
+  /**
+   * False when the run did no work worth counting (the call was refused before it was made,
+   * e.g. by an open circuit breaker): the attempt is given back, within a bound.
+   */
+  attempted?: boolean;
+}
+
 /**
  * A run failed in a way worth retrying (a webhook answered 500, a dependency timed out). Its
  * message is shown to the job's owner, so it is written to be client-safe.
@@ -29,6 +39,7 @@ export class RetryableJobError extends Error {
   constructor(
     message: string,
     readonly code = 'JOB_ATTEMPT_FAILED',
+    readonly hint: RetryHint = {},
   ) {
     super(message);
     this.name = 'RetryableJobError';

@@ -88,6 +88,12 @@ export abstract class JobTransport {
   /** True while the transport can publish right now. */
   abstract isConnected(): boolean;
 
+  /**
+   * Removes a job's message from its type's dead-letter queue (the job was requeued, so it is
+   * no longer dead). False when it was not found among the first `scanLimit` dead letters.
+   */
+  abstract removeDeadLetter(type: string, jobId: string, scanLimit?: number): Promise<boolean>;
+
   /** Called for every message that lands in a dead-letter queue. */
   abstract onDeadLetter(listener: (e: DeadLetterEvent) => void): void;
 

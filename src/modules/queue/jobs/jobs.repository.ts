@@ -49,13 +49,17 @@ export abstract class JobsRepository {
     status: Extract<JobStatus, 'completed' | 'failed'>,
     outcome: { result?: JsonValue | null; error?: JobError | null },
   ): Promise<boolean>;
-  /** Back to `queued` after a failed run, with the error and the time of the next try. */
+  /**
+   * Back to `queued` after a failed run, with the error and the time of the next try. With
+   * `refund`, the run is not counted (it was refused before doing anything).
+   */
   abstract release(
     orgId: string,
     id: string,
     token: string,
     lastError: JobError,
     runAfter: Date,
+    opts?: { refund?: boolean },
   ): Promise<boolean>;
   /** To `dead`; without a token it applies whatever state the job is in (except finished). */
   abstract markDead(
@@ -83,6 +87,18 @@ export abstract class JobsRepository {
     type: string | undefined,
     page: PageRequest,
   ): Promise<Page<JobRecord>>;
+
+  /**
+   * Jobs of these types in any org whose message is presumably lost (the sweeper republishes
+   * them): `running` with a lease that ended before `now` (the worker died and nothing
+   * redelivered it), or `queued` with nothing due since `queuedBefore` (its next run, or its
+   * creation, is that long past: the publish never happened or the message went missing).
+   */
+  abstract scanStranded(
+    types: string[],
+    at: { now: Date; queuedBefore: Date },
+    limit: number,
+  ): Promise<RecoverableJob[]>;
 
   /** Queued or running jobs of these types in any org, by id after `afterId` (startup recovery). */
   abstract scanRecoverable(

@@ -13,6 +13,8 @@ export interface RegisteredJobType {
   concurrency: number;
   maxAttempts: number;
   leaseMs: number;
+  untracked: boolean;
+  maxRetryDelayMs?: number;
 }
 
 /**
@@ -40,6 +42,8 @@ export class JobHandlerRegistry {
       concurrency: options.concurrency ?? this.cfg.concurrency,
       maxAttempts: options.maxAttempts ?? this.cfg.maxAttempts,
       leaseMs: options.leaseMs ?? this.cfg.leaseMs,
+      untracked: options.untracked ?? false,
+      maxRetryDelayMs: options.maxRetryDelayMs,
     });
   }
 

@@ -29,6 +29,12 @@ export interface JobOutcome {
  */
 export interface JobHandler<P = JsonValue> {
   run(ctx: JobContext<P>): Promise<JobOutcome | void>;
+  /**
+   * Called once the job is dead (retries exhausted or a permanent error), with its final
+   * error in `job.error`: the place to tell its owner (e.g. a final webhook). Best effort: it
+   * runs once, bounded by `signal`, and its failure is only logged.
+   */
+  dead?(ctx: { job: JobRecord; payload: P; signal: AbortSignal }): Promise<void>;
 }
 
 export interface JobHandlerOptions<P> {
@@ -40,4 +46,12 @@ export interface JobHandlerOptions<P> {
   maxAttempts?: number;
   /** How long one run may take before it is aborted and presumed dead (default 15 min). */
   leaseMs?: number;
+  /**
+   * Messages without a job record (`JobQueue.send`): no claim, no status, no attempt budget.
+   * The handler's effects must be idempotent by the message id; a failed run is retried until
+   * it succeeds (a PermanentJobError dead-letters it). Only durable with RabbitMQ.
+   */
+  untracked?: boolean;
+  /** Caps the retry delay (default one hour), e.g. for work that should land soon after an outage. */
+  maxRetryDelayMs?: number;
 }

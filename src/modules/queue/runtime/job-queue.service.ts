@@ -124,6 +124,29 @@ export class JobQueue implements OnApplicationBootstrap, OnModuleDestroy, OnAppl
     return { job, created: true };
   }
 
+  /**
+   * Publishes a message of an untracked type (no job record, no status): its handler runs until
+   * it succeeds, so its effects must be idempotent by `id`. Resolves once the broker confirmed
+   * it; rejects with QueueUnavailableError otherwise. Survives a crash only when `durable`.
+   */
+  async send(type: string, orgId: string, id: string, payload: JsonValue): Promise<void> {
+    if (!this.registry.get(type)?.untracked)
+      throw new Error(`${type} is not an untracked job type`);
+    await this.transport.publish({
+      v: 1,
+      id,
+      type,
+      org_id: orgId,
+      payload: this.codec.seal(orgId, id, payload),
+    });
+    queueMetrics.published.inc({ type, result: 'ok' });
+  }
+
+  /** Whether published messages outlive this process (RabbitMQ), or only the job store does. */
+  get durable(): boolean {
+    return this.transport.kind === 'rabbitmq';
+  }
+
   get(orgId: string, id: string): Promise<JobRecord | undefined> {
     return this.store.get(orgId, id);
   }
@@ -156,6 +179,12 @@ export class JobQueue implements OnApplicationBootstrap, OnModuleDestroy, OnAppl
     await this.publish(requeued, () =>
       this.store.markDead(orgId, id, undefined, { code: NOT_ENQUEUED, message: NOT_QUEUED }),
     );
+    // It is not dead any more: its old dead letter goes, so the dead-letter depth stays true.
+    // The store says "dead" a moment before the broker has the dead letter: if it is not there
+    // yet, look once more after a publish's worth of time.
+    if (!(await this.removeDeadLetter(job.type, id))) {
+      setTimeout(() => void this.removeDeadLetter(job.type, id), this.cfg.publishTimeoutMs).unref();
+    }
     // As of the requeue: by the time anyone reads it again it may well be running already.
     return requeued;
   }
@@ -163,8 +192,9 @@ export class JobQueue implements OnApplicationBootstrap, OnModuleDestroy, OnAppl
   /**
    * A repeat of an idempotent request: the same job. One whose message never reached the broker
    * is published now — it failed with NOT_ENQUEUED (the first request got a 503), or it is still
-   * unstarted long after it should have been picked up (the process died between storing and
-   * publishing). A duplicate message is harmless: the consumer runs a job once.
+   * unstarted after its first publish must have ended (the process died between storing and
+   * publishing; JobRecovery's sweeper would republish it too). A duplicate message is harmless:
+   * the consumer runs a job once.
    *
    * The job record is not written after publishing (no "published" flag): a consumer may be
    * claiming the job at that very moment, and on FerretDB concurrent writes to one document can
@@ -187,11 +217,20 @@ export class JobQueue implements OnApplicationBootstrap, OnModuleDestroy, OnAppl
       await this.publish(existing, () => this.store.failUnpublished(orgId, id, NOT_QUEUED));
       return { job: { ...existing, status: 'queued', error: null }, created: false };
     }
-    const stale = Date.now() - existing.created_at.getTime() > 2 * this.cfg.publishTimeoutMs;
+    // Unstarted well past the first request's own publish: publish again rather than wait for
+    // the sweeper (a duplicate message is acked without running the job twice).
+    const stale = Date.now() - existing.updated_at.getTime() > this.cfg.publishTimeoutMs;
     if (existing.status === 'queued' && existing.attempts === 0 && stale) {
       await this.publish(existing, async () => undefined);
     }
     return { job: existing, created: false };
+  }
+
+  private removeDeadLetter(type: string, id: string): Promise<boolean> {
+    return this.transport.removeDeadLetter(type, id).catch((e: unknown) => {
+      this.logger.warn(`job ${id}: its dead letter could not be removed: ${String(e)}`);
+      return true; // the broker is unreachable: nothing to retry against
+    });
   }
 
   private async publish(job: JobRecord, onFailure: () => Promise<unknown>): Promise<void> {

@@ -3,6 +3,7 @@ import { SecretBox } from '../../../common/crypto';
 import { AppException, ErrorCode } from '../../../common/errors';
 import { MemoryJobsRepository } from '../../../../test/queue/memory-jobs.repository';
 import { eventually } from '../../../../test/queue/eventually';
+import { PermanentJobError, RetryableJobError } from '../core/errors';
 import type { Delivery } from '../core/job-transport';
 import { NOT_ENQUEUED } from '../jobs/job.types';
 import { PayloadCodec } from '../jobs/payload-codec';
@@ -236,5 +237,151 @@ describe('JobRunner', () => {
     expect(await w.runner.handle(delivery('job_done', 'o'), never)).toEqual({ kind: 'ack' });
     expect(await w.runner.handle(delivery('job_done', 'o'), never)).toEqual({ kind: 'ack' });
     expect(w.runs).toEqual(['job_done']);
+  });
+});
+
+describe('JobRunner under faults (issue 15)', () => {
+  function withType(
+    w: ReturnType<typeof world>,
+    type: string,
+    handler: Parameters<JobHandlerRegistry['register']>[1],
+    opts: { untracked?: boolean; maxRetryDelayMs?: number } = {},
+  ) {
+    w.registry.register(type, handler, { parse: (p) => p, ...opts });
+  }
+  async function create(w: ReturnType<typeof world>, id: string, type: string, max = 3) {
+    await w.store.create('o', { id, type, max_attempts: max, payload: w.codec.seal('o', id, {}) });
+  }
+  const of = (id: string, type: string, over: Partial<Delivery> = {}): Delivery => ({
+    ...delivery(id, 'o', over),
+    envelope: { v: 1, id, type, org_id: 'o', payload: null },
+  });
+
+  it('keeps the handover when the job store is down at claim time', async () => {
+    const w = world();
+    await create(w, 'job_h', 'echo');
+    const first = await w.store.claim('o', 'job_h', { leaseMs: 3_600_000, steal: false });
+    const token = first.kind === 'claimed' ? first.token : '';
+    w.store.down = true;
+    const d = await w.runner.handle(of('job_h', 'echo', { handover: token, attempt: 2 }), never);
+    expect(d).toMatchObject({ kind: 'retry', reason: 'job store unavailable', handover: token });
+    w.store.down = false;
+    // The next delivery carries it and takes the job over from the live 1-hour lease.
+    const next = await w.runner.handle(of('job_h', 'echo', { handover: token }), never);
+    expect(next).toEqual({ kind: 'ack' });
+    expect(await w.store.get('o', 'job_h')).toMatchObject({ status: 'completed' });
+  });
+
+  it('retries a run the store could not record as finished, under its lease, and completes it', async () => {
+    const w = world();
+    await create(w, 'job_fin', 'echo', 1);
+    jest.spyOn(w.store, 'finish').mockRejectedValueOnce(new Error('connection lost'));
+    const d = await w.runner.handle(of('job_fin', 'echo'), never);
+    expect(d).toMatchObject({ kind: 'retry', handover: expect.any(String) });
+    // Its one attempt is used up, yet the handed-over rerun is not dead-lettered as a crash loop.
+    const again = await w.runner.handle(
+      of('job_fin', 'echo', { handover: d.kind === 'retry' ? d.handover : undefined }),
+      never,
+    );
+    expect(again).toEqual({ kind: 'ack' });
+    expect(await w.store.get('o', 'job_fin')).toMatchObject({ status: 'completed' });
+  });
+
+  it('waits out an open circuit breaker without using up an attempt', async () => {
+    const w = world();
+    withType(w, 'breaker', {
+      run: async () => {
+        throw new RetryableJobError('openai is temporarily unavailable', 'PROVIDER_UNAVAILABLE', {
+          retryAfterMs: 30_000,
+          attempted: false,
+        });
+      },
+    });
+    await create(w, 'job_b', 'breaker', 2);
+    for (let i = 1; i <= 3; i++) {
+      const d = await w.runner.handle(of('job_b', 'breaker', { attempt: i }), never);
+      expect(d.kind).toBe('retry');
+      expect(d.kind === 'retry' && d.delayMs).toBeGreaterThanOrEqual(30_000);
+      // ...and not much longer: the refusal, not an ever-growing backoff, sets the wait.
+      expect(d.kind === 'retry' && d.delayMs).toBeLessThan(40_000);
+      expect((await w.store.get('o', 'job_b'))?.attempts).toBe(0);
+    }
+    // A job refused for ever still ends: refunds are bounded by the delivery count.
+    const last = await w.runner.handle(of('job_b', 'breaker', { attempt: 9 }), never);
+    expect(last.kind).toBe('retry');
+    const dead = await w.runner.handle(of('job_b', 'breaker', { attempt: 10 }), never);
+    expect(dead).toMatchObject({ kind: 'dead', cause: 'exhausted' });
+  });
+
+  it('tells the handler its job is dead, with the final error', async () => {
+    const w = world();
+    const told: unknown[] = [];
+    withType(w, 'doomed', {
+      run: async () => {
+        throw new PermanentJobError('nope', 'NO_WAY');
+      },
+      dead: async ({ job }) => void told.push(job.error),
+    });
+    await create(w, 'job_d', 'doomed');
+    expect(await w.runner.handle(of('job_d', 'doomed'), never)).toMatchObject({ kind: 'dead' });
+    expect(told).toEqual([{ code: 'NO_WAY', message: 'nope' }]);
+  });
+
+  it('runs untracked messages without a job record, retrying until they succeed', async () => {
+    const w = world();
+    let fails = 1;
+    const seen: string[] = [];
+    withType(
+      w,
+      'note',
+      {
+        run: async ({ job, payload }) => {
+          if (fails-- > 0) throw new Error('store down');
+          seen.push(`${job.id}:${JSON.stringify(payload)}`);
+        },
+      },
+      { untracked: true, maxRetryDelayMs: 50 },
+    );
+    const env = { v: 1 as const, id: 'par_1', type: 'note', org_id: 'o' };
+    const sealed = { ...env, payload: w.codec.seal('o', 'par_1', { n: 1 }) };
+    const d = await w.runner.handle({ envelope: sealed, attempt: 20, redelivered: false }, never);
+    expect(d).toMatchObject({ kind: 'retry' });
+    expect(d.kind === 'retry' && d.delayMs).toBeLessThanOrEqual(50);
+    expect(
+      await w.runner.handle({ envelope: sealed, attempt: 21, redelivered: false }, never),
+    ).toEqual({
+      kind: 'ack',
+    });
+    expect(seen).toEqual(['par_1:{"n":1}']);
+    expect(await w.store.get('o', 'par_1')).toBeUndefined();
+  });
+});
+
+describe('JobRecovery sweeper (every transport mode)', () => {
+  it('republishes a job stranded before its publish and one whose worker died, not a fresh one', async () => {
+    const w = world();
+    const recovery = new JobRecovery(w.transport, w.store, cfg); // stranded after 200 ms
+    await w.transport.declare([{ type: 'echo', concurrency: 2, maxAttempts: 3 }]);
+    const mk = (id: string) =>
+      w.store.create('o', {
+        id,
+        type: 'echo',
+        max_attempts: 3,
+        payload: w.codec.seal('o', id, {}),
+      });
+    await mk('job_stranded');
+    await mk('job_leased');
+    await w.store.claim('o', 'job_leased', { leaseMs: 1, steal: false });
+    const now = Date.now() + 1000;
+    await mk('job_fresh');
+    w.store.touch('job_fresh', new Date(now));
+    const published: string[] = [];
+    jest
+      .spyOn(w.transport, 'publishRecovered')
+      .mockImplementation((env) => void published.push(env.id));
+    expect(await recovery.sweep(['echo'], now)).toBe(2);
+    expect(published.sort()).toEqual(['job_leased', 'job_stranded']);
+    // Backs off: not again on the very next sweep.
+    expect(await recovery.sweep(['echo'], now + 10)).toBe(0);
   });
 });

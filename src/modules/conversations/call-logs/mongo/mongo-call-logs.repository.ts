@@ -8,6 +8,7 @@ import {
   type PageRequest,
 } from '../../../../common/pagination';
 import { modelOn } from '../../../../infra/document-store/mongo-model';
+import { onlyDuplicateKeys } from '../../../../infra/document-store/unique-violation';
 import type { CallLog, CallLogFilter } from '../call-log.types';
 import type { CallLogsRepository } from '../call-logs.repository';
 import { CALL_LOG_MODEL, CallLogSchema, type CallLogDoc } from './call-log.schema';
@@ -21,16 +22,18 @@ export class MongoCallLogsRepository implements CallLogsRepository {
 
   async insertMany(logs: CallLog[]): Promise<void> {
     if (logs.length === 0) return;
-    // Without transactions (FerretDB), a batch that fails part-way is undone by deleting
-    // what it wrote: its ids are ours and new, so nothing else can be hit.
+    // Unordered: every log that is not stored yet is written even when others of the batch
+    // already are (a retry after an unknown outcome); those duplicates are the only errors
+    // ignored. A batch that fails part-way for another reason is retried whole by the caller,
+    // which completes it without writing anything twice.
     try {
       await this.model.insertMany(
         logs.map(({ id, ...rest }) => ({ _id: id, ...rest })),
-        { ordered: true },
+        // A document failing validation must fail the call, not be skipped silently.
+        { ordered: false, throwOnValidationError: true },
       );
     } catch (e) {
-      await this.model.deleteMany({ _id: { $in: logs.map((l) => l.id) } });
-      throw e;
+      if (!onlyDuplicateKeys(e)) throw e;
     }
   }
 

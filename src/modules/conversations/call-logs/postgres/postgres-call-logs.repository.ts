@@ -22,8 +22,9 @@ export class PostgresCallLogsRepository implements CallLogsRepository {
 
   async insertMany(logs: CallLog[]): Promise<void> {
     if (logs.length === 0) return;
-    // One multi-row INSERT: a batch is stored whole or not at all.
-    this.bulk ??= new BulkInsert(this.dataSource, CallLogEntity);
+    // One multi-row INSERT: a batch is stored whole or not at all; ids already stored are
+    // skipped (a retry of a batch whose commit was not acknowledged).
+    this.bulk ??= new BulkInsert(this.dataSource, CallLogEntity, { onConflictDoNothing: true });
     await this.bulk.insert(logs);
   }
 

@@ -201,6 +201,7 @@ export class MongoJobsRepository implements JobsRepository {
     token: string,
     lastError: JobError,
     runAfter: Date,
+    opts: { refund?: boolean } = {},
   ): Promise<boolean> {
     return this.held(orgId, id, token, {
       $set: {
@@ -211,6 +212,7 @@ export class MongoJobsRepository implements JobsRepository {
         lease_until: null,
         updated_at: new Date(),
       },
+      ...(opts.refund ? { $inc: { attempts: -1 } } : {}),
     });
   }
 
@@ -315,6 +317,37 @@ export class MongoJobsRepository implements JobsRepository {
     if (afterId !== undefined) filter._id = { $gt: afterId };
     const docs = await this.model
       .find(filter, { _id: 1, org_id: 1, type: 1, payload: 1, status: 1, run_after: 1 })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<Array<Pick<JobDoc, '_id' | 'org_id' | 'type' | 'payload' | 'status' | 'run_after'>>>();
+    return docs.map((d) => ({
+      id: d._id,
+      org_id: d.org_id,
+      type: d.type,
+      payload: d.payload as JsonValue,
+      status: d.status,
+      run_after: d.run_after ?? null,
+    }));
+  }
+
+  async scanStranded(
+    types: string[],
+    at: { now: Date; queuedBefore: Date },
+    limit: number,
+  ): Promise<RecoverableJob[]> {
+    if (types.length === 0) return [];
+    const docs = await this.model
+      .find(
+        {
+          type: { $in: types },
+          $or: [
+            { status: 'running', lease_until: { $lt: at.now } },
+            { status: 'queued', run_after: { $lt: at.queuedBefore } },
+            { status: 'queued', run_after: null, updated_at: { $lt: at.queuedBefore } },
+          ],
+        },
+        { _id: 1, org_id: 1, type: 1, payload: 1, status: 1, run_after: 1 },
+      )
       .sort({ _id: 1 })
       .limit(limit)
       .lean<Array<Pick<JobDoc, '_id' | 'org_id' | 'type' | 'payload' | 'status' | 'run_after'>>>();

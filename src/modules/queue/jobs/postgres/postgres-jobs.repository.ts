@@ -154,13 +154,15 @@ export class PostgresJobsRepository implements JobsRepository {
     token: string,
     lastError: JobError,
     runAfter: Date,
+    opts: { refund?: boolean } = {},
   ): Promise<boolean> {
     const rows = await this.update(
       `UPDATE "jobs" SET "status" = 'queued', "last_error" = $4::jsonb, "run_after" = $5,
-         "lease_token" = NULL, "lease_until" = NULL, "updated_at" = $6
+         "lease_token" = NULL, "lease_until" = NULL, "updated_at" = $6,
+         "attempts" = GREATEST(0, "attempts" - $7::int)
        WHERE "org_id" = $1 AND "id" = $2 AND "lease_token" = $3 AND "status" = 'running'
        RETURNING "id"`,
-      [orgId, id, token, json(lastError), runAfter, new Date()],
+      [orgId, id, token, json(lastError), runAfter, new Date(), opts.refund ? 1 : 0],
     );
     return rows.length === 1;
   }
@@ -258,6 +260,34 @@ export class PostgresJobsRepository implements JobsRepository {
       .limit(limit);
     if (afterId !== undefined) qb.andWhere('j.id > :afterId', { afterId });
     const rows = await qb.getMany();
+    return rows.map((r) => ({
+      id: r.id,
+      org_id: r.org_id,
+      type: r.type,
+      payload: r.payload as JsonValue,
+      status: r.status,
+      run_after: r.run_after,
+    }));
+  }
+
+  async scanStranded(
+    types: string[],
+    at: { now: Date; queuedBefore: Date },
+    limit: number,
+  ): Promise<RecoverableJob[]> {
+    if (types.length === 0) return [];
+    const rows = await this.repo
+      .createQueryBuilder('j')
+      .select(['j.id', 'j.org_id', 'j.type', 'j.payload', 'j.status', 'j.run_after'])
+      .where('j.type IN (:...types)', { types })
+      .andWhere(
+        `((j.status = 'running' AND j.lease_until < :now)
+          OR (j.status = 'queued' AND COALESCE(j.run_after, j.updated_at) < :queuedBefore))`,
+        at,
+      )
+      .orderBy('j.id', 'ASC')
+      .limit(limit)
+      .getMany();
     return rows.map((r) => ({
       id: r.id,
       org_id: r.org_id,

@@ -136,6 +136,15 @@ export class InProcessBroker {
     };
   }
 
+  /** Removes the first dead letter `match` picks; false when there is none. */
+  removeDeadLetter(type: string, match: (body: Buffer) => boolean): boolean {
+    const list = this.dead.get(type) ?? [];
+    const i = list.findIndex(match);
+    if (i < 0) return false;
+    list.splice(i, 1);
+    return true;
+  }
+
   /** The dead-letter queue's messages, oldest first (tests and diagnostics). */
   deadLetters(type: string): Buffer[] {
     return [...(this.dead.get(type) ?? [])];

@@ -98,6 +98,16 @@ export class InProcessTransport extends JobTransport {
     return true;
   }
 
+  async removeDeadLetter(type: string, jobId: string): Promise<boolean> {
+    return this.broker.removeDeadLetter(type, (body) => {
+      try {
+        return decodeEnvelope(body).id === jobId;
+      } catch {
+        return false; // a poison message is never a job's
+      }
+    });
+  }
+
   onDeadLetter(listener: (e: DeadLetterEvent) => void): void {
     this.broker.onDeadLetter(listener);
   }
@@ -173,6 +183,8 @@ export class InProcessTransport extends JobTransport {
         attempt: message.attempt,
         delayMs: retryDelayMs(this.opts.retryBaseMs, message.attempt, this.opts.random),
         reason: 'delivery handler failed',
+        // The job may be held under that lease still: the retry must be able to take it.
+        handover: message.handover,
       };
     }
     if (this.crashed) return; // a dead consumer's channel is gone: nothing it does reaches the broker

@@ -36,6 +36,8 @@ export interface AmqpChannel {
     options: { noAck: boolean },
   ): Promise<{ consumerTag: string }>;
   cancel(consumerTag: string): Promise<unknown>;
+  /** basic.get: one message, or false when the queue is empty. */
+  get(queue: string, options: { noAck: boolean }): Promise<AmqpMessage | false>;
   ack(msg: AmqpMessage): void;
   nack(msg: AmqpMessage, allUpTo?: boolean, requeue?: boolean): void;
   close(): Promise<void>;

@@ -141,6 +141,32 @@ export class RabbitTransport extends JobTransport {
     return this.conn.isConnected();
   }
 
+  /**
+   * RabbitMQ cannot delete one message by id: read the dead-letter queue on a throwaway channel
+   * (unacked), ack the job's message, and close the channel, which puts the others back.
+   */
+  async removeDeadLetter(type: string, jobId: string, scanLimit = 10_000): Promise<boolean> {
+    const model = this.conn.connection as AmqpConnectionModel | undefined;
+    if (!model) throw new QueueUnavailableError('RabbitMQ is not connected');
+    const dead = queueNames(this.opts.prefix, type).dead;
+    const ch = await model.createChannel();
+    this.onChannelError(ch, 'dead-letter cleanup', false);
+    try {
+      const { messageCount } = await ch.checkQueue(dead);
+      for (let i = 0; i < Math.min(messageCount, scanLimit); i++) {
+        const msg = await ch.get(dead, { noAck: false });
+        if (!msg) return false;
+        if (msg.properties.messageId === jobId) {
+          ch.ack(msg);
+          return true;
+        }
+      }
+      return false;
+    } finally {
+      await ch.close().catch(() => undefined);
+    }
+  }
+
   onDeadLetter(listener: (e: DeadLetterEvent) => void): void {
     this.deadListeners.push(listener);
   }
@@ -244,6 +270,8 @@ export class RabbitTransport extends JobTransport {
         attempt,
         delayMs: retryDelayMs(this.opts.retryBaseMs, attempt, this.opts.random),
         reason: 'delivery handler failed',
+        // The job may be held under that lease still: the retry must be able to take it.
+        handover: handoverOf(msg),
       };
     }
     try {
