@@ -6,6 +6,7 @@ import { IS_PUBLIC_KEY, SCOPES_KEY } from '../../common/decorators';
 import { AppException, ErrorCode } from '../../common/errors';
 import { ApiKeyAuthenticator } from './api-keys/api-key-authenticator.service';
 import { looksLikeApiKey } from './api-keys/api-key-secret';
+import { grantedScopes } from './api-keys/scope-grant';
 import './authenticated-request';
 import { extractCredential } from './credentials';
 import { unauthenticated } from './errors';
@@ -68,7 +69,8 @@ export class AuthGuard implements CanActivate {
     return {
       userId: key.user_id,
       orgId: key.org_id,
-      scopes: [...key.scopes],
+      // Never a deployment-wide scope, even if a stored row carries one.
+      scopes: grantedScopes(key.scopes),
       via: 'api_key',
       apiKeyId: key.id,
     };

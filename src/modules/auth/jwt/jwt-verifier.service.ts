@@ -23,7 +23,8 @@ export type JwtConfig = Pick<
  * Verifies bearer JWTs against whichever of JWT_SECRET (HS256), JWT_PUBLIC_KEY (RSA or EC, by
  * key type) and JWT_JWKS_URI are configured. The token's `alg` only selects among the
  * configured keys; each key verifies only its own algorithms, so `none` and HS/RS confusion are
- * refused. `exp` is required, `exp`/`nbf` get a small skew, `iss`/`aud` are checked when set.
+ * refused. `exp` is required, `exp`/`nbf`/`iat` get a small skew (a token issued further in the
+ * future is refused), `iss`/`aud` are checked when set.
  */
 @Injectable()
 export class JwtVerifier implements OnModuleInit {
@@ -72,7 +73,7 @@ export class JwtVerifier implements OnModuleInit {
       throw verificationError(e);
     }
     if (typeof payload === 'string') throw unauthenticated('Token payload must be a JSON object');
-    const principal = principalFromClaims(payload);
+    const principal = principalFromClaims(payload, CLOCK_TOLERANCE_S);
     // principalFromClaims refuses tokens without a numeric exp.
     this.verified.set(token, principal, (payload.exp ?? 0) + CLOCK_TOLERANCE_S);
     return principal;
