@@ -11,6 +11,9 @@ import { RateLimiter } from './rate-limiter.service';
 import { MemoryRateLimitStore } from './stores/memory-rate-limit.store';
 import { RateLimitStore } from './stores/rate-limit.store';
 import { StoreCallPolicy } from './stores/store-call-policy';
+import { StoreUnreachableError } from './stores/store-errors';
+import { BudgetReservations } from './budgets/budget-reservations';
+import { RequestTokenEstimator } from './budgets/request-token-estimator';
 import { TokenBudget } from './token-budget.service';
 
 interface FakeReply {
@@ -59,8 +62,10 @@ function guard(
   const store = opts.store ?? new MemoryRateLimitStore();
   const cfg = opts.cfg ?? limits();
   const policy = new StoreCallPolicy(cfg.failOpen, 100);
-  const limiter = new RateLimiter(cfg, store, policy, opts.agents ?? new NoAgentRateLimits());
-  return new RateLimitGuard(new Reflector(), limiter, new TokenBudget(cfg, store, policy));
+  const agents = opts.agents ?? new NoAgentRateLimits();
+  const limiter = new RateLimiter(cfg, store, policy, agents);
+  const budget = new TokenBudget(cfg, new BudgetReservations(store, policy));
+  return new RateLimitGuard(new Reflector(), limiter, budget, new RequestTokenEstimator(agents));
 }
 
 const user = (userId = 'u1'): Principal => ({ userId, orgId: 'o1', scopes: [], via: 'jwt' });
@@ -146,35 +151,71 @@ describe('RateLimitGuard', () => {
   });
 
   describe('when the store fails', () => {
-    class BrokenStore extends MemoryRateLimitStore {
+    class DownStore extends MemoryRateLimitStore {
       override increment(): never {
-        throw new Error('ECONNREFUSED');
+        throw new StoreUnreachableError('redis is reconnecting');
+      }
+    }
+    class FailingStore extends MemoryRateLimitStore {
+      override increment(): Promise<never> {
+        return Promise.reject(new Error('Connection is closed.'));
       }
     }
 
-    it('admits without headers when failing open', async () => {
+    it('admits without headers when the store is unreachable and failing open', async () => {
       const { ctx, reply } = contextFor({ principal: user() });
-      expect(await outcome(guard({ store: new BrokenStore() }), ctx)).toBe(200);
+      expect(await outcome(guard({ store: new DownStore() }), ctx)).toBe(200);
       expect(reply.headers['ratelimit-limit']).toBeUndefined();
     });
 
-    it('answers 503 when failing closed', async () => {
-      const g = guard({ store: new BrokenStore(), cfg: limits({ failOpen: false }) });
+    it('answers 503 when the store is unreachable and failing closed', async () => {
+      const g = guard({ store: new DownStore(), cfg: limits({ failOpen: false }) });
       expect(await outcome(g, contextFor({ principal: user() }).ctx)).toBe(503);
+    });
+
+    it('answers 503, never admits, when a sent command failed (it may have been counted)', async () => {
+      expect(
+        await outcome(guard({ store: new FailingStore() }), contextFor({ principal: user() }).ctx),
+      ).toBe(503);
     });
   });
 
-  it('refuses on an exhausted org token budget before spending request counters', async () => {
-    const store = new MemoryRateLimitStore();
-    const cfg = limits({ orgTokensPerMinute: 10 });
-    const g = guard({ store, cfg });
-    const first = contextFor({ principal: user() });
-    expect(await outcome(g, first.ctx)).toBe(200);
-    expect(first.reply.headers['x-ratelimit-remaining-tokens']).toBe('10');
-    await new TokenBudget(cfg, store, new StoreCallPolicy(true)).consume('o1', 10);
-    expect(await outcome(g, contextFor({ principal: user() }).ctx)).toBe(429);
-    // The refused request did not count: two more fit under the per-user limit of 3 later.
-    const usedCounter = await store.increment('rl:{o1}:user:u1', 60_000, 3, 60_000, 'user');
-    expect(usedCounter.totalHits).toBe(2);
+  describe('org token budget', () => {
+    const completion = (maxTokens: number) => ({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'x'.repeat(40) }],
+      max_tokens: maxTokens,
+    });
+
+    it('reserves the estimate before the request counters and refuses once spent', async () => {
+      const store = new MemoryRateLimitStore();
+      const g = guard({ store, cfg: limits({ orgTokensPerMinute: 100 }) });
+      // 40 chars -> 10 input tokens + 80 max output = 90 reserved.
+      const first = contextFor({ principal: user(), body: completion(80) });
+      expect(await outcome(g, first.ctx)).toBe(200);
+      expect(first.reply.headers['x-ratelimit-remaining-tokens']).toBe('10');
+      const second = contextFor({ principal: user(), body: completion(80) });
+      expect(await outcome(g, second.ctx)).toBe(200); // 90 < 100: admitted, the one overshoot
+      expect(await outcome(g, contextFor({ principal: user(), body: completion(1) }).ctx)).toBe(
+        429,
+      );
+      // The refused request spent no request counter: 2 of 3 are used.
+      const usedCounter = await store.increment('rl:{o1}:user:u1', 60_000, 3, 60_000, 'user');
+      expect(usedCounter.totalHits).toBe(3);
+    });
+
+    it('gives the reservation back when a request limit refuses', async () => {
+      const store = new MemoryRateLimitStore();
+      const g = guard({ store, cfg: limits({ orgTokensPerMinute: 1_000, userPerMinute: 1 }) });
+      expect(await outcome(g, contextFor({ principal: user(), body: completion(90) }).ctx)).toBe(
+        200,
+      );
+      const refused = contextFor({ principal: user(), body: completion(90) });
+      expect(await outcome(g, refused.ctx)).toBe(429);
+      // Only the admitted request's 100 tokens stay reserved (200 with this one, not 300).
+      const other = contextFor({ principal: user('u2'), body: completion(90) });
+      expect(await outcome(g, other.ctx)).toBe(200);
+      expect(other.reply.headers['x-ratelimit-remaining-tokens']).toBe('800');
+    });
   });
 });

@@ -2,11 +2,12 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppException, ErrorCode } from '../../common/errors';
+import { RequestTokenEstimator } from './budgets/request-token-estimator';
 import { RATE_LIMITED_KEY } from './rate-limited.metadata';
 import { setRateLimitHeaders } from './rate-limit-headers';
-import { RateLimiter, type LimitState } from './rate-limiter.service';
+import { RateLimiter, type LimitState, type RateLimitDecision } from './rate-limiter.service';
 import { requestFacts } from './request-facts';
-import { TokenBudget } from './token-budget.service';
+import { TokenBudget, type TokenBudgetState } from './token-budget.service';
 
 /**
  * Enforces the limits on `@RateLimited()` routes.
@@ -25,6 +26,7 @@ export class RateLimitGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly limiter: RateLimiter,
     private readonly tokens: TokenBudget,
+    private readonly estimator: RequestTokenEstimator,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -38,11 +40,29 @@ export class RateLimitGuard implements CanActivate {
     if (!marked || !req.principal) return true;
     const reply = http.getResponse<FastifyReply>();
 
-    // The token budget is only read, so check it before spending request counters.
-    const budget = await this.tokens.check(req.principal.orgId);
-    const decision = await this.limiter.check(requestFacts(req, req.principal));
+    const principal = req.principal;
+    const facts = requestFacts(req, principal);
+
+    // The token estimate is reserved first: a request refused for tokens spends no request
+    // counter, and one refused by a request limit gives its reservation straight back.
+    let budget: TokenBudgetState | undefined;
+    if (this.tokens.enabled) {
+      const estimate = await this.estimator.estimate(req.body, principal.orgId, facts.agentId);
+      budget = await this.tokens.reserve(principal, estimate);
+      if (budget) settleWhenDone(reply, () => this.tokens.settle(principal));
+    }
+    let decision: RateLimitDecision;
+    try {
+      decision = await this.limiter.check(facts);
+    } catch (e) {
+      await this.tokens.settle(principal);
+      throw e;
+    }
     setRateLimitHeaders(reply, decision.reported, budget);
-    if (!decision.allowed && decision.reported) throw tooManyRequests(decision.reported);
+    if (!decision.allowed && decision.reported) {
+      await this.tokens.settle(principal);
+      throw tooManyRequests(decision.reported);
+    }
     return true;
   }
 }
@@ -62,4 +82,11 @@ function tooManyRequests(state: LimitState): AppException {
       },
     },
   );
+}
+
+/** Runs `settle` once the response is over, however it ends (sent, failed, client gone). */
+function settleWhenDone(reply: FastifyReply, settle: () => Promise<void>): void {
+  const raw = reply.raw as FastifyReply['raw'] | undefined;
+  if (!raw) return;
+  raw.once('close', () => void settle());
 }

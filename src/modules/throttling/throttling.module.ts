@@ -4,6 +4,8 @@ import type Redis from 'ioredis';
 import { limitsConfig } from '../../config';
 import { REDIS_CLIENT } from '../../infra/redis/redis.module';
 import { AgentRateLimitLookup, NoAgentRateLimits } from './agent-rate-limit.lookup';
+import { BudgetReservations } from './budgets/budget-reservations';
+import { RequestTokenEstimator } from './budgets/request-token-estimator';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RateLimiter } from './rate-limiter.service';
 import { MemoryRateLimitStore } from './stores/memory-rate-limit.store';
@@ -20,7 +22,8 @@ export interface ThrottlingOptions {
 }
 
 /**
- * Request limits and the org token budget. Global, because `@RateLimited()` instantiates its
+ * Request limits, the org token budget and the budget reservations it is built on (reusable
+ * for other budgets). Global, because `@RateLimited()` instantiates its
  * guard in the module of the controller it decorates, which must be able to resolve the
  * guard's dependencies. Counters live in Redis when REDIS_URL is set, in memory otherwise.
  */
@@ -45,6 +48,8 @@ export class ThrottlingModule {
         },
         { provide: AgentRateLimitLookup, useClass: options.agentRateLimits ?? NoAgentRateLimits },
         RateLimiter,
+        BudgetReservations,
+        RequestTokenEstimator,
         TokenBudget,
         RateLimitGuard,
       ],
@@ -53,6 +58,8 @@ export class ThrottlingModule {
         StoreCallPolicy,
         AgentRateLimitLookup,
         RateLimiter,
+        BudgetReservations,
+        RequestTokenEstimator,
         TokenBudget,
         RateLimitGuard,
       ],

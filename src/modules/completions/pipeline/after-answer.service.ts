@@ -28,8 +28,8 @@ export class AfterAnswer {
 
   roundRecorder(job: CompletionJob): RoundListener {
     return (round) => {
-      // Org token budgets count real usage; consume() never throws and is not awaited.
-      void this.tokenBudget.consume(job.principal.orgId, round.usage.total_tokens);
+      // Real usage against the request's token reservation; record() never throws or waits.
+      this.tokenBudget.record(job.principal, round.usage.total_tokens);
       this.usage.record({
         time: new Date(),
         org_id: job.principal.orgId,
