@@ -1,6 +1,5 @@
-import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiServiceUnavailableResponse, ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import { RateLimitGuard } from './rate-limit.guard';
 import { RATE_LIMITED_KEY } from './rate-limited.metadata';
 
 const HEADERS = {
@@ -22,14 +21,15 @@ const HEADERS = {
 
 /**
  * Puts a route under the per-user and per-thread request limits and the org token budget (an
- * estimate reserved before the call, settled to real usage when the response ends).
- * The guard runs after the global auth guard, so the principal is known. Every response of the
- * route carries RateLimit-Limit / -Remaining / -Reset; a 429 also carries Retry-After.
+ * estimate reserved before the call, settled to real usage when the response ends). Enforced
+ * by the app-wide RateLimitGuard, which runs after the auth guard, so the principal is known.
+ * Routes with limits of their own use @nestjs/throttler's `@Throttle()` instead (or as well).
+ * Every response of the route carries RateLimit-Limit / -Remaining / -Reset; a 429 also carries
+ * Retry-After.
  */
 export const RateLimited = () =>
   applyDecorators(
     SetMetadata(RATE_LIMITED_KEY, true),
-    UseGuards(RateLimitGuard),
     ApiTooManyRequestsResponse({
       description:
         "A request limit (per user or API key, per thread) or the org's token budget is exhausted (`details.level`: " +

@@ -28,14 +28,18 @@ export class StoreCallPolicy {
   private lastLogAt = Number.NEGATIVE_INFINITY;
   private unlogged = 0;
 
+  /**
+   * `timeoutMs` undefined: no deadline, for a store that answers in-process (memory) and so
+   * can never hang; a timer per call would only cost.
+   */
   constructor(
     readonly failOpen: boolean,
-    private readonly timeoutMs = STORE_TIMEOUT_MS,
+    private readonly timeoutMs: number | undefined = STORE_TIMEOUT_MS,
   ) {}
 
   async run<T>(operation: string, call: () => Promise<T>): Promise<T | undefined> {
     try {
-      return await withDeadline(call(), this.timeoutMs);
+      return await (this.timeoutMs === undefined ? call() : withDeadline(call(), this.timeoutMs));
     } catch (e) {
       const unreachable = e instanceof StoreUnreachableError;
       const admit = unreachable && this.failOpen;
