@@ -18,7 +18,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
 import { MonitoringModule } from './modules/monitoring/monitoring.module';
 import { CompletionJobsModule, QueueModule } from './modules/queue';
 import { ProviderKeysModule } from './modules/provider-keys/provider-keys.module';
-import { ThrottlingModule } from './modules/throttling/throttling.module';
+import { RateLimitGuard, ThrottlingModule } from './modules/throttling';
 import { ToolsModule } from './modules/tools/tools.module';
 import { AgentRateLimitsAdapter } from './modules/agents/agent-rate-limits.adapter';
 import { StoredProviderKeyResolver } from './modules/provider-keys/stored-provider-key.resolver';
@@ -61,7 +61,9 @@ export class AppModule {
       providers: [
         AllExceptionsFilter,
         { provide: APP_FILTER, useExisting: AllExceptionsFilter },
+        // In this order: authentication first, then the limits, which need the principal.
         { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
     };

@@ -86,9 +86,9 @@ const coreEnvFields = {
 
   RATE_LIMIT_USER_PER_MINUTE: int(60, 0, 1_000_000),
   RATE_LIMIT_THREAD_PER_MINUTE: int(20, 0, 1_000_000),
-  /** Tokens (input + output) an org may use per minute; 0 = no token limit. */
+  /** Tokens (input + output) an org may use per minute (estimates reserved, real usage settled); 0 = no token limit. */
   RATE_LIMIT_ORG_TOKENS_PER_MINUTE: int(0, 0, 1_000_000_000),
-  /** When the rate-limit store (Redis) fails: true = admit and count a warning, false = 503. */
+  /** When the rate-limit store (Redis) is unreachable: true = admit and count a warning, false = 503. A sent command left unanswered is always 503. */
   RATE_LIMIT_FAIL_OPEN: bool(true),
   CACHE_TTL_SECONDS: int(300, 0, 30 * 24 * 3600),
 

@@ -2,6 +2,9 @@ import * as jwt from 'jsonwebtoken';
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mockDirective } from '../mock-upstream/server';
+import { withinOneWindow } from '../support/clock-window';
+import { startGatewayWithMock, type GatewayWithMock } from '../support/gateway-with-mock';
 import { authHeaders, signToken, startTestApp, type TestApp } from '../support/test-app';
 
 /** Typed readers for response bodies (fetch's json() is unknown). */
@@ -334,6 +337,70 @@ describe('Auth and rate limits (embedded, real HTTP)', () => {
         });
         expect(limited[0].headers.get('retry-after')).toBeTruthy();
       });
+    });
+  });
+
+  describe('org token budget (reserved before the call, settled after it)', () => {
+    let g: GatewayWithMock;
+    beforeAll(async () => {
+      g = await startGatewayWithMock({
+        RATE_LIMIT_ORG_TOKENS_PER_MINUTE: '1000',
+        RATE_LIMIT_USER_PER_MINUTE: '0',
+        RATE_LIMIT_THREAD_PER_MINUTE: '0',
+      });
+    });
+    afterAll(async () => {
+      await g?.close();
+    });
+
+    // 400 characters -> 100 input tokens, plus max_tokens 150: 250 reserved; the mock answers
+    // with 100 input + 102 output = 202 tokens.
+    const ask = (token: string, suffix = '') =>
+      fetch(`${g.gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: authHeaders(token),
+        body: JSON.stringify({
+          model: 'openai/gpt-4o-mini',
+          messages: [{ role: 'user', content: `${'x'.repeat(400)}${suffix}` }],
+          max_tokens: 150,
+        }),
+      });
+    const remaining = (res: Response) => Number(res.headers.get('x-ratelimit-remaining-tokens'));
+
+    it('charges the real usage once a call ends, gives a failed call its estimate back, and refuses once spent', async () => {
+      await withinOneWindow();
+      const token = signToken({ org_id: `org-${randomUUID()}` });
+      const first = await ask(token);
+      expect(first.status).toBe(200);
+      expect(((await first.json()) as { usage: { total_tokens: number } }).usage.total_tokens).toBe(
+        202,
+      );
+      expect(remaining(first)).toBe(1000 - 250);
+      // Settled to 202: the next reservation starts from there.
+      const second = await ask(token);
+      expect(second.status).toBe(200);
+      await second.text();
+      expect(remaining(second)).toBe(1000 - 202 - 250);
+      // A call the provider refuses used nothing: its reservation comes back whole.
+      const failed = await ask(token, mockDirective({ status: 400 }));
+      expect(failed.status).toBeGreaterThanOrEqual(400);
+      await failed.text();
+      const third = await ask(token);
+      await third.text();
+      expect(remaining(third)).toBe(1000 - 2 * 202 - 250);
+      // Admitted while below the budget: 606 -> 808 -> 1010 (the one overshoot); then refused.
+      for (const used of [808, 1010]) {
+        const res = await ask(token);
+        expect(res.status).toBe(200);
+        await res.text();
+        expect(remaining(res)).toBe(Math.max(0, 1000 - (used - 202) - 250));
+      }
+      const refused = await ask(token);
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: ErrorJson }).error).toMatchObject({
+        type: 'rate_limit_error',
+      });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     });
   });
 

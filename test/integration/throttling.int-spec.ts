@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { TokenBudget } from '../../src/modules/throttling';
+import { STORE_TIMEOUT_MS } from '../../src/modules/throttling/stores/store-call-policy';
 import { describeWithServices, SERVICE_URLS } from '../support/services';
 import { authHeaders, signToken, startTestApp, type TestApp } from '../support/test-app';
 
@@ -55,7 +56,8 @@ describeWithServices(['REDIS_URL'], 'rate limits on Redis', () => {
         await startTestApp({
           REDIS_URL: SERVICE_URLS.REDIS_URL,
           RATE_LIMIT_USER_PER_MINUTE: String(LIMIT),
-          RATE_LIMIT_ORG_TOKENS_PER_MINUTE: '1000',
+          // Large enough that the request-limit bursts (each reserving ~4k tokens) never reach it.
+          RATE_LIMIT_ORG_TOKENS_PER_MINUTE: '1000000',
         }),
       );
     });
@@ -75,12 +77,19 @@ describeWithServices(['REDIS_URL'], 'rate limits on Redis', () => {
       }
     });
 
-    it('counts the org token budget in Redis and refuses once it is spent', async () => {
+    it('reserves the org token budget in Redis and refuses once it is spent', async () => {
       const org = `org-${randomUUID()}`;
       const token = signToken({ sub: `tokens-${randomUUID()}`, org_id: org });
-      const first = await post(t, token);
-      expect(first.headers.get('x-ratelimit-remaining-tokens')).toBe('1000');
-      await t.app.get(TokenBudget).consume(org, 1200);
+      // "hi" -> 1 input token, plus the configured max_tokens 10: 11 tokens reserved (and given
+      // back when the request ends: agent "a" does not exist).
+      const first = await fetch(`${t.url}${AGENT_ROUTE}`, {
+        method: 'POST',
+        headers: authHeaders(token),
+        body: JSON.stringify({ agent_id: 'a', user: 'hi', configuration: { max_tokens: 10 } }),
+      });
+      expect(first.headers.get('x-ratelimit-limit-tokens')).toBe('1000000');
+      expect(first.headers.get('x-ratelimit-remaining-tokens')).toBe('999989');
+      await t.app.get(TokenBudget).consume(org, 1_000_000);
       const refused = await post(t, token);
       expect(refused.status).toBe(429);
       expect((await errorOf(refused)).details).toMatchObject({ level: 'org_tokens' });
@@ -133,7 +142,7 @@ describeWithServices(['REDIS_URL'], 'rate limits on Redis', () => {
       await proxy?.close();
     });
 
-    it('is limited normally, then admits within the store deadline when Redis stalls', async () => {
+    it('is limited normally, then refuses with 503 (never admits) while Redis does not answer', async () => {
       const token = signToken({ sub: `stall-${randomUUID()}` });
       const statuses = (await burst([t], 3, token)).map((r) => r.status);
       expect(statuses.filter((s) => s === 429)).toHaveLength(1);
@@ -145,58 +154,17 @@ describeWithServices(['REDIS_URL'], 'rate limits on Redis', () => {
         method: 'POST',
         headers: authHeaders(token),
         body: BODY,
-        signal: AbortSignal.timeout(5000),
+        signal: AbortSignal.timeout(15_000),
       });
-      expect(Date.now() - started).toBeLessThan(3000);
-      // Fail open: admitted although this user is over the limit, without RateLimit headers.
-      expect(res.status).not.toBe(429);
-      expect(res.headers.get('ratelimit-limit')).toBeNull();
-      proxy.resume();
-      expect(await storeErrors(t)).toBeGreaterThan(errorsBefore);
-    });
-  });
-});
-
-describe('rate limits with Redis unreachable', () => {
-  // Port 1 on loopback refuses connections: a Redis that is configured but down.
-  const DOWN = 'redis://127.0.0.1:1';
-
-  describe('fail open (default)', () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await startTestApp({ REDIS_URL: DOWN, RATE_LIMIT_USER_PER_MINUTE: '1' });
-    });
-    afterAll(async () => {
-      await t?.close();
-    });
-
-    it('admits every request at once and counts the store errors', async () => {
-      const before = await storeErrors(t);
-      const token = signToken({ sub: `down-${randomUUID()}` });
-      const started = Date.now();
-      const responses = await burst([t], 4, token);
-      expect(Date.now() - started).toBeLessThan(3000);
-      expect(responses.map((r) => r.status).filter((s) => s === 429 || s === 503)).toEqual([]);
-      expect(await storeErrors(t)).toBeGreaterThanOrEqual(before + 4);
-    });
-  });
-
-  describe('fail closed', () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await startTestApp({ REDIS_URL: DOWN, RATE_LIMIT_FAIL_OPEN: 'false' });
-    });
-    afterAll(async () => {
-      await t?.close();
-    });
-
-    it('answers 503 in the envelope, quickly', async () => {
-      const started = Date.now();
-      const res = await post(t, signToken({ sub: `closed-${randomUUID()}` }));
-      expect(Date.now() - started).toBeLessThan(3000);
+      // Bounded by the store deadline (lag-tolerant, at most 4x STORE_TIMEOUT_MS).
+      expect(Date.now() - started).toBeLessThan(4 * STORE_TIMEOUT_MS + 1000);
+      // The command was sent and may be counted when Redis wakes up: slow is not down, so
+      // fail-open does not apply; the request is refused, not admitted past the limit.
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('1');
       expect((await errorOf(res)).code).toBe('SERVICE_UNAVAILABLE');
+      proxy.resume();
+      expect(await storeErrors(t)).toBeGreaterThan(errorsBefore);
     });
   });
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createApp } from '../../src/bootstrap/create-app';
-import { appEnvSchema, parseAppEnv } from '../../src/app.env';
+import { type AppEnv, appEnvSchema, parseAppEnv } from '../../src/app.env';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
 
@@ -20,20 +20,9 @@ export interface TestApp {
  * cleared, then the embedded defaults apply unless `env` names a service.
  */
 export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
-  for (const key of Object.keys(appEnvSchema.shape)) delete process.env[key];
-  const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'aimw-test-'));
-  Object.assign(process.env, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATA_DIR: dataDir,
-    JWT_SECRET: TEST_JWT_SECRET,
-  });
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  const { parsed, dataDir } = prepareTestEnv(env);
   // Boot logs are buffered into the (silent) pino logger instead of Nest's console logger.
-  const app = await createApp(parseAppEnv(process.env), { bufferLogs: true });
+  const app = await createApp(parsed, { bufferLogs: true });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
@@ -47,6 +36,29 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
         rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A clean, explicit environment for one test app: every config key is cleared, then the
+ * embedded defaults apply unless `env` names a service. Returns the validated config.
+ */
+export function prepareTestEnv(env: Record<string, string | undefined> = {}): {
+  parsed: AppEnv;
+  dataDir: string;
+} {
+  for (const key of Object.keys(appEnvSchema.shape)) delete process.env[key];
+  const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'aimw-test-'));
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    JWT_SECRET: TEST_JWT_SECRET,
+  });
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  return { parsed: parseAppEnv(process.env), dataDir };
 }
 
 export function signToken(

@@ -4,6 +4,7 @@ import { ConfigChangeBus, invalidateOnChanges, ReadThroughCache } from '../confi
 import {
   AgentRateLimitLookup,
   type AgentRateLimitOverrides,
+  type AgentTarget,
 } from '../throttling/agent-rate-limit.lookup';
 import { AgentsService } from './agents.service';
 
@@ -13,10 +14,12 @@ import { AgentsService } from './agents.service';
  */
 interface AgentLimits {
   overrides: AgentRateLimitOverrides | undefined;
+  target: AgentTarget;
 }
 
 /**
- * Feeds the rate limiter the agent's own `rate_limit`. This runs on every completion request,
+ * Feeds the rate limiter the agent's own `rate_limit` (and, for the token estimate, its model,
+ * max_tokens and prompt size). This runs on every completion request,
  * so it reads through the same cache the pipeline uses for agents: concurrent misses share one
  * store read, and any instance's change to the agent drops the entry (config change events).
  */
@@ -48,15 +51,32 @@ export class AgentRateLimitsAdapter
   }
 
   async find(orgId: string, agentId: string): Promise<AgentRateLimitOverrides | undefined> {
-    const limits = await this.cache.get(orgId, agentId, async () => {
+    return (await this.limits(orgId, agentId))?.overrides;
+  }
+
+  override async target(orgId: string, agentId: string): Promise<AgentTarget | undefined> {
+    return (await this.limits(orgId, agentId))?.target;
+  }
+
+  private limits(orgId: string, agentId: string): Promise<AgentLimits | undefined> {
+    return this.cache.get(orgId, agentId, async () => {
       try {
-        return { overrides: (await this.agents.get(orgId, agentId)).rate_limit ?? undefined };
+        const agent = await this.agents.get(orgId, agentId);
+        const maxTokens = agent.configuration.max_tokens;
+        return {
+          overrides: agent.rate_limit ?? undefined,
+          target: {
+            service: agent.service,
+            model: agent.model,
+            maxTokens: typeof maxTokens === 'number' && maxTokens > 0 ? maxTokens : undefined,
+            promptChars: agent.prompt.length,
+          },
+        };
       } catch (e) {
         // An unknown agent has no overrides; the completion itself answers the 404.
         if (e instanceof AppException && e.code === ErrorCode.NOT_FOUND) return undefined;
         throw e;
       }
     });
-    return limits?.overrides;
   }
 }

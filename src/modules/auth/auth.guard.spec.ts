@@ -8,7 +8,10 @@ import { ApiKeyAuthenticator } from './api-keys/api-key-authenticator.service';
 import { generateApiKeySecret } from './api-keys/api-key-secret';
 import type { ApiKey } from './api-keys/api-key.types';
 import { AuthGuard } from './auth.guard';
-import { JwtVerifier, type JwtConfig } from './jwt/jwt-verifier.service';
+import { JwtKeys, type JwtConfig } from './jwt/jwt-keys';
+import { ApiKeyStrategy } from './strategies/api-key.strategy';
+import { AppPassport } from './strategies/app-passport';
+import { JwtStrategy } from './strategies/jwt.strategy';
 
 const SECRET = 'unit-test-secret-that-is-32-chars-long!!';
 
@@ -26,7 +29,7 @@ function contextFor(headers: Record<string, string>, meta: Record<string, unknow
   const ctx = {
     getHandler: () => handler,
     getClass: () => class {},
-    switchToHttp: () => ({ getRequest: () => req }),
+    switchToHttp: () => ({ getRequest: () => req, getResponse: () => ({}) }),
   } as unknown as ExecutionContext;
   return { ctx, req };
 }
@@ -65,9 +68,15 @@ class FakeApiKeys {
   }
 }
 
-function guard(cfg: Partial<JwtConfig> = {}, apiKeys = new FakeApiKeys()) {
-  const verifier = new JwtVerifier({ jwtSecret: SECRET, ...cfg } as JwtConfig);
-  return new AuthGuard(new Reflector(), verifier, apiKeys as unknown as ApiKeyAuthenticator);
+/** The guard over a passport of its own with the two built-in strategies. */
+function guard(
+  cfg: Partial<JwtConfig> = {},
+  apiKeys = new FakeApiKeys(),
+  passport = new AppPassport(),
+) {
+  passport.register(new ApiKeyStrategy(apiKeys as unknown as ApiKeyAuthenticator));
+  passport.register(new JwtStrategy(new JwtKeys({ jwtSecret: SECRET, ...cfg } as JwtConfig)));
+  return new AuthGuard(new Reflector(), passport);
 }
 
 async function codeOf(run: () => Promise<unknown>): Promise<ErrorCode | undefined> {

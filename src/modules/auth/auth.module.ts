@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { provideRepository } from '../../infra/document-store/provide-repository';
 import { ApiKeyAuthenticator } from './api-keys/api-key-authenticator.service';
 import { ApiKeysController } from './api-keys/api-keys.controller';
@@ -7,17 +8,22 @@ import { ApiKeysService } from './api-keys/api-keys.service';
 import { invalidationBusProvider } from './api-keys/invalidation/invalidation-bus.provider';
 import { PostgresApiKeysRepository } from './api-keys/postgres/postgres-api-keys.repository';
 import { AuthGuard } from './auth.guard';
-import { JwtVerifier } from './jwt/jwt-verifier.service';
+import { JwtKeys } from './jwt/jwt-keys';
+import { ApiKeyStrategy } from './strategies/api-key.strategy';
+import { AppPassport } from './strategies/app-passport';
+import { JwtStrategy } from './strategies/jwt.strategy';
 
 /**
- * Authentication (JWT and gateway API keys) and the API-key management routes. The guard is
- * registered app-wide by the composition root as `APP_GUARD` (useExisting), so tests can
- * override it.
+ * Authentication as passport strategies (gateway API keys, JWTs) on the app's own passport
+ * instance, the global guard, and the API-key management routes. The guard is registered
+ * app-wide by the composition root as `APP_GUARD` (useExisting), so tests can override it.
+ * Another module adds a strategy by providing a class made with `GatewayStrategy`.
  */
 @Module({
+  imports: [DiscoveryModule],
   controllers: [ApiKeysController],
   providers: [
-    JwtVerifier,
+    JwtKeys,
     provideRepository(
       ApiKeysRepository,
       () =>
@@ -27,8 +33,11 @@ import { JwtVerifier } from './jwt/jwt-verifier.service';
     invalidationBusProvider,
     ApiKeyAuthenticator,
     ApiKeysService,
+    AppPassport,
+    ApiKeyStrategy,
+    JwtStrategy,
     AuthGuard,
   ],
-  exports: [AuthGuard, JwtVerifier, ApiKeysService, ApiKeysRepository],
+  exports: [AuthGuard, AppPassport, JwtKeys, ApiKeysService, ApiKeysRepository],
 })
 export class AuthModule {}

@@ -1,4 +1,4 @@
-import { planBuckets, type RateLimitFacts } from './rate-limit-plan';
+import { planBuckets, planLevels, type RateLimitFacts } from './rate-limit-plan';
 
 const defaults = { userPerMinute: 60, threadPerMinute: 20 };
 const base: RateLimitFacts = { orgId: 'org', userId: 'u1' };
@@ -49,5 +49,14 @@ describe('planBuckets', () => {
   it('keeps ids from breaking the key structure or growing it unbounded', () => {
     const [bucket] = planBuckets({ orgId: 'a}b:c', userId: 'x'.repeat(500) }, defaults, undefined);
     expect(bucket.key).toMatch(/^rl:\{a%7Db%3Ac\}:user:h\.[0-9a-f]{64}$/);
+  });
+
+  it('keeps levels that are off in the full plan (a route may set its own limit for them)', () => {
+    expect(
+      planLevels({ ...base, threadId: 't' }, { userPerMinute: 0, threadPerMinute: 0 }, undefined),
+    ).toEqual([
+      { level: 'user', key: 'rl:{org}:user:u1', limit: 0 },
+      { level: 'thread', key: 'rl:{org}:thread:t', limit: 0 },
+    ]);
   });
 });

@@ -30,7 +30,8 @@ export interface Bucket {
 }
 
 /**
- * The counters a request must pass, in order: the caller's, then the thread's.
+ * The counters a request must pass, in order: the caller's, then the thread's (levels whose
+ * limit is 0 are off and left out).
  *
  * Caller level: the API key's own bucket when the key has a limit (a key with its own budget
  * does not eat its owner's), otherwise the user's. Its limit is the RATE_LIMIT_USER_PER_MINUTE
@@ -49,6 +50,19 @@ export function planBuckets(
   defaults: DefaultLimits,
   agent: AgentRateLimitOverrides | undefined,
 ): Bucket[] {
+  return planLevels(facts, defaults, agent).filter((b) => b.limit > 0);
+}
+
+/**
+ * Every level a request has, in order, including those whose limit is 0 (off): a route's own
+ * `@Throttle()` limit still counts in the level's bucket when the deployment default is off.
+ * The thread level exists only when the request names a thread.
+ */
+export function planLevels(
+  facts: RateLimitFacts,
+  defaults: DefaultLimits,
+  agent: AgentRateLimitOverrides | undefined,
+): Bucket[] {
   const org = `{${part(facts.orgId)}}`;
   const keyLimit = facts.apiKey?.perMinute;
   const agentLimit = agent?.per_minute;
@@ -61,19 +75,17 @@ export function planBuckets(
   const agentScope =
     agentLimit !== undefined && facts.agentId !== undefined ? `:agent:${part(facts.agentId)}` : '';
 
-  const buckets: Bucket[] = [];
-  if (callerLimit > 0) {
-    buckets.push({ level: 'user', key: `rl:${org}:${caller}${agentScope}`, limit: callerLimit });
-  }
-  const threadLimit = agent?.per_thread_per_minute ?? defaults.threadPerMinute;
-  if (facts.threadId !== undefined && threadLimit > 0) {
-    buckets.push({
+  const levels: Bucket[] = [
+    { level: 'user', key: `rl:${org}:${caller}${agentScope}`, limit: callerLimit },
+  ];
+  if (facts.threadId !== undefined) {
+    levels.push({
       level: 'thread',
       key: `rl:${org}:thread:${part(facts.threadId)}`,
-      limit: threadLimit,
+      limit: agent?.per_thread_per_minute ?? defaults.threadPerMinute,
     });
   }
-  return buckets;
+  return levels;
 }
 
 /** A key segment: URL-encoded (no braces or colons leak into the structure), long ones hashed. */

@@ -1,15 +1,19 @@
 import { DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { getOptionsToken, getStorageToken } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { limitsConfig } from '../../config';
 import { REDIS_CLIENT } from '../../infra/redis/redis.module';
 import { AgentRateLimitLookup, NoAgentRateLimits } from './agent-rate-limit.lookup';
+import { BudgetReservations } from './budgets/budget-reservations';
+import { RequestTokenEstimator } from './budgets/request-token-estimator';
 import { RateLimitGuard } from './rate-limit.guard';
-import { RateLimiter } from './rate-limiter.service';
+import { RateLimitPlans } from './rate-limit-plans.service';
 import { MemoryRateLimitStore } from './stores/memory-rate-limit.store';
 import { RateLimitStore } from './stores/rate-limit.store';
 import { RedisRateLimitStore } from './stores/redis-rate-limit.store';
-import { StoreCallPolicy } from './stores/store-call-policy';
+import { STORE_TIMEOUT_MS, StoreCallPolicy } from './stores/store-call-policy';
+import { throttlerOptions } from './throttler-options';
 import { TokenBudget } from './token-budget.service';
 
 export interface ThrottlingOptions {
@@ -20,9 +24,13 @@ export interface ThrottlingOptions {
 }
 
 /**
- * Request limits and the org token budget. Global, because `@RateLimited()` instantiates its
- * guard in the module of the controller it decorates, which must be able to resolve the
- * guard's dependencies. Counters live in Redis when REDIS_URL is set, in memory otherwise.
+ * Request limits (@nestjs/throttler's ThrottlerGuard with named throttlers over the atomic
+ * store), the org token budget and the budget reservations it is built on. It is the app's
+ * throttler module: it provides the package's options and storage tokens itself (what
+ * `ThrottlerModule.forRoot` would), so `@Throttle()`/`@SkipThrottle()` and an injected
+ * `ThrottlerStorage` reach the gateway's Redis-backed store; register no other ThrottlerModule.
+ * The composition root installs RateLimitGuard as an APP_GUARD after the auth guard. Counters
+ * live in Redis when REDIS_URL is set, in memory otherwise.
  */
 @Module({})
 export class ThrottlingModule {
@@ -38,21 +46,33 @@ export class ThrottlingModule {
           useFactory: (redis: Redis | undefined): RateLimitStore =>
             redis ? new RedisRateLimitStore(redis) : new MemoryRateLimitStore(),
         },
+        { provide: getStorageToken(), useExisting: RateLimitStore },
         {
           provide: StoreCallPolicy,
-          inject: [limitsConfig.KEY],
-          useFactory: (cfg: ConfigType<typeof limitsConfig>) => new StoreCallPolicy(cfg.failOpen),
+          inject: [limitsConfig.KEY, RateLimitStore],
+          useFactory: (cfg: ConfigType<typeof limitsConfig>, store: RateLimitStore) =>
+            // A deadline only for a store across the network: the memory store cannot hang.
+            new StoreCallPolicy(
+              cfg.failOpen,
+              store instanceof MemoryRateLimitStore ? undefined : STORE_TIMEOUT_MS,
+            ),
         },
         { provide: AgentRateLimitLookup, useClass: options.agentRateLimits ?? NoAgentRateLimits },
-        RateLimiter,
+        RateLimitPlans,
+        { provide: getOptionsToken(), inject: [RateLimitPlans], useFactory: throttlerOptions },
+        BudgetReservations,
+        RequestTokenEstimator,
         TokenBudget,
         RateLimitGuard,
       ],
       exports: [
         RateLimitStore,
+        getStorageToken(),
+        getOptionsToken(),
         StoreCallPolicy,
         AgentRateLimitLookup,
-        RateLimiter,
+        BudgetReservations,
+        RequestTokenEstimator,
         TokenBudget,
         RateLimitGuard,
       ],

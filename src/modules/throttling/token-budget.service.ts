@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import type { Principal } from '../../common/auth/principal';
 import { AppException, ErrorCode } from '../../common/errors';
 import { limitsConfig } from '../../config';
+import { BudgetReservations, type Reservation } from './budgets/budget-reservations';
 import { part, WINDOW_MS } from './rate-limit-plan';
-import { RateLimitStore } from './stores/rate-limit.store';
-import { StoreCallPolicy } from './stores/store-call-policy';
 import { rateLimited } from './throttling.metrics';
 
 export interface TokenBudgetState {
@@ -15,20 +15,31 @@ export interface TokenBudgetState {
   resetSeconds: number;
 }
 
+/** A request's reservation and the tokens its provider rounds have reported so far. */
+interface Held {
+  reservation: Reservation;
+  used: number;
+}
+
 /**
- * Tokens per org per minute (RATE_LIMIT_ORG_TOKENS_PER_MINUTE; 0 = off), counted from real
- * usage: the completion pipeline calls `consume` with the tokens a call actually used, and
- * `check` refuses new calls once the minute's budget is spent. Windows are aligned to the clock
- * minute so that `check` and `consume` agree on the window without reading the key's expiry. A
- * call already admitted may overshoot the budget — tokens are only known afterwards — and the
- * overshoot is counted, so the next calls wait for the reset.
+ * Tokens per org per minute (RATE_LIMIT_ORG_TOKENS_PER_MINUTE; 0 = off), on BudgetReservations:
+ * - before the call, the rate-limit guard `reserve`s the request's estimate (input characters / 4
+ *   plus its max output); a spent budget answers 429. The reservation is atomic, so a burst
+ *   overshoots the budget by at most one request's estimate;
+ * - the pipeline `record`s each provider round's real usage against the request;
+ * - when the response ends (sent, failed or aborted), `settle` replaces the estimate with the real
+ *   usage — a failed call with no usage gives the whole estimate back.
+ * Requests are told apart by their principal object (one per request, the one the pipeline's
+ * job carries), so the pipeline needs no request handle. Usage with no live reservation (a job
+ * run later from the queue, a round that ends after its response closed) is added as spent.
  */
 @Injectable()
 export class TokenBudget {
+  private readonly held = new WeakMap<Principal, Held>();
+
   constructor(
     @Inject(limitsConfig.KEY) private readonly cfg: ConfigType<typeof limitsConfig>,
-    private readonly store: RateLimitStore,
-    private readonly policy: StoreCallPolicy,
+    private readonly reservations: BudgetReservations,
   ) {}
 
   get enabled(): boolean {
@@ -36,52 +47,69 @@ export class TokenBudget {
   }
 
   /**
-   * The org's budget for this minute; 429 when it is spent. Undefined when the budget is off or
-   * the store failed under the fail-open policy.
+   * Reserves `estimate` tokens of the principal's org budget for this request; 429 when the
+   * minute's budget is spent. Undefined when the budget is off or the store is unreachable under
+   * the fail-open policy (the request then runs unbudgeted).
    */
-  async check(orgId: string, now = Date.now()): Promise<TokenBudgetState | undefined> {
+  async reserve(
+    principal: Principal,
+    estimate: number,
+    now = Date.now(),
+  ): Promise<TokenBudgetState | undefined> {
     if (!this.enabled) return undefined;
-    const used = await this.policy.run('read', () => this.store.read(this.keyFor(orgId, now)));
-    if (used === undefined) return undefined;
-    const state = this.stateOf(used, now);
-    if (state.remaining <= 0) {
+    const limit = this.cfg.orgTokensPerMinute;
+    const outcome = await this.reservations.reserve(
+      this.keyFor(principal.orgId),
+      estimate,
+      limit,
+      WINDOW_MS,
+      now,
+    );
+    if (!outcome) return undefined;
+    if (!outcome.granted) {
       rateLimited().inc({ level: 'org_tokens' });
       throw new AppException(
         ErrorCode.RATE_LIMITED,
-        `Token limit reached: ${state.limit} tokens per minute for this organisation; retry in ${state.resetSeconds}s`,
+        `Token limit reached: ${limit} tokens per minute for this organisation; retry in ${outcome.resetSeconds}s`,
         {
-          details: { level: 'org_tokens', limit: state.limit, reset_seconds: state.resetSeconds },
-          headers: { 'retry-after': String(state.resetSeconds) },
+          details: { level: 'org_tokens', limit, reset_seconds: outcome.resetSeconds },
+          headers: { 'retry-after': String(outcome.resetSeconds) },
         },
       );
     }
-    return state;
-  }
-
-  /**
-   * Counts tokens a finished call used. Never throws: the call has happened, and failing its
-   * response now would help no one (store errors are counted and logged by the policy).
-   */
-  async consume(orgId: string, tokens: number, now = Date.now()): Promise<void> {
-    if (!this.enabled || !Number.isFinite(tokens) || tokens <= 0) return;
-    // Twice the window: the key outlives its minute, so late reads never see a fresh zero.
-    await this.policy
-      .run('add', () => this.store.addTo(this.keyFor(orgId, now), Math.ceil(tokens), 2 * WINDOW_MS))
-      .catch(() => undefined);
-  }
-
-  private keyFor(orgId: string, now: number): string {
-    return `tokens:{${part(orgId)}}:${Math.floor(now / WINDOW_MS)}`;
-  }
-
-  private stateOf(used: number, now: number): TokenBudgetState {
-    const limit = this.cfg.orgTokensPerMinute;
-    const resetMs = WINDOW_MS - (now % WINDOW_MS);
+    const { reservation } = outcome;
+    this.held.set(principal, { reservation, used: 0 });
     return {
       limit,
-      used,
-      remaining: Math.max(0, limit - used),
-      resetSeconds: Math.max(1, Math.ceil(resetMs / 1000)),
+      used: reservation.used,
+      remaining: Math.max(0, limit - reservation.used),
+      resetSeconds: reservation.resetSeconds,
     };
+  }
+
+  /** One provider round's real usage. Never throws and never waits. */
+  record(principal: Principal, tokens: number): void {
+    if (!this.enabled || !Number.isFinite(tokens) || tokens <= 0) return;
+    const held = this.held.get(principal);
+    if (held && !held.reservation.done) held.used += tokens;
+    else void this.consume(principal.orgId, tokens);
+  }
+
+  /** The request is over: its real usage replaces the estimate. Idempotent; never throws. */
+  async settle(principal: Principal): Promise<void> {
+    const held = this.held.get(principal);
+    if (!held) return;
+    this.held.delete(principal);
+    await this.reservations.settle(held.reservation, held.used);
+  }
+
+  /** Counts tokens used without a reservation. Never throws. */
+  async consume(orgId: string, tokens: number, now = Date.now()): Promise<void> {
+    if (!this.enabled || !Number.isFinite(tokens) || tokens <= 0) return;
+    await this.reservations.spend(this.keyFor(orgId), tokens, WINDOW_MS, now);
+  }
+
+  private keyFor(orgId: string): string {
+    return `tokens:{${part(orgId)}}`;
   }
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiForbiddenResponse,
   ApiNoContentResponse,
@@ -26,7 +27,9 @@ const KeyId = new ParseIdPipe(API_KEY_ID_PREFIX, 'id');
 @ApiBearerAuth()
 @ApiSecurity('api-key')
 @ApiUnauthorizedResponse({ description: 'Missing or bad credentials' })
-@ApiForbiddenResponse({ description: 'The admin scope is required' })
+@ApiForbiddenResponse({
+  description: 'The admin scope is required, or the key would carry a scope the caller lacks',
+})
 @Scopes('admin')
 @Controller('api/v1/api-keys')
 export class ApiKeysController {
@@ -35,9 +38,15 @@ export class ApiKeysController {
   @Post()
   @ApiOperation({
     summary: 'Create an API key',
-    description: 'The response holds the key (`secret`) once; only its hash is stored.',
+    description:
+      'The response holds the key (`secret`) once; only its hash is stored. The key acts as the caller ' +
+      '(`user_id`, `created_by`) and may carry only scopes the caller holds (403 otherwise); deployment-wide ' +
+      'scopes (`deployment:*`) are never given to API keys (400).',
   })
   @ApiEnvelope(CreatedApiKeyView, { status: 201 })
+  @ApiBadRequestResponse({
+    description: 'Invalid body, a deployment-wide scope, or expires_at without a time zone',
+  })
   async create(
     @CurrentPrincipal() caller: Principal,
     @Body() dto: CreateApiKeyDto,
@@ -70,15 +79,23 @@ export class ApiKeysController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change name, scopes, rate limit or expiry' })
+  @ApiOperation({
+    summary: 'Change name, scopes, rate limit or expiry',
+    description:
+      'The key must end up with scopes the caller holds (403 otherwise), so an admin cannot widen, extend or ' +
+      'lift the limit of a key stronger than itself; revoking or deleting one is always allowed.',
+  })
   @ApiEnvelope(ApiKeyView)
+  @ApiBadRequestResponse({
+    description: 'Invalid body, a deployment-wide scope, or expires_at without a time zone',
+  })
   @ApiNotFoundResponse({ description: 'No such key in this org' })
   async update(
     @CurrentPrincipal() caller: Principal,
     @Param('id', KeyId) id: string,
     @Body() dto: UpdateApiKeyDto,
   ): Promise<Ok<ApiKeyView>> {
-    return ok(toApiKeyView(await this.keys.update(caller.orgId, id, dto)));
+    return ok(toApiKeyView(await this.keys.update(caller, id, dto)));
   }
 
   @Post(':id/revoke')

@@ -7,6 +7,7 @@ import type { ApiKey, ApiKeyFields } from './api-key.types';
 import { ApiKeysRepository } from './api-keys.repository';
 import type { CreateApiKeyDto, UpdateApiKeyDto } from './dto/api-key.dto';
 import { ApiKeyInvalidationBus } from './invalidation/api-key-invalidation.bus';
+import { assertGrantable, assertOwnUserId } from './scope-grant';
 
 export interface CreatedApiKey {
   key: ApiKey;
@@ -15,8 +16,10 @@ export interface CreatedApiKey {
 }
 
 /**
- * Management of an org's API keys. Every change that could make a cached key wrong (edit,
- * revoke, delete) is announced on the invalidation bus after the store write succeeds.
+ * Management of an org's API keys. A key carries only scopes its creator holds and never a
+ * deployment-wide one, and acts as its creator (see scope-grant.ts). Every change that could
+ * make a cached key wrong (edit, revoke, delete) is announced on the invalidation bus after the
+ * store write succeeds.
  */
 @Injectable()
 export class ApiKeysService {
@@ -26,13 +29,16 @@ export class ApiKeysService {
   ) {}
 
   async create(caller: Principal, dto: CreateApiKeyDto): Promise<CreatedApiKey> {
+    assertOwnUserId(caller, dto.user_id);
+    const scopes = unique(dto.scopes ?? []);
+    assertGrantable(caller, scopes);
     const { secret, hash, prefix } = generateApiKeySecret();
     const key = await this.repo.create(caller.orgId, {
       name: dto.name,
-      user_id: dto.user_id ?? caller.userId,
+      user_id: caller.userId,
       prefix,
       key_hash: hash,
-      scopes: unique(dto.scopes ?? []),
+      scopes,
       rate_limit: dto.rate_limit ? { per_minute: dto.rate_limit.per_minute } : null,
       expires_at: futureDate(dto.expires_at),
       revoked_at: null,
@@ -50,7 +56,8 @@ export class ApiKeysService {
     return found(await this.repo.get(orgId, id), id);
   }
 
-  async update(orgId: string, id: string, dto: UpdateApiKeyDto): Promise<ApiKey> {
+  async update(caller: Principal, id: string, dto: UpdateApiKeyDto): Promise<ApiKey> {
+    const orgId = caller.orgId;
     const patch: Partial<ApiKeyFields> = {};
     if (dto.name !== undefined) patch.name = dto.name;
     if (dto.scopes !== undefined) patch.scopes = unique(dto.scopes);
@@ -58,7 +65,12 @@ export class ApiKeysService {
       patch.rate_limit = dto.rate_limit ? { per_minute: dto.rate_limit.per_minute } : null;
     }
     if (dto.expires_at !== undefined) patch.expires_at = futureDate(dto.expires_at);
-    if (Object.keys(patch).length === 0) return this.get(orgId, id);
+    const current = await this.get(orgId, id);
+    if (Object.keys(patch).length === 0) return current;
+    // The grant after the edit must be one the caller could make. The checked scopes are written
+    // back with the edit, so a concurrent change cannot slip a wider grant under this one.
+    patch.scopes ??= current.scopes;
+    assertGrantable(caller, patch.scopes);
     const key = found(await this.repo.update(orgId, id, patch), id);
     await this.bus.publish(id);
     return key;

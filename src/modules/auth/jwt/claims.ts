@@ -8,11 +8,28 @@ interface GatewayClaims extends JwtPayload {
   scope?: unknown;
 }
 
-/** Verified claims -> the request principal: `sub`, `org_id` and `scopes` are the contract. */
-export function principalFromClaims(claims: GatewayClaims): Principal {
+/**
+ * Verified claims -> the request principal: `sub`, `org_id` and `scopes` are the contract.
+ * `toleranceS` is the clock skew allowed between the issuer and us.
+ */
+export function principalFromClaims(
+  claims: GatewayClaims,
+  toleranceS: number,
+  nowS = Date.now() / 1000,
+): Principal {
   if (typeof claims.exp !== 'number') {
     // A bearer token that never expires cannot be withdrawn: refuse it.
     throw unauthenticated('Token has no "exp" claim');
+  }
+  if (
+    claims.iat !== undefined &&
+    (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat))
+  ) {
+    throw unauthenticated('Token "iat" claim must be a number');
+  }
+  if (claims.iat !== undefined && claims.iat > nowS + toleranceS) {
+    // Issued in the future: a clock far off, or a token minted to outlive a key rotation.
+    throw unauthenticated('Token "iat" (issued at) is in the future');
   }
   if (typeof claims.sub !== 'string' || claims.sub === '') {
     throw unauthenticated('Token has no "sub" claim');

@@ -43,8 +43,8 @@ export class AfterAnswer {
   roundRecorder(job: CompletionJob): RoundListener {
     const rows = this.roundsOf(job);
     return (round) => {
-      // Org token budgets count real usage; consume() never throws and is not awaited.
-      void this.tokenBudget.consume(job.principal.orgId, round.usage.total_tokens);
+      // Real usage against the request's token reservation; record() never throws or waits.
+      this.tokenBudget.record(job.principal, round.usage.total_tokens);
       this.addRow(rows, {
         ...this.rowBase(job),
         service: round.service,

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../../../common/auth/principal';
+import { DEPLOYMENT_ADMIN_SCOPE } from '../../../common/auth/scopes';
 import { CurrentPrincipal, Scopes } from '../../../common/decorators';
 import { ApiEnvelope, ok, type Ok } from '../../../common/http/envelope';
 import type { CatalogOverrides } from '../../providers';
@@ -9,9 +10,10 @@ import { CatalogOverridesDto, CatalogOverridesResponse } from './dto/catalog-ove
 
 /**
  * The catalog is one for the whole deployment, so changing it takes more than an org's `admin`
- * scope: also `deployment:admin`, which only the operators' identity provider should grant.
+ * scope: also `deployment:admin`, which only a JWT signed by the deployment's keys can carry
+ * (an org's API keys never do: see common/auth/scopes).
  */
-export const DEPLOYMENT_ADMIN_SCOPE = 'deployment:admin';
+export { DEPLOYMENT_ADMIN_SCOPE };
 
 @ApiTags('models')
 @ApiBearerAuth()
@@ -33,7 +35,8 @@ export class CatalogOverridesController {
   @ApiOperation({
     summary: 'Replace the model-catalog overrides (deployment-wide)',
     description:
-      'Needs the `admin` and `deployment:admin` scopes. Validated against the merged catalog first: an invalid set ' +
+      'Needs the `admin` and `deployment:admin` scopes; `deployment:admin` comes only from a JWT signed by the ' +
+      "deployment's keys, never from a gateway API key. Validated against the merged catalog first: an invalid set " +
       'is refused with 400 and one line per problem. Applied at once here and within seconds on every instance; ' +
       'stored overrides win over the versioned catalog file.',
   })

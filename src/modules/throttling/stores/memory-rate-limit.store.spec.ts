@@ -30,12 +30,39 @@ describe('MemoryRateLimitStore', () => {
     });
   });
 
-  it('adds amounts and reads them back until they expire', async () => {
-    expect(await store.read('t')).toBe(0);
+  it('adds amounts until they expire', async () => {
     await store.addTo('t', 100, 1_000);
     expect(await store.addTo('t', 50, 1_000)).toBe(150);
-    expect(await store.read('t')).toBe(150);
     clock += 1_000;
-    expect(await store.read('t')).toBe(0);
+    expect(await store.addTo('t', 1, 1_000)).toBe(1);
+  });
+
+  it('reserves only below the limit, atomically among concurrent reservations', async () => {
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, () => store.reserve('b', 30, 100, 60_000)),
+    );
+    // 0, 30, 60, 90 are below 100: four granted, the counter ends at 120 (one amount over).
+    expect(replies.filter((r) => r.granted)).toHaveLength(4);
+    expect(Math.max(...replies.map((r) => r.value))).toBe(120);
+    expect(replies.filter((r) => !r.granted).every((r) => r.value === 120)).toBe(true);
+  });
+
+  it('grants one reservation larger than the whole budget into an empty window only', async () => {
+    expect(await store.reserve('big', 500, 100, 60_000)).toMatchObject({
+      granted: true,
+      value: 500,
+    });
+    expect((await store.reserve('big', 1, 100, 60_000)).granted).toBe(false);
+    expect((await store.reserve('zero', 1, 0, 60_000)).granted).toBe(false);
+  });
+
+  it('adjusts a live counter (never below 0) and leaves an expired one alone', async () => {
+    await store.reserve('a', 100, 1_000, 1_000);
+    expect(await store.adjust('a', -40)).toBe(60);
+    expect(await store.adjust('a', -500)).toBe(0);
+    expect(await store.adjust('a', 25)).toBe(25);
+    clock += 1_000;
+    expect(await store.adjust('a', -10)).toBeUndefined();
+    expect(await store.adjust('never', 5)).toBeUndefined();
   });
 });

@@ -1,5 +1,10 @@
 import { OnApplicationShutdown } from '@nestjs/common';
-import { RateLimitStore, windowRecord, type ThrottlerStorageRecord } from './rate-limit.store';
+import {
+  RateLimitStore,
+  windowRecord,
+  type ReserveReply,
+  type ThrottlerStorageRecord,
+} from './rate-limit.store';
 
 interface Counter {
   value: number;
@@ -9,9 +14,9 @@ interface Counter {
 const SWEEP_INTERVAL_MS = 60_000;
 
 /**
- * Counters in this process's memory (no REDIS_URL). Exact within the process: each update runs
- * synchronously, so no two requests interleave between read and write. Not shared between
- * instances — that is what the Redis store is for.
+ * Counters in this process's memory (no REDIS_URL), with the Redis store's semantics. Exact
+ * within the process: each update runs synchronously, so no two requests interleave between
+ * check and write. Not shared between instances — that is what the Redis store is for.
  */
 export class MemoryRateLimitStore extends RateLimitStore implements OnApplicationShutdown {
   private readonly counters = new Map<string, Counter>();
@@ -34,12 +39,25 @@ export class MemoryRateLimitStore extends RateLimitStore implements OnApplicatio
     return windowRecord(counter.value, limit, counter.expiresAt - this.now());
   }
 
-  async addTo(key: string, amount: number, ttlMs: number): Promise<number> {
-    return this.bump(key, amount, ttlMs).value;
+  async reserve(key: string, amount: number, limit: number, ttlMs: number): Promise<ReserveReply> {
+    const current = this.live(key);
+    if ((current?.value ?? 0) >= limit) {
+      const msLeft = current ? current.expiresAt - this.now() : ttlMs;
+      return { granted: false, value: current?.value ?? 0, msLeft };
+    }
+    const counter = this.bump(key, Math.trunc(amount), ttlMs);
+    return { granted: true, value: counter.value, msLeft: counter.expiresAt - this.now() };
   }
 
-  async read(key: string): Promise<number> {
-    return this.live(key)?.value ?? 0;
+  async adjust(key: string, delta: number): Promise<number | undefined> {
+    const counter = this.live(key);
+    if (!counter) return undefined;
+    counter.value = Math.max(0, counter.value + Math.trunc(delta));
+    return counter.value;
+  }
+
+  async addTo(key: string, amount: number, ttlMs: number): Promise<number> {
+    return this.bump(key, Math.trunc(amount), ttlMs).value;
   }
 
   onApplicationShutdown(): void {

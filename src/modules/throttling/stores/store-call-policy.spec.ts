@@ -1,6 +1,7 @@
 import { AppException, ErrorCode } from '../../../common/errors';
 import { metricsRegistry } from '../../../common/metrics/prom';
 import { StoreCallPolicy } from './store-call-policy';
+import { StoreUnreachableError } from './store-errors';
 
 async function errorCount(policy: string): Promise<number> {
   const metric = await metricsRegistry
@@ -11,33 +12,52 @@ async function errorCount(policy: string): Promise<number> {
     .reduce((sum, v) => sum + v.value, 0);
 }
 
+const unavailable = async (p: Promise<unknown>): Promise<AppException> => {
+  const err = await p.catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(AppException);
+  expect((err as AppException).code).toBe(ErrorCode.SERVICE_UNAVAILABLE);
+  expect((err as AppException).headers).toEqual({ 'retry-after': '1' });
+  return err as AppException;
+};
+
 describe('StoreCallPolicy', () => {
   it('passes results through', async () => {
     await expect(new StoreCallPolicy(true).run('op', async () => 42)).resolves.toBe(42);
   });
 
-  it('fails open: undefined, counted', async () => {
+  it('fails open only when the store is unreachable (nothing was sent): undefined, counted', async () => {
     const before = await errorCount('open');
     const result = await new StoreCallPolicy(true).run('op', () =>
-      Promise.reject(new Error('ECONNREFUSED')),
+      Promise.reject(new StoreUnreachableError('redis is reconnecting')),
     );
     expect(result).toBeUndefined();
     expect(await errorCount('open')).toBe(before + 1);
   });
 
-  it('fails closed: 503 with Retry-After', async () => {
-    const err = await new StoreCallPolicy(false)
-      .run('op', () => Promise.reject(new Error('down')))
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(AppException);
-    expect((err as AppException).code).toBe(ErrorCode.SERVICE_UNAVAILABLE);
-    expect((err as AppException).headers).toEqual({ 'retry-after': '1' });
+  it('refuses with 503 when a sent command failed, even under fail open', async () => {
+    const before = await errorCount('closed');
+    await unavailable(
+      new StoreCallPolicy(true).run('op', () => Promise.reject(new Error('Connection is closed.'))),
+    );
+    expect(await errorCount('closed')).toBe(before + 1);
   });
 
-  it('gives up on a call that never answers, at the deadline', async () => {
+  it('fails closed on an unreachable store when configured so', async () => {
+    await unavailable(
+      new StoreCallPolicy(false).run('op', () => Promise.reject(new StoreUnreachableError('down'))),
+    );
+  });
+
+  it('refuses (never admits) a call that stays unanswered past the deadline', async () => {
     const started = Date.now();
     const never = new Promise<number>(() => undefined);
-    await expect(new StoreCallPolicy(true, 50).run('op', () => never)).resolves.toBeUndefined();
+    await unavailable(new StoreCallPolicy(true, 50).run('op', () => never));
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('swallows failures of bookkeeping calls', async () => {
+    await expect(
+      new StoreCallPolicy(false).quietly('settle', () => Promise.reject(new Error('x'))),
+    ).resolves.toBeUndefined();
   });
 });

@@ -4,7 +4,6 @@ import {
   ArrayMaxSize,
   IsArray,
   IsInt,
-  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -15,6 +14,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsZonedDateTime } from './zoned-date-time';
 
 const SCOPE_PATTERN = /^[a-z][a-z0-9:._-]{0,63}$/;
 const USER_ID_PATTERN = /^[A-Za-z0-9._:@|-]{1,128}$/;
@@ -43,7 +43,9 @@ export class CreateApiKeyDto {
   @ApiPropertyOptional({
     type: [String],
     example: ['admin'],
-    description: 'Scopes the key carries (e.g. admin); none by default',
+    description:
+      'Scopes the key carries (e.g. admin); none by default. Only scopes the caller holds (403 otherwise); ' +
+      'never a deployment-wide `deployment:*` scope (400)',
   })
   @IsOptional()
   @IsArray()
@@ -55,8 +57,10 @@ export class CreateApiKeyDto {
   scopes?: string[];
 
   @ApiPropertyOptional({
-    example: 'svc-billing',
-    description: 'The user the key acts as (limits, metrics); the caller by default',
+    example: 'user-1',
+    description:
+      "The user the key acts as is always the caller. Accepted only as the caller's own id (403 " +
+      'otherwise), so older clients that send it keep working',
   })
   @IsOptional()
   @IsString()
@@ -72,14 +76,19 @@ export class CreateApiKeyDto {
   @ApiPropertyOptional({
     example: '2030-01-01T00:00:00Z',
     nullable: true,
-    description: 'When the key stops working (ISO 8601); never by default',
+    format: 'date-time',
+    description:
+      'When the key stops working: ISO 8601 with a time zone (400 without); never by default',
   })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'expires_at must be an ISO 8601 date-time' })
+  @IsZonedDateTime('expires_at')
   expires_at?: string | null;
 }
 
-/** `PATCH /api/v1/api-keys/:id`: only the fields sent change; null clears a limit or expiry. */
+/**
+ * `PATCH /api/v1/api-keys/:id`: only the fields sent change; null clears a limit or expiry. No
+ * `user_id`: who a key acts as never changes.
+ */
 export class UpdateApiKeyDto {
   @ApiPropertyOptional({ maxLength: 200 })
   @ValidateIf((_o: UpdateApiKeyDto, v: unknown) => v !== undefined)
@@ -88,7 +97,10 @@ export class UpdateApiKeyDto {
   @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional({ type: [String] })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Only scopes the caller holds (403 otherwise); never `deployment:*` (400)',
+  })
   @ValidateIf((_o: UpdateApiKeyDto, v: unknown) => v !== undefined)
   @IsArray()
   @ArrayMaxSize(32)
@@ -104,8 +116,13 @@ export class UpdateApiKeyDto {
   @Type(() => ApiKeyRateLimitDto)
   rate_limit?: ApiKeyRateLimitDto | null;
 
-  @ApiPropertyOptional({ example: '2030-01-01T00:00:00Z', nullable: true })
+  @ApiPropertyOptional({
+    example: '2030-01-01T00:00:00Z',
+    nullable: true,
+    format: 'date-time',
+    description: 'ISO 8601 with a time zone (400 without); null = never expires',
+  })
   @ValidateIf((_o: UpdateApiKeyDto, v: unknown) => v !== undefined && v !== null)
-  @IsISO8601({ strict: true }, { message: 'expires_at must be an ISO 8601 date-time' })
+  @IsZonedDateTime('expires_at')
   expires_at?: string | null;
 }

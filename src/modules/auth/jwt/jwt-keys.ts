@@ -2,16 +2,12 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import * as jwt from 'jsonwebtoken';
-import type { Principal } from '../../../common/auth/principal';
-import { AppException } from '../../../common/errors';
 import { authConfig } from '../../../config';
 import { unauthenticated } from '../errors';
-import { principalFromClaims } from './claims';
 import { JwksKeySource } from './jwks-key-source';
-import { VerifiedTokenCache } from './verified-token.cache';
 import { algorithmsForPublicKey, type VerificationKey } from './verification-key';
 
-/** Clock skew tolerated on `exp`/`nbf`, in seconds. */
+/** Clock skew tolerated on `exp`/`nbf`/`iat`, in seconds. */
 export const CLOCK_TOLERANCE_S = 30;
 
 export type JwtConfig = Pick<
@@ -20,25 +16,32 @@ export type JwtConfig = Pick<
 >;
 
 /**
- * Verifies bearer JWTs against whichever of JWT_SECRET (HS256), JWT_PUBLIC_KEY (RSA or EC, by
- * key type) and JWT_JWKS_URI are configured. The token's `alg` only selects among the
- * configured keys; each key verifies only its own algorithms, so `none` and HS/RS confusion are
- * refused. `exp` is required, `exp`/`nbf` get a small skew, `iss`/`aud` are checked when set.
+ * The deployment's JWT verification keys: whichever of JWT_SECRET (HS256), JWT_PUBLIC_KEY (RSA
+ * or EC, by key type) and JWT_JWKS_URI are configured, as KeyObjects (jsonwebtoken re-parses a
+ * string key on every verification). A token's `alg` only selects among them, and each key
+ * verifies only its own algorithms, so `none` and HS/RS confusion are refused.
  */
 @Injectable()
-export class JwtVerifier implements OnModuleInit {
-  private readonly logger = new Logger(JwtVerifier.name);
+export class JwtKeys implements OnModuleInit {
+  private readonly logger = new Logger(JwtKeys.name);
   private readonly secret: VerificationKey | undefined;
   private readonly publicKey: VerificationKey | undefined;
   private readonly jwks: JwksKeySource | undefined;
-  private readonly verified = new VerifiedTokenCache();
+  /** Every algorithm some configured key may verify (the allow-list handed to jsonwebtoken). */
+  readonly algorithms: jwt.Algorithm[];
 
-  constructor(@Inject(authConfig.KEY) private readonly cfg: JwtConfig) {
+  constructor(@Inject(authConfig.KEY) readonly cfg: JwtConfig) {
     this.secret = cfg.jwtSecret
       ? { key: createSecretKey(Buffer.from(cfg.jwtSecret, 'utf8')), algorithms: ['HS256'] }
       : undefined;
     this.publicKey = cfg.jwtPublicKey ? staticPublicKey(cfg.jwtPublicKey) : undefined;
     this.jwks = cfg.jwtJwksUri ? new JwksKeySource(cfg.jwtJwksUri) : undefined;
+    const all = new Set<jwt.Algorithm>([
+      ...(this.secret?.algorithms ?? []),
+      ...(this.publicKey?.algorithms ?? []),
+      ...(this.jwks ? JWKS_ALGORITHMS : []),
+    ]);
+    this.algorithms = [...all];
   }
 
   onModuleInit(): void {
@@ -54,37 +57,19 @@ export class JwtVerifier implements OnModuleInit {
     return this.secret !== undefined || this.publicKey !== undefined || this.jwks !== undefined;
   }
 
-  async verify(token: string): Promise<Principal> {
+  /**
+   * The key that may verify this token, chosen by its header's `alg` and `kid`. Throws 401 for
+   * a malformed token or one no configured key may verify, 503 when the JWKS cannot be fetched.
+   */
+  async keyFor(token: string): Promise<KeyObject> {
     if (!this.enabled) throw unauthenticated('JWT authentication is not configured');
-    const known = this.verified.get(token);
-    if (known) return known;
     const header = decodeHeader(token);
-    const key = await this.keyFor(header);
-    let payload: string | jwt.JwtPayload;
-    try {
-      payload = jwt.verify(token, key.key, {
-        algorithms: key.algorithms,
-        clockTolerance: CLOCK_TOLERANCE_S,
-        ...(this.cfg.jwtIssuer ? { issuer: this.cfg.jwtIssuer } : {}),
-        ...(this.cfg.jwtAudience ? { audience: this.cfg.jwtAudience } : {}),
-      });
-    } catch (e) {
-      throw verificationError(e);
-    }
-    if (typeof payload === 'string') throw unauthenticated('Token payload must be a JSON object');
-    const principal = principalFromClaims(payload);
-    // principalFromClaims refuses tokens without a numeric exp.
-    this.verified.set(token, principal, (payload.exp ?? 0) + CLOCK_TOLERANCE_S);
-    return principal;
-  }
-
-  private async keyFor(header: jwt.JwtHeader): Promise<VerificationKey> {
     const alg = header.alg as jwt.Algorithm;
-    if (this.secret?.algorithms.includes(alg)) return this.secret;
+    if (this.secret?.algorithms.includes(alg)) return this.secret.key;
     // Prefer the JWKS when the token names its key; a static key serves tokens without a kid.
     if (this.jwks && (header.kid !== undefined || !this.publicKey?.algorithms.includes(alg))) {
       const key = await this.jwks.keyFor(header.kid, alg);
-      if (key) return key;
+      if (key) return key.key;
       if (!this.publicKey?.algorithms.includes(alg)) {
         throw unauthenticated(
           header.kid === undefined
@@ -93,10 +78,13 @@ export class JwtVerifier implements OnModuleInit {
         );
       }
     }
-    if (this.publicKey?.algorithms.includes(alg)) return this.publicKey;
+    if (this.publicKey?.algorithms.includes(alg)) return this.publicKey.key;
     throw unauthenticated(`Token algorithm "${String(header.alg)}" is not accepted`);
   }
 }
+
+/** What a JWKS may hold: RSA and the EC curves we accept (each key is pinned further). */
+const JWKS_ALGORITHMS: jwt.Algorithm[] = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'];
 
 function decodeHeader(token: string): jwt.JwtHeader {
   const decoded = jwt.decode(token, { complete: true });
@@ -118,12 +106,4 @@ function staticPublicKey(pem: string): VerificationKey {
     throw new Error('JWT_PUBLIC_KEY must be an RSA or EC (P-256/384/521) public key');
   }
   return { key, algorithms };
-}
-
-function verificationError(e: unknown): AppException {
-  if (e instanceof AppException) return e;
-  if (e instanceof jwt.TokenExpiredError) return unauthenticated('Token has expired');
-  if (e instanceof jwt.NotBeforeError) return unauthenticated('Token is not valid yet');
-  if (e instanceof jwt.JsonWebTokenError) return unauthenticated(`Invalid token: ${e.message}`);
-  return unauthenticated('Invalid token');
 }
