@@ -48,7 +48,7 @@ function setup(commit: (r: PostAnswerRecord) => Promise<void>) {
         committed.push(r);
       },
     } as unknown as PostAnswerJournal,
-    { consume: async () => undefined } as unknown as TokenBudget,
+    { record: () => undefined } as unknown as TokenBudget,
   );
   return { after, tasks, committed };
 }
