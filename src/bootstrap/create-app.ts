@@ -59,6 +59,10 @@ export async function createApp(
     bufferLogs: opts.bufferLogs ?? true,
     // Throw instead of exiting the process, so callers (and tests) see the real error.
     abortOnError: false,
+    // No console logger of Nest's own: boot lines wait in the buffer for ours (useLogger below),
+    // and a failed boot prints only main.ts's one-line reason, not Nest's stack and the
+    // buffered boot lines in another format.
+    logger: false,
   });
   const logger = new BootLogger(app.get(Logger));
   bootLoggers.set(app, logger);
