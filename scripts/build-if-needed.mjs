@@ -19,6 +19,7 @@ function newestMtime(dir) {
 
 const stale = !existsSync(entry) || newestMtime(join(root, 'src')) > statSync(entry).mtimeMs;
 if (stale) {
-  console.log('Building the gateway (dist/ is missing or out of date)...');
-  execSync('npm run build', { cwd: root, stdio: 'inherit' });
+  // Build output goes to stderr: `npm run -s token` must print the token alone on stdout.
+  console.error('Building the gateway (dist/ is missing or out of date)...');
+  execSync('npm run build', { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
 }

@@ -10,6 +10,11 @@ describe('.env.example', () => {
   it.each(Object.keys(appEnvSchema.shape))('documents %s', (key) => {
     expect(text).toMatch(new RegExp(`^#? ?${key}=`, 'm'));
   });
+
+  it('lists no key the gateway does not read', () => {
+    const listed = [...text.matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+    expect(listed.filter((k) => !Object.hasOwn(appEnvSchema.shape, k))).toEqual([]);
+  });
 });
 
 describe('the environment validated at boot (core keys + the providers fragment)', () => {

@@ -9,6 +9,7 @@ import { registerHttpMetrics } from '../modules/monitoring/http-metrics';
 import { LifecycleState } from '../modules/monitoring/lifecycle.state';
 import { rejectWhileDraining } from './draining';
 import { setupSwagger } from './swagger';
+import { BootLogger } from './boot-logger';
 import { rejectNonJsonBodies } from '../common/http/json-only.hook';
 import { registerAccessLog } from '../common/logging/access-log';
 import { GATEWAY_HELMET_OPTIONS, securityHeadersFor } from '../common/http/security-headers';
@@ -19,6 +20,16 @@ export interface CreateAppOptions {
   /** Lets tests swap providers (e.g. APP_* targets) before the app is built. */
   configure?: (builder: ModuleMetadata) => void;
   bufferLogs?: boolean;
+}
+
+const bootLoggers = new WeakMap<NestFastifyApplication, BootLogger>();
+
+/**
+ * Boot is over (the app listens): informational log lines are info again. Nest writes the
+ * lines it buffered during boot when it starts listening, so this comes after `listen`.
+ */
+export function finishBoot(app: NestFastifyApplication): void {
+  bootLoggers.get(app)?.ready();
 }
 
 /**
@@ -48,8 +59,14 @@ export async function createApp(
     bufferLogs: opts.bufferLogs ?? true,
     // Throw instead of exiting the process, so callers (and tests) see the real error.
     abortOnError: false,
+    // No console logger of Nest's own: boot lines wait in the buffer for ours (useLogger below),
+    // and a failed boot prints only main.ts's one-line reason, not Nest's stack and the
+    // buffered boot lines in another format.
+    logger: false,
   });
-  app.useLogger(app.get(Logger));
+  const logger = new BootLogger(app.get(Logger));
+  bootLoggers.set(app, logger);
+  app.useLogger(logger);
 
   useGuardedJsonParser(app, env.BODY_LIMIT_BYTES);
 

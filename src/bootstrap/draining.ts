@@ -36,7 +36,7 @@ export function rejectWhileDraining(fastify: FastifyInstance, isDraining: () => 
       return;
     }
     const body = isOpenAiRoute(req.url)
-      ? toOpenAiBody(DRAINING)
+      ? toOpenAiBody(DRAINING, String(req.id))
       : toGatewayBody(DRAINING, String(req.id));
     void reply
       .code(503)

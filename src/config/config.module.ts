@@ -17,7 +17,9 @@ export class AppConfigModule {
       imports: [
         ConfigModule.forRoot({
           isGlobal: true,
-          ignoreEnvFile: process.env.NODE_ENV === 'test',
+          // .env is applied once, by the entry point, before anything reads the environment
+          // (src/bootstrap/environment.ts): the listen address needs it before Nest exists.
+          ignoreEnvFile: true,
           load: allConfigNamespaces,
           validate: (raw) => {
             validate(raw);

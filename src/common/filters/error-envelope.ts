@@ -7,9 +7,18 @@ export interface GatewayErrorBody {
   error: { code: ErrorCode; message: string; details?: unknown; request_id: string };
 }
 
-/** OpenAI's error shape, so the official SDK raises its usual error classes. */
+/**
+ * OpenAI's error shape, so the official SDK raises its usual error classes, plus the request id
+ * (the `x-request-id` header's value) so a client can quote it; SDKs ignore unknown fields.
+ */
 export interface OpenAiErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
+  error: {
+    message: string;
+    type: string;
+    param: string | null;
+    code: string | null;
+    request_id?: string;
+  };
 }
 
 export interface NormalisedError {
@@ -44,12 +53,17 @@ export function toGatewayBody(e: NormalisedError, requestId: string): GatewayErr
   return { success: false, error };
 }
 
-export function toOpenAiBody(e: NormalisedError): OpenAiErrorBody {
+export function toOpenAiBody(e: NormalisedError, requestId?: string): OpenAiErrorBody {
   const type =
     OPENAI_TYPES[e.status] ?? (e.status >= 500 ? 'server_error' : 'invalid_request_error');
-  return {
-    error: { message: e.message, type, param: e.param ?? null, code: e.code.toLowerCase() },
+  const error: OpenAiErrorBody['error'] = {
+    message: e.message,
+    type,
+    param: e.param ?? null,
+    code: e.code.toLowerCase(),
   };
+  if (requestId !== undefined) error.request_id = requestId;
+  return { error };
 }
 
 /** The error body for a request to `url`: OpenAI's shape on /v1, the gateway's envelope elsewhere. */
@@ -58,5 +72,5 @@ export function errorBodyFor(
   e: NormalisedError,
   requestId: string,
 ): GatewayErrorBody | OpenAiErrorBody {
-  return isOpenAiRoute(url) ? toOpenAiBody(e) : toGatewayBody(e, requestId);
+  return isOpenAiRoute(url) ? toOpenAiBody(e, requestId) : toGatewayBody(e, requestId);
 }

@@ -64,13 +64,22 @@ describe('error bodies', () => {
     });
   });
 
-  it('renders the OpenAI shape', () => {
+  it('renders the OpenAI shape, with the request id when given', () => {
     expect(toOpenAiBody(err)).toEqual({
       error: {
         message: 'bad',
         type: 'invalid_request_error',
         param: 'temperature',
         code: 'validation_failed',
+      },
+    });
+    expect(toOpenAiBody(err, 'req-2')).toEqual({
+      error: {
+        message: 'bad',
+        type: 'invalid_request_error',
+        param: 'temperature',
+        code: 'validation_failed',
+        request_id: 'req-2',
       },
     });
     expect(toOpenAiBody({ ...err, status: 502, code: ErrorCode.PROVIDER_ERROR }).error.type).toBe(
