@@ -1,5 +1,6 @@
 import { registerRouteErrorShape } from '../../../common/filters/error-envelope';
 import { agentIngress } from './agent/agent.ingress';
+import { anthropicMessagesIngress } from './anthropic-messages/anthropic-messages.ingress';
 import type { IngressFormat } from './ingress-format';
 import { openAiChatIngress } from './openai-chat/openai-chat.ingress';
 
@@ -8,7 +9,11 @@ import { openAiChatIngress } from './openai-chat/openai-chat.ingress';
  * controllers and each route's error shape derive from it; adding a format is one folder
  * (adapter, DTOs, controller, `<format>.ingress.ts`) and one line here.
  */
-export const INGRESS_FORMATS: readonly IngressFormat[] = [agentIngress, openAiChatIngress];
+export const INGRESS_FORMATS: readonly IngressFormat[] = [
+  agentIngress,
+  openAiChatIngress,
+  anthropicMessagesIngress,
+];
 
 export const INGRESS_CONTROLLERS = INGRESS_FORMATS.map((f) => f.controller);
 
