@@ -251,4 +251,22 @@ describe('POST /v1/messages through the official @anthropic-ai/sdk', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ content: [{ type: 'text', text: 'Echo: beta' }] });
   });
+
+  it('documents both routes in Swagger under one tag, with 2xx and Anthropic-shaped 4xx', async () => {
+    const doc = (await (await fetch(`${t.gw.url}/docs-json`)).json()) as {
+      paths: Record<string, { post: { tags: string[]; responses: Record<string, unknown> } }>;
+      components: { schemas: Record<string, unknown> };
+    };
+    for (const path of ['/v1/messages', '/v1/messages/count_tokens']) {
+      const op = doc.paths[path].post;
+      expect(op.tags).toEqual(['anthropic-messages']);
+      expect(Object.keys(op.responses)).toEqual(
+        expect.arrayContaining(['200', '400', '401', '404']),
+      );
+      expect(JSON.stringify(op.responses['400'])).toContain(
+        '#/components/schemas/AnthropicErrorDto',
+      );
+    }
+    expect(doc.components.schemas).toHaveProperty('AnthropicErrorDto');
+  });
 });

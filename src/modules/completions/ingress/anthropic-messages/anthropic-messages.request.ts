@@ -120,7 +120,7 @@ function userTurn(content: string | Block[], param: string): ChatMessage[] {
   });
   if (parts.length === 0) return results;
   const user: ChatMessage = parts.every((p) => p.type === 'text')
-    ? { role: 'user', content: (parts).map((p) => p.text).join('\n\n') }
+    ? { role: 'user', content: parts.map((p) => p.text).join('\n\n') }
     : { role: 'user', content: parts };
   return [...results, user];
 }
