@@ -208,6 +208,36 @@ describe('POST /v1/messages through the official @anthropic-ai/sdk', () => {
     });
   });
 
+  it("maps an upstream 400 to the SDK's BadRequestError for both providers", async () => {
+    for (const model of MODELS) {
+      const refused = client.messages.create({
+        model,
+        max_tokens: 16,
+        messages: [{ role: 'user', content: `x ${mockDirective({ status: 400 })}` }],
+      });
+      await expect(refused).rejects.toBeInstanceOf(Anthropic.BadRequestError);
+    }
+  });
+
+  it('ends a stream that fails after it started with an Anthropic error event', async () => {
+    const stream = client.messages.stream({
+      model: 'gpt-4o-mini',
+      max_tokens: 64,
+      messages: [
+        {
+          role: 'user',
+          content: `a few words please ${mockDirective({ stream_error: true, chunks: 3 })}`,
+        },
+      ],
+    });
+    let text = '';
+    stream.on('text', (delta) => (text += delta));
+    await expect(stream.finalMessage()).rejects.toMatchObject({
+      error: { type: 'error', error: { type: 'api_error' } },
+    });
+    expect(text).not.toBe('');
+  });
+
   it('answers a bad key with a 401 the SDK types as AuthenticationError', async () => {
     const stranger = new Anthropic({ baseURL: t.gw.url, apiKey: 'not-a-key', maxRetries: 0 });
     const denied = stranger.messages.create({

@@ -10,13 +10,12 @@ import {
 } from './anthropic-messages.response';
 import type { AnthropicMessagesDto } from './dto/anthropic-messages.dto';
 
-const body = (over: Partial<AnthropicMessagesDto> = {}): AnthropicMessagesDto =>
-  ({
-    model: 'gpt-4o-mini',
-    max_tokens: 100,
-    messages: [{ role: 'user', content: 'hi' }],
-    ...over,
-  }) as AnthropicMessagesDto;
+const body = (over: Partial<AnthropicMessagesDto> = {}): AnthropicMessagesDto => ({
+  model: 'gpt-4o-mini',
+  max_tokens: 100,
+  messages: [{ role: 'user', content: 'hi' }],
+  ...over,
+});
 
 const usage = {
   input_tokens: 30,
