@@ -1,11 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ErrorCode } from '../common/errors';
-import {
-  toGatewayBody,
-  toOpenAiBody,
-  type NormalisedError,
-} from '../common/filters/error-envelope';
-import { isOpenAiRoute } from '../common/http/is-openai-route';
+import { errorBodyFor, type NormalisedError } from '../common/filters/error-envelope';
 
 /** Another instance can take the request at once; a second is plenty. */
 const RETRY_AFTER_SECONDS = 1;
@@ -35,9 +30,7 @@ export function rejectWhileDraining(fastify: FastifyInstance, isDraining: () => 
       done();
       return;
     }
-    const body = isOpenAiRoute(req.url)
-      ? toOpenAiBody(DRAINING, String(req.id))
-      : toGatewayBody(DRAINING, String(req.id));
+    const body = errorBodyFor(req.url, DRAINING, String(req.id));
     void reply
       .code(503)
       .headers({ ...DRAINING.headers, connection: 'close' })

@@ -66,11 +66,40 @@ export function toOpenAiBody(e: NormalisedError, requestId?: string): OpenAiErro
   return { error };
 }
 
-/** The error body for a request to `url`: OpenAI's shape on /v1, the gateway's envelope elsewhere. */
+/** An error shape a set of routes answers in (an ingress format's own, e.g. Anthropic's). */
+export type ErrorBodyShape = (e: NormalisedError, requestId: string) => object;
+
+/** Route prefixes with their own error shape, longest first (the most specific prefix wins). */
+const routeShapes: Array<{ prefix: string; body: ErrorBodyShape }> = [];
+
+/**
+ * Routes under `prefix` (the path itself, or below it) answer errors in `body`'s shape. The
+ * completions ingress list registers each format's shape here at load time.
+ */
+export function registerRouteErrorShape(prefix: string, body: ErrorBodyShape): void {
+  const at = routeShapes.findIndex((s) => s.prefix === prefix);
+  if (at >= 0) routeShapes.splice(at, 1);
+  routeShapes.push({ prefix, body });
+  routeShapes.sort((a, b) => b.prefix.length - a.prefix.length);
+}
+
+function underPrefix(url: string, prefix: string): boolean {
+  if (!url.startsWith(prefix)) return false;
+  const next = url.charAt(prefix.length);
+  return next === '' || next === '/' || next === '?';
+}
+
+/**
+ * The error body for a request to `url`: a registered route shape where one matches, else
+ * OpenAI's shape on /v1 and the gateway's envelope elsewhere.
+ */
 export function errorBodyFor(
   url: string | undefined,
   e: NormalisedError,
   requestId: string,
-): GatewayErrorBody | OpenAiErrorBody {
+): object {
+  if (url !== undefined) {
+    for (const s of routeShapes) if (underPrefix(url, s.prefix)) return s.body(e, requestId);
+  }
   return isOpenAiRoute(url) ? toOpenAiBody(e, requestId) : toGatewayBody(e, requestId);
 }

@@ -12,9 +12,8 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { JobQueue } from '../queue/runtime/job-queue.service';
 import { ToolsModule } from '../tools/tools.module';
 import { ToolExecutor } from '../tools/execution/tool-executor.service';
-import { AgentCompletionController } from './agent-completion.controller';
+import { INGRESS_CONTROLLERS } from './ingress/ingress-list';
 import { ModelsController } from './models.controller';
-import { OpenAiCompletionController } from './openai-completion.controller';
 import { AfterAnswer } from './pipeline/after-answer.service';
 import { BackgroundTasks } from './pipeline/background-tasks';
 import { CompletionPipeline } from './pipeline/completion-pipeline.service';
@@ -40,12 +39,13 @@ import { SqlPostAnswerWriter } from './pipeline/post-answer/postgres/sql-post-an
 import { PostAnswerJobHandler, QueueSpool } from './pipeline/post-answer/queue-spool';
 
 /**
- * The two completion endpoints and the pipeline behind them. ProvidersService comes from the
+ * The completion endpoints (one controller per ingress format, from the ingress list) and the
+ * pipeline behind them. ProvidersService comes from the
  * global ProvidersModule.forRoot() in the root module; JobQueue from the global QueueModule.
  */
 @Module({
   imports: [AgentsModule, ToolsModule, ConversationsModule, MetricsModule, ResponseCacheModule],
-  controllers: [AgentCompletionController, OpenAiCompletionController, ModelsController],
+  controllers: [...INGRESS_CONTROLLERS, ModelsController],
   providers: [
     CompletionPipeline,
     JobBuilder,

@@ -11,6 +11,32 @@ import type {
 } from '../../providers/provider.types';
 import type { ExecutableTool } from '../../tools/execution/executable-tool';
 
+/**
+ * A chat request in canonical terms: what every ingress format (OpenAI chat, Anthropic
+ * Messages, ...) translates its wire body into before the job is built.
+ */
+export interface ChatCompletionRequest {
+  /** `<service>/<model>` or `agent/<agent_id>`. */
+  model: string;
+  messages: ChatMessage[];
+  params: ModelParams;
+  tools?: ToolDefinition[];
+  tool_choice?: ToolChoice;
+  parallel_tool_calls?: boolean;
+  response_format?: ResponseFormat;
+  user?: string;
+}
+
+/** Gateway extras a chat request carries beside its body (headers on the /v1 routes). */
+export interface RequestExtras {
+  threadId?: string;
+  subThreadId?: string;
+  /** From x-cache-ttl; 0 disables. */
+  cacheTtl?: number;
+  /** cache-control: no-cache */
+  noCache: boolean;
+}
+
 /** Everything the pipeline needs for one completion, whichever endpoint it came from. */
 export interface CompletionJob {
   principal: Principal;

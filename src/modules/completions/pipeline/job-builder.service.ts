@@ -10,10 +10,9 @@ import type {
   ToolDefinition,
 } from '../../providers/provider.types';
 import type { ExecutableTool } from '../../tools/execution/executable-tool';
-import type { AgentCompletionDto } from '../dto/agent-completion.dto';
-import type { OpenAiChatCompletionDto } from '../dto/openai-chat.dto';
-import type { MessageDto } from '../dto/message.dto';
-import type { CompletionJob } from './completion-job';
+import type { AgentCompletionDto } from '../ingress/agent/dto/agent-completion.dto';
+import { toCanonicalMessage } from '../ingress/openai-chat/openai-chat.messages';
+import type { ChatCompletionRequest, CompletionJob, RequestExtras } from './completion-job';
 import { trimHistory } from './history-trimmer';
 import { AgentSource, ThreadStore, ToolSource } from './ports';
 import { renderPrompt } from './prompt-template';
@@ -21,16 +20,6 @@ import { renderPrompt } from './prompt-template';
 const DEFAULT_MAX_TOOL_ITERATIONS = 5;
 /** Output room kept free when trimming history for a model with no explicit max_tokens. */
 const DEFAULT_OUTPUT_RESERVE = 4096;
-
-/** Gateway extras sent as headers on the OpenAI-compatible route. */
-export interface OpenAiExtras {
-  threadId?: string;
-  subThreadId?: string;
-  /** From x-cache-ttl; 0 disables. */
-  cacheTtl?: number;
-  /** cache-control: no-cache */
-  noCache: boolean;
-}
 
 /**
  * Turns either endpoint's request into one CompletionJob: resolves the agent or model, fills
@@ -100,18 +89,19 @@ export class JobBuilder {
     };
   }
 
-  async fromOpenAiRequest(
-    dto: OpenAiChatCompletionDto,
-    extras: OpenAiExtras,
+  /** A canonical chat request, from whichever ingress format it came in. */
+  async fromChatRequest(
+    dto: ChatCompletionRequest,
+    extras: RequestExtras,
     principal: Principal,
     requestId: string,
     defaultTtl: number,
   ): Promise<CompletionJob> {
-    const params = openAiParams(dto);
+    const params = dto.params;
     const thread = extras.threadId
       ? { threadId: extras.threadId, subThreadId: extras.subThreadId }
       : undefined;
-    const fresh = dto.messages.map(toCanonical);
+    const fresh = dto.messages;
     const requested = extras.noCache ? 0 : extras.cacheTtl;
 
     if (dto.model.startsWith('agent/')) {
@@ -217,7 +207,7 @@ function newMessages(dto: AgentCompletionDto): ChatMessage[] {
     image_url: { url },
   }));
   if (dto.messages) {
-    const messages = dto.messages.map(toCanonical);
+    const messages = dto.messages.map(toCanonicalMessage);
     if (images.length > 0) {
       const last = [...messages].reverse().find((m) => m.role === 'user');
       if (!last || last.role !== 'user')
@@ -238,54 +228,6 @@ function newMessages(dto: AgentCompletionDto): ChatMessage[] {
   return [
     { role: 'user', content: images.length > 0 ? [{ type: 'text', text }, ...images] : text },
   ];
-}
-
-/** Only the canonical fields travel on: OpenAI extras such as `refusal` are dropped here. */
-function toCanonical(m: MessageDto): ChatMessage {
-  switch (m.role) {
-    case 'assistant':
-      return m.tool_calls
-        ? {
-            role: 'assistant',
-            content: asText(m.content),
-            tool_calls: m.tool_calls,
-            ...(m.name ? { name: m.name } : {}),
-          }
-        : {
-            role: 'assistant',
-            content: asText(m.content) ?? '',
-            ...(m.name ? { name: m.name } : {}),
-          };
-    case 'tool':
-      return { role: 'tool', tool_call_id: m.tool_call_id ?? '', content: asText(m.content) ?? '' };
-    case 'user':
-      return { role: 'user', content: m.content ?? '', ...(m.name ? { name: m.name } : {}) };
-    default:
-      return {
-        role: m.role,
-        content: asText(m.content) ?? '',
-        ...(m.name ? { name: m.name } : {}),
-      };
-  }
-}
-
-function asText(content: MessageDto['content'] | undefined): string | null {
-  if (content === null || content === undefined || typeof content === 'string')
-    return content ?? null;
-  return content.map((p) => (p.type === 'text' ? p.text : '')).join('');
-}
-
-function openAiParams(dto: OpenAiChatCompletionDto): ModelParams {
-  const p: ModelParams = {};
-  if (dto.temperature !== undefined) p.temperature = dto.temperature;
-  if (dto.top_p !== undefined) p.top_p = dto.top_p;
-  const maxTokens = dto.max_completion_tokens ?? dto.max_tokens;
-  if (maxTokens !== undefined) p.max_tokens = maxTokens;
-  if (dto.stop !== undefined) p.stop = dto.stop;
-  if (dto.presence_penalty !== undefined) p.presence_penalty = dto.presence_penalty;
-  if (dto.frequency_penalty !== undefined) p.frequency_penalty = dto.frequency_penalty;
-  if (dto.seed !== undefined) p.seed = dto.seed;
-  return p;
 }
 
 function toDefinitions(tools: ExecutableTool[]): ToolDefinition[] {

@@ -4,7 +4,7 @@ import type { Principal } from '../../../common/auth/principal';
 import { EgressPolicy } from '../../../common/egress';
 import { AppException, ErrorCode } from '../../../common/errors';
 import type { Ok } from '../../../common/http/envelope';
-import type { AgentCompletionDto } from '../../completions/dto/agent-completion.dto';
+import type { AgentCompletionDto } from '../../completions/ingress/agent/dto/agent-completion.dto';
 import type { JsonValue } from '../core/job-envelope';
 import type { JobStatus } from '../jobs/job.types';
 import { PayloadCodec } from '../jobs/payload-codec';

@@ -3,7 +3,7 @@ import { SecretBox } from '../../../common/crypto';
 import { EgressPolicy } from '../../../common/egress';
 import { AppException, ErrorCode } from '../../../common/errors';
 import type { Principal } from '../../../common/auth/principal';
-import type { AgentCompletionDto } from '../../completions/dto/agent-completion.dto';
+import type { AgentCompletionDto } from '../../completions/ingress/agent/dto/agent-completion.dto';
 import type { CompletionPipeline } from '../../completions/pipeline/completion-pipeline.service';
 import type { CompletionOutcome } from '../../completions/pipeline/completion-job';
 import type { JobBuilder } from '../../completions/pipeline/job-builder.service';

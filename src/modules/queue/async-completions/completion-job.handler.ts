@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppException } from '../../../common/errors';
 import { RetryableJobError } from '../core/errors';
-import { agentResponseData } from '../../completions/http/agent-format';
+import { agentResponseData } from '../../completions/ingress/agent/agent.adapter';
 import { CompletionPipeline } from '../../completions/pipeline/completion-pipeline.service';
 import { JobBuilder } from '../../completions/pipeline/job-builder.service';
 import type { JsonValue } from '../core/job-envelope';

@@ -21,10 +21,14 @@ import {
   IsPlainObject,
   IsStop,
   IsToolChoice,
-} from '../../../common/validation/validators';
-import { SERVICES, type ResponseFormat, type ToolChoice } from '../../providers/provider.types';
-import { registerFastAccept } from '../../../common/validation/fast-accept';
-import { isCommonOpenAiChatRequest } from './chat-request.fast-accept';
+} from '../../../../../common/validation/validators';
+import {
+  SERVICES,
+  type ResponseFormat,
+  type ToolChoice,
+} from '../../../../providers/provider.types';
+import { registerFastAccept } from '../../../../../common/validation/fast-accept';
+import { isCommonOpenAiChatRequest } from '../../shared/chat-request.fast-accept';
 import { MAX_MESSAGES, MessageDto } from './message.dto';
 
 export class FunctionDefinitionDto {

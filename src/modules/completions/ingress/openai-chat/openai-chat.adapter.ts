@@ -1,7 +1,47 @@
-import { toOpenAiBody } from '../../../common/filters/error-envelope';
-import type { FinishReason, StreamEvent, ToolCall, Usage } from '../../providers/provider.types';
-import type { CompletionOutcome } from '../pipeline/completion-job';
-import type { StreamFormat } from './stream-response';
+import { toOpenAiBody } from '../../../../common/filters/error-envelope';
+import type {
+  FinishReason,
+  ModelParams,
+  StreamEvent,
+  ToolCall,
+  Usage,
+} from '../../../providers/provider.types';
+import type { ChatCompletionRequest, CompletionOutcome } from '../../pipeline/completion-job';
+import type { StreamFormat } from '../sse/stream-response';
+import type { OpenAiChatCompletionDto } from './dto/openai-chat.dto';
+import { toCanonicalMessage } from './openai-chat.messages';
+
+/**
+ * The OpenAI chat-completions ingress adapter: the wire body in canonical terms, and the
+ * pipeline's outcome and events back in OpenAI's `chat.completion` and chunk shapes.
+ */
+
+/** The request body in canonical terms (the canonical shapes follow OpenAI's, so this is thin). */
+export function toChatRequest(dto: OpenAiChatCompletionDto): ChatCompletionRequest {
+  return {
+    model: dto.model,
+    messages: dto.messages.map(toCanonicalMessage),
+    params: openAiParams(dto),
+    tools: dto.tools,
+    tool_choice: dto.tool_choice,
+    parallel_tool_calls: dto.parallel_tool_calls,
+    response_format: dto.response_format,
+    user: dto.user,
+  };
+}
+
+function openAiParams(dto: OpenAiChatCompletionDto): ModelParams {
+  const p: ModelParams = {};
+  if (dto.temperature !== undefined) p.temperature = dto.temperature;
+  if (dto.top_p !== undefined) p.top_p = dto.top_p;
+  const maxTokens = dto.max_completion_tokens ?? dto.max_tokens;
+  if (maxTokens !== undefined) p.max_tokens = maxTokens;
+  if (dto.stop !== undefined) p.stop = dto.stop;
+  if (dto.presence_penalty !== undefined) p.presence_penalty = dto.presence_penalty;
+  if (dto.frequency_penalty !== undefined) p.frequency_penalty = dto.frequency_penalty;
+  if (dto.seed !== undefined) p.seed = dto.seed;
+  return p;
+}
 
 /** OpenAI's usage object from the gateway's normalised usage. */
 export function openAiUsage(u: Usage) {

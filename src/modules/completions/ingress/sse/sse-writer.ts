@@ -51,6 +51,13 @@ export class SseWriter {
     );
   }
 
+  /** A named event (`event:` line), for formats that type their events that way (Anthropic). */
+  event(name: string, payload: object): void {
+    if (this.aborted || this.ended) return;
+    this.batch();
+    this.reply.raw.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
+  }
+
   end(): void {
     if (this.ended) return;
     this.ended = true;

@@ -11,8 +11,8 @@ import {
   ValidateIf,
   IsNotEmpty,
 } from 'class-validator';
-import { IsMessageContent } from '../../../common/validation/validators';
-import type { ContentPart } from '../../providers/provider.types';
+import { IsMessageContent } from '../../../../../common/validation/validators';
+import type { ContentPart } from '../../../../providers/provider.types';
 
 export class ToolCallFunctionDto {
   @ApiProperty({ example: 'get_weather' })

@@ -8,17 +8,16 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '../../common/auth/principal';
-import { CurrentPrincipal } from '../../common/decorators';
-import { AppException, ErrorCode } from '../../common/errors';
-import { RateLimited } from '../throttling';
+import type { Principal } from '../../../../common/auth/principal';
+import { CurrentPrincipal } from '../../../../common/decorators';
+import { AppException, ErrorCode } from '../../../../common/errors';
+import { RateLimited } from '../../../throttling';
+import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
+import { JobBuilder } from '../../pipeline/job-builder.service';
+import { requestExtrasFrom } from '../shared/request-extras';
+import { sendStream } from '../sse/stream-response';
 import { OpenAiChatCompletionDto } from './dto/openai-chat.dto';
-import { openAiStreamFormat, toChatCompletion } from './http/openai-format';
-import { sendStream } from './http/stream-response';
-import { CompletionPipeline } from './pipeline/completion-pipeline.service';
-import { JobBuilder, type OpenAiExtras } from './pipeline/job-builder.service';
-
-const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+import { openAiStreamFormat, toChatCompletion, toChatRequest } from './openai-chat.adapter';
 
 @ApiTags('openai-compatible')
 @ApiBearerAuth()
@@ -70,9 +69,9 @@ export class OpenAiCompletionController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const requestId = String(req.id);
-    const job = await this.jobs.fromOpenAiRequest(
-      body,
-      extrasFrom(headers),
+    const job = await this.jobs.fromChatRequest(
+      toChatRequest(body),
+      requestExtrasFrom(headers),
       principal,
       requestId,
       this.pipeline.defaultCacheTtl,
@@ -95,35 +94,4 @@ export class OpenAiCompletionController {
     }
     void reply.send(toChatCompletion(await this.pipeline.complete(job), id));
   }
-}
-
-function extrasFrom(headers: Record<string, string | undefined>): OpenAiExtras {
-  const threadId = headers['x-thread-id'];
-  const subThreadId = headers['x-sub-thread-id'];
-  for (const [name, value] of [
-    ['x-thread-id', threadId],
-    ['x-sub-thread-id', subThreadId],
-  ] as const) {
-    if (value !== undefined && !ID_PATTERN.test(value)) {
-      throw new AppException(
-        ErrorCode.VALIDATION_FAILED,
-        `${name} must be 1-128 characters of letters, digits, . _ : -`,
-        { param: name },
-      );
-    }
-  }
-  const ttlHeader = headers['x-cache-ttl'];
-  let cacheTtl: number | undefined;
-  if (ttlHeader !== undefined) {
-    cacheTtl = Number(ttlHeader);
-    if (!Number.isInteger(cacheTtl) || cacheTtl < 0 || cacheTtl > 2592000) {
-      throw new AppException(
-        ErrorCode.VALIDATION_FAILED,
-        'x-cache-ttl must be an integer number of seconds between 0 and 2592000',
-        { param: 'x-cache-ttl' },
-      );
-    }
-  }
-  const noCache = /(^|,)\s*no-(cache|store)\s*(,|$)/i.test(headers['cache-control'] ?? '');
-  return { threadId, subThreadId, cacheTtl, noCache };
 }

@@ -10,19 +10,19 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '../../common/auth/principal';
-import { CurrentPrincipal } from '../../common/decorators';
-import { RateLimited } from '../throttling';
-import { AgentCompletionDto } from './dto/agent-completion.dto';
-import { AgentCompletionResponseDto } from './dto/agent-completion-response.dto';
-import { agentResponseData, agentStreamFormat } from './http/agent-format';
-import { sendStream } from './http/stream-response';
-import { CompletionPipeline } from './pipeline/completion-pipeline.service';
-import { JobBuilder } from './pipeline/job-builder.service';
+import type { Principal } from '../../../../common/auth/principal';
+import { CurrentPrincipal } from '../../../../common/decorators';
+import { RateLimited } from '../../../throttling';
 import {
   AsyncCompletions,
   type AcceptedJob,
-} from '../queue/async-completions/async-completions.service';
+} from '../../../queue/async-completions/async-completions.service';
+import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
+import { JobBuilder } from '../../pipeline/job-builder.service';
+import { sendStream } from '../sse/stream-response';
+import { agentResponseData, agentStreamFormat } from './agent.adapter';
+import { AgentCompletionDto } from './dto/agent-completion.dto';
+import { AgentCompletionResponseDto } from './dto/agent-completion-response.dto';
 
 @ApiTags('completions')
 @ApiBearerAuth()

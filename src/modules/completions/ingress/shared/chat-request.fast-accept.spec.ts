@@ -1,9 +1,9 @@
 import type { ArgumentMetadata } from '@nestjs/common';
-import { createValidationPipe } from '../../../common/pipes/validation.pipe';
-import { fastAcceptFor } from '../../../common/validation/fast-accept';
-import { AgentCompletionDto } from './agent-completion.dto';
+import { createValidationPipe } from '../../../../common/pipes/validation.pipe';
+import { fastAcceptFor } from '../../../../common/validation/fast-accept';
+import { AgentCompletionDto } from '../agent/dto/agent-completion.dto';
 import { isCommonAgentRequest, isCommonOpenAiChatRequest } from './chat-request.fast-accept';
-import { OpenAiChatCompletionDto } from './openai-chat.dto';
+import { OpenAiChatCompletionDto } from '../openai-chat/dto/openai-chat.dto';
 
 /** A small deterministic PRNG, so a failing case can be replayed. */
 function prng(seed: number): () => number {

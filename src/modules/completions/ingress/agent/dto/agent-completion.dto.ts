@@ -19,10 +19,10 @@ import {
   IsConfiguration,
   IsHeaderMap,
   IsVariables,
-} from '../../../common/validation/validators';
-import { registerFastAccept } from '../../../common/validation/fast-accept';
-import { isCommonAgentRequest } from './chat-request.fast-accept';
-import { MAX_MESSAGES, MessageDto } from './message.dto';
+} from '../../../../../common/validation/validators';
+import { registerFastAccept } from '../../../../../common/validation/fast-accept';
+import { isCommonAgentRequest } from '../../shared/chat-request.fast-accept';
+import { MAX_MESSAGES, MessageDto } from '../../openai-chat/dto/message.dto';
 
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 

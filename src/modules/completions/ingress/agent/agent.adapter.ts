@@ -1,6 +1,6 @@
-import type { CompletionOutcome, PipelineEvent } from '../pipeline/completion-job';
-import type { NormalisedError } from '../../../common/filters/error-envelope';
-import type { StreamFormat } from './stream-response';
+import type { CompletionOutcome, PipelineEvent } from '../../pipeline/completion-job';
+import type { NormalisedError } from '../../../../common/filters/error-envelope';
+import type { StreamFormat } from '../sse/stream-response';
 
 export interface AgentResponseContext {
   agentId: string;

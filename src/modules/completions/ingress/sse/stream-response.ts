@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { normaliseError } from '../../../common/filters/normalise-error';
-import type { NormalisedError } from '../../../common/filters/error-envelope';
-import type { PipelineEvent } from '../pipeline/completion-job';
+import { normaliseError } from '../../../../common/filters/normalise-error';
+import type { NormalisedError } from '../../../../common/filters/error-envelope';
+import type { PipelineEvent } from '../../pipeline/completion-job';
 import { SseWriter } from './sse-writer';
 
 const logger = new Logger('Streaming');
@@ -12,6 +12,13 @@ export interface StreamFormat {
   map(e: PipelineEvent): object[];
   /** The payload describing a failure after the stream has started. */
   error(e: NormalisedError): object;
+  /**
+   * Send each payload as an `event: <payload.type>` line plus its data (Anthropic), instead of
+   * data lines only (OpenAI, the agent API).
+   */
+  readonly namedEvents?: boolean;
+  /** The last data line after a completed stream; `[DONE]` unless the format has none (null). */
+  readonly terminator?: string | null;
 }
 
 /**
@@ -28,17 +35,21 @@ export async function sendStream(
   const events = start(writer.signal);
   const first = await events.next();
   writer.open();
+  const send = format.namedEvents
+    ? (payload: object) => writer.event((payload as { type: string }).type, payload)
+    : (payload: object) => writer.data(payload);
   try {
     for (let r = first; !r.done; r = await events.next()) {
       if (writer.aborted) break;
-      for (const payload of format.map(r.value)) writer.data(payload);
+      for (const payload of format.map(r.value)) send(payload);
     }
-    writer.data('[DONE]');
+    const terminator = format.terminator === undefined ? '[DONE]' : format.terminator;
+    if (terminator !== null) writer.data(terminator);
   } catch (e) {
     if (!writer.aborted) {
       const err = normaliseError(e);
       logger.warn(`stream failed after it started: ${err.code} ${err.message}`);
-      writer.data(format.error(err));
+      send(format.error(err));
     }
   } finally {
     // Stopping early (client gone) runs the generators' cleanup, which aborts the upstream.

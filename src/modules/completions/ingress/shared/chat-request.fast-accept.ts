@@ -3,15 +3,15 @@ import {
   isJsonObject,
   isNumberIn,
   isStringUpTo,
-} from '../../../common/validation/fast-accept';
+} from '../../../../common/validation/fast-accept';
 import {
   isCacheOptionValue,
   isConfigurationValue,
   isStopValue,
   isVariablesValue,
-} from '../../../common/validation/validators';
-import { THREAD_ID_PATTERN } from '../../conversations/dto/thread-id';
-import { MAX_MESSAGES, MESSAGE_ROLES } from './message.dto';
+} from '../../../../common/validation/validators';
+import { THREAD_ID_PATTERN } from '../../../conversations/dto/thread-id';
+import { MAX_MESSAGES, MESSAGE_ROLES } from '../openai-chat/dto/message.dto';
 
 /**
  * Fast checks for the most common completion bodies: text messages and sampling parameters.

@@ -1,0 +1,128 @@
+import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiSecurity,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../../../../common/auth/principal';
+import { CurrentPrincipal } from '../../../../common/decorators';
+import { ModelCatalogService, parseModelRef } from '../../../providers';
+import { RateLimited } from '../../../throttling';
+import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
+import { estimateTokens } from '../../pipeline/history-trimmer';
+import { JobBuilder } from '../../pipeline/job-builder.service';
+import { qualifiedModel } from '../shared/model-ref';
+import { requestExtrasFrom } from '../shared/request-extras';
+import { sendStream } from '../sse/stream-response';
+import { toChatRequest, toMessages } from './anthropic-messages.request';
+import { anthropicStreamFormat, toAnthropicMessage } from './anthropic-messages.response';
+import { AnthropicCountTokensDto, AnthropicMessagesDto } from './dto/anthropic-messages.dto';
+import {
+  AnthropicCountTokensResponseDto,
+  AnthropicErrorDto,
+  AnthropicMessageResponseDto,
+} from './dto/anthropic-messages-response.dto';
+
+const ERRORS = { type: AnthropicErrorDto, description: "Anthropic's error shape" };
+
+@ApiTags('anthropic-messages')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@ApiExtraModels(AnthropicErrorDto)
+@ApiQuery({ name: 'beta', required: false, description: 'Accepted and ignored (Claude Code)' })
+@ApiHeader({ name: 'anthropic-version', required: false, description: 'Accepted and ignored' })
+@ApiHeader({ name: 'anthropic-beta', required: false, description: 'Accepted and ignored' })
+@ApiBadRequestResponse({ ...ERRORS, description: 'invalid_request_error: a malformed body' })
+@ApiUnauthorizedResponse({ ...ERRORS, description: 'authentication_error: missing or bad key' })
+@ApiNotFoundResponse({ ...ERRORS, description: 'not_found_error: no service serves the model' })
+@ApiTooManyRequestsResponse({ ...ERRORS, description: 'rate_limit_error' })
+@Controller('v1/messages')
+export class AnthropicMessagesController {
+  constructor(
+    private readonly jobs: JobBuilder,
+    private readonly pipeline: CompletionPipeline,
+    private readonly catalog: ModelCatalogService,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  @RateLimited()
+  @ApiOperation({
+    summary: 'Anthropic Messages (JSON or SSE), for every provider',
+    description:
+      "Anthropic's request, response, SSE event and error shapes, so `@anthropic-ai/sdk` and Claude Code " +
+      'work with only the base URL changed (key in `x-api-key` or `Authorization: Bearer`). `model` is a ' +
+      'bare id resolved through the catalog, `<service>/<model>` or `agent/<agent_id>`: an OpenAI model ' +
+      'answers in Anthropic shape too. The gateway headers of /v1 (x-thread-id, x-cache-ttl, ...) apply.',
+  })
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiOkResponse({ type: AnthropicMessageResponseDto })
+  async create(
+    @Body() body: AnthropicMessagesDto,
+    @Headers() headers: Record<string, string | undefined>,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    // The handler sends its own response (JSON or SSE), as the other ingress controllers do.
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const requestId = String(req.id);
+    const model = qualifiedModel(body.model, this.catalog);
+    const job = await this.jobs.fromChatRequest(
+      toChatRequest(body, model, this.paramFilter(model)),
+      requestExtrasFrom(headers),
+      principal,
+      requestId,
+      this.pipeline.defaultCacheTtl,
+    );
+    const id = `msg_${requestId.replace(/-/g, '')}`;
+    if (body.stream) {
+      await sendStream(
+        reply,
+        (signal) => this.pipeline.stream(job, signal),
+        anthropicStreamFormat(id, body.model),
+      );
+      return;
+    }
+    void reply.send(toAnthropicMessage(await this.pipeline.complete(job), id, body.model));
+  }
+
+  @Post('count_tokens')
+  @HttpCode(200)
+  @RateLimited()
+  @ApiOperation({
+    summary: 'Count the input tokens of a Messages request (an estimate)',
+    description:
+      'The same body as POST /v1/messages without `max_tokens`; answers `{input_tokens}`, estimated ' +
+      'at about four characters a token, for any provider.',
+  })
+  @ApiOkResponse({ type: AnthropicCountTokensResponseDto })
+  countTokens(@Body() body: AnthropicCountTokensDto): AnthropicCountTokensResponseDto {
+    qualifiedModel(body.model, this.catalog);
+    const messages = toMessages(body);
+    const toolChars = body.tools ? JSON.stringify(body.tools).length : 0;
+    const input = messages.reduce((n, m) => n + estimateTokens(m), 0) + Math.ceil(toolChars / 4);
+    return { input_tokens: input };
+  }
+
+  /**
+   * Optional sampling fields (temperature, top_p, top_k, thinking) go only to models whose
+   * catalog entry lists them; agents use their own configuration.
+   */
+  private paramFilter(model: string): (name: string) => boolean {
+    if (model.startsWith('agent/')) return () => false;
+    const { service, model: id } = parseModelRef(model);
+    const params = this.catalog.resolve(service, id).entry.params;
+    return (name) => Object.prototype.hasOwnProperty.call(params, name);
+  }
+}

@@ -1,0 +1,209 @@
+import { AppException, ErrorCode } from '../../../../common/errors';
+import type {
+  ChatMessage,
+  ContentPart,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+} from '../../../providers/provider.types';
+import type { ChatCompletionRequest } from '../../pipeline/completion-job';
+import type {
+  AnthropicCountTokensDto,
+  AnthropicMessagesDto,
+  AnthropicToolDto,
+} from './dto/anthropic-messages.dto';
+
+type Block = Record<string, unknown>;
+
+/** Optional sampling fields: forwarded only where the target model's catalog entry lists them. */
+const SAMPLING = ['temperature', 'top_p', 'top_k', 'thinking'] as const;
+
+/** Anthropic Messages request -> the canonical request (model already qualified). */
+export function toChatRequest(
+  dto: AnthropicMessagesDto,
+  model: string,
+  supportsParam: (name: string) => boolean,
+): ChatCompletionRequest {
+  const params: Record<string, unknown> = { max_tokens: dto.max_tokens };
+  if (dto.stop_sequences?.length) params.stop = dto.stop_sequences;
+  for (const name of SAMPLING) {
+    if (dto[name] !== undefined && supportsParam(name)) params[name] = dto[name];
+  }
+  const userId = dto.metadata?.user_id;
+  const choice = toolChoice(dto.tool_choice);
+  return {
+    model,
+    messages: toMessages(dto),
+    params: params,
+    tools: dto.tools?.length ? dto.tools.map(toToolDefinition) : undefined,
+    tool_choice: choice?.choice,
+    parallel_tool_calls: choice?.parallel,
+    user: typeof userId === 'string' && userId !== '' ? userId.slice(0, 256) : undefined,
+  };
+}
+
+/** The system prompt and the turns in canonical messages (count_tokens uses this too). */
+export function toMessages(dto: AnthropicCountTokensDto): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  if (dto.system !== undefined) {
+    const system = textOnly(dto.system, 'system');
+    if (system !== '') out.push({ role: 'system', content: system });
+  }
+  dto.messages.forEach((m, i) => {
+    if (m.role === 'assistant') out.push(assistantTurn(m.content, `messages.${i}.content`));
+    else out.push(...userTurn(m.content, `messages.${i}.content`));
+  });
+  return out;
+}
+
+function assistantTurn(content: string | Block[], param: string): ChatMessage {
+  if (typeof content === 'string') return { role: 'assistant', content };
+  let text = '';
+  const calls: ToolCall[] = [];
+  content.forEach((b, j) => {
+    switch (b.type) {
+      case 'text':
+        text += stringField(b, 'text', `${param}.${j}`);
+        break;
+      case 'tool_use':
+        calls.push({
+          id: stringField(b, 'id', `${param}.${j}`),
+          type: 'function',
+          function: {
+            name: stringField(b, 'name', `${param}.${j}`),
+            arguments: JSON.stringify(b.input ?? {}),
+          },
+        });
+        break;
+      // Earlier thinking is the model's own scratch space: not replayed to other providers.
+      case 'thinking':
+      case 'redacted_thinking':
+        break;
+      default:
+        throw unsupportedBlock(b.type, `${param}.${j}`);
+    }
+  });
+  return calls.length > 0
+    ? { role: 'assistant', content: text === '' ? null : text, tool_calls: calls }
+    : { role: 'assistant', content: text };
+}
+
+/**
+ * A user turn: its `tool_result` blocks become canonical tool messages (first, as they answer
+ * the previous assistant turn's calls), the rest one user message.
+ */
+function userTurn(content: string | Block[], param: string): ChatMessage[] {
+  if (typeof content === 'string') return [{ role: 'user', content }];
+  const results: ChatMessage[] = [];
+  const parts: ContentPart[] = [];
+  content.forEach((b, j) => {
+    const at = `${param}.${j}`;
+    switch (b.type) {
+      case 'text':
+        parts.push({ type: 'text', text: stringField(b, 'text', at) });
+        break;
+      case 'image':
+        parts.push(imagePart(b, at));
+        break;
+      case 'tool_result': {
+        const text = b.content === undefined ? '' : textOnly(b.content, `${at}.content`);
+        results.push({
+          role: 'tool',
+          tool_call_id: stringField(b, 'tool_use_id', at),
+          content: b.is_error === true ? `Error: ${text}` : text,
+        });
+        break;
+      }
+      default:
+        throw unsupportedBlock(b.type, at);
+    }
+  });
+  if (parts.length === 0) return results;
+  const user: ChatMessage = parts.every((p) => p.type === 'text')
+    ? { role: 'user', content: parts.map((p) => p.text).join('\n\n') }
+    : { role: 'user', content: parts };
+  return [...results, user];
+}
+
+function imagePart(b: Block, at: string): ContentPart {
+  const source = b.source as Block | undefined;
+  if (source?.type === 'base64') {
+    const mediaType = stringField(source, 'media_type', `${at}.source`);
+    const data = stringField(source, 'data', `${at}.source`);
+    return { type: 'image_url', image_url: { url: `data:${mediaType};base64,${data}` } };
+  }
+  if (source?.type === 'url') {
+    return { type: 'image_url', image_url: { url: stringField(source, 'url', `${at}.source`) } };
+  }
+  throw invalid(`${at}.source: an image source must be {type:"base64"} or {type:"url"}`, at);
+}
+
+/** A string, or text blocks joined: the shape of `system` and of tool results. */
+function textOnly(v: unknown, param: string): string {
+  if (typeof v === 'string') return v;
+  if (!Array.isArray(v)) throw invalid(`${param}: must be a string or text blocks`, param);
+  return v
+    .map((b: unknown, j) => {
+      const block = (b ?? {}) as Block;
+      if (block.type !== 'text') throw unsupportedBlock(block.type, `${param}.${j}`);
+      return stringField(block, 'text', `${param}.${j}`);
+    })
+    .join('\n\n');
+}
+
+function toToolDefinition(t: AnthropicToolDto, i: number): ToolDefinition {
+  if (t.type !== undefined && t.type !== 'custom') {
+    throw invalid(
+      `tools.${i}.type: "${t.type}" is an Anthropic server tool; only custom tools are supported`,
+      `tools.${i}.type`,
+    );
+  }
+  return {
+    type: 'function',
+    function: {
+      name: t.name,
+      ...(t.description !== undefined ? { description: t.description } : {}),
+      parameters: t.input_schema,
+    },
+  };
+}
+
+function toolChoice(
+  v: Record<string, unknown> | undefined,
+): { choice?: ToolChoice; parallel?: boolean } | undefined {
+  if (!v) return undefined;
+  const parallel = v.disable_parallel_tool_use === true ? false : undefined;
+  switch (v.type) {
+    case 'auto':
+      return { choice: 'auto', parallel };
+    case 'any':
+      return { choice: 'required', parallel };
+    case 'none':
+      return { choice: 'none' };
+    case 'tool':
+      return {
+        choice: {
+          type: 'function',
+          function: { name: stringField(v, 'name', 'tool_choice') },
+        },
+        parallel,
+      };
+    default:
+      throw invalid('tool_choice.type: must be one of auto, any, tool, none', 'tool_choice');
+  }
+}
+
+function stringField(b: Block, key: string, at: string): string {
+  const v = b[key];
+  if (typeof v !== 'string')
+    throw invalid(`${at}.${key}: Field required (a string)`, `${at}.${key}`);
+  return v;
+}
+
+function unsupportedBlock(type: unknown, at: string): AppException {
+  return invalid(`${at}: content block type "${String(type)}" is not supported here`, at);
+}
+
+function invalid(message: string, param: string): AppException {
+  return new AppException(ErrorCode.VALIDATION_FAILED, message, { param });
+}

@@ -1,0 +1,24 @@
+import { AppException, ErrorCode } from '../../../../common/errors';
+import { ModelCatalogService, SERVICES } from '../../../providers';
+
+const PREFIXES = new Set<string>([...SERVICES, 'agent']);
+
+/**
+ * The `model` of a request as the pipeline takes it (`<service>/<model>` or `agent/<id>`). Any
+ * other id (`gpt-4o-mini`, `claude-sonnet-4-6`, or `meta-llama/llama-3.1-8b-instruct`, whose
+ * slash is part of the id), as the vendors' own SDKs send it, is looked up in the catalog: the
+ * first service (in service-list order) that lists it serves it. An id no service lists is a
+ * 404 naming `model`.
+ */
+export function qualifiedModel(model: string, catalog: ModelCatalogService): string {
+  const slash = model.indexOf('/');
+  if (slash > 0 && PREFIXES.has(model.slice(0, slash))) return model;
+  for (const service of SERVICES) {
+    if (catalog.get(service, model)) return `${service}/${model}`;
+  }
+  throw new AppException(
+    ErrorCode.NOT_FOUND,
+    `model: ${model} is not a model this gateway serves; GET /v1/models lists them`,
+    { param: 'model' },
+  );
+}
