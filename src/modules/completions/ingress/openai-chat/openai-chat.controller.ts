@@ -11,13 +11,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../../../common/auth/principal';
 import { CurrentPrincipal } from '../../../../common/decorators';
 import { AppException, ErrorCode } from '../../../../common/errors';
+import { ModelCatalogService } from '../../../providers';
 import { RateLimited } from '../../../throttling';
 import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
 import { JobBuilder } from '../../pipeline/job-builder.service';
+import { qualifiedModel } from '../shared/model-ref';
 import { requestExtrasFrom } from '../shared/request-extras';
 import { sendStream } from '../sse/stream-response';
 import { OpenAiChatCompletionDto } from './dto/openai-chat.dto';
 import { openAiStreamFormat, toChatCompletion, toChatRequest } from './openai-chat.adapter';
+
+/** Names the parameters the parameter policy left out for the target model. */
+export const DROPPED_PARAMS_HEADER = 'x-gateway-dropped-params';
 
 @ApiTags('openai-compatible')
 @ApiBearerAuth()
@@ -27,6 +32,7 @@ export class OpenAiCompletionController {
   constructor(
     private readonly jobs: JobBuilder,
     private readonly pipeline: CompletionPipeline,
+    private readonly catalog: ModelCatalogService,
   ) {}
 
   @Post('chat/completions')
@@ -36,7 +42,8 @@ export class OpenAiCompletionController {
     summary: 'OpenAI-compatible chat completions (JSON or SSE)',
     description:
       'The OpenAI request and response shapes, so the official SDK works with only `baseURL` changed. ' +
-      "`model` is `<service>/<model>` or `agent/<agent_id>`. Client tools are returned to the client; an agent's stored tools run in the gateway.",
+      "`model` is `<service>/<model>`, a bare id the catalog lists (`gpt-4o-mini`) or `agent/<agent_id>`. Client tools are returned to the client; an agent's stored tools run in the gateway. " +
+      'Parameter policy: every OpenAI parameter is accepted; what the target model takes is passed on or translated, the rest is dropped and named in the `x-gateway-dropped-params` response header (JSON and stream), or refused with a 400 naming it in strict mode (`x-gateway-strict-params: true` or STRICT_PARAMS=true).',
   })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiHeader({
@@ -59,6 +66,14 @@ export class OpenAiCompletionController {
     required: false,
     description: '`no-cache` bypasses the response cache',
   })
+  @ApiHeader({
+    name: 'x-gateway-strict-params',
+    required: false,
+    enum: ['true', 'false'],
+    description:
+      '`true`: a parameter the target model cannot take is a 400 naming it (`error.param`) instead of ' +
+      'being dropped. STRICT_PARAMS=true makes this the deployment default.',
+  })
   async complete(
     @Body() body: OpenAiChatCompletionDto,
     @Headers() headers: Record<string, string | undefined>,
@@ -69,13 +84,19 @@ export class OpenAiCompletionController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const requestId = String(req.id);
+    const extras = requestExtrasFrom(headers);
+    // The header asks for strict mode per request; STRICT_PARAMS makes it the deployment's rule.
+    extras.strictParams = extras.strictParams === true || this.pipeline.strictParams;
     const job = await this.jobs.fromChatRequest(
-      toChatRequest(body),
-      requestExtrasFrom(headers),
+      { ...toChatRequest(body), model: qualifiedModel(body.model, this.catalog) },
+      extras,
       principal,
       requestId,
       this.pipeline.defaultCacheTtl,
     );
+    if (job.droppedParams?.length) {
+      void reply.header(DROPPED_PARAMS_HEADER, job.droppedParams.join(', '));
+    }
     const id = `chatcmpl-${requestId}`;
     if (body.stream) {
       await sendStream(
