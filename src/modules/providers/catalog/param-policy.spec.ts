@@ -95,7 +95,12 @@ describe('parameter policy (catalog-driven)', () => {
   });
 
   it('ignores nulls (absent) instead of dropping or refusing them', () => {
-    const r = catalog.applyParamPolicy('anthropic', 'claude-haiku-4-5', { seed: null }, true);
+    const r = catalog.applyParamPolicy(
+      'anthropic',
+      'claude-haiku-4-5',
+      { seed: null as unknown as number },
+      true,
+    );
     expect(r).toEqual({ params: {}, dropped: [] });
   });
 
