@@ -219,3 +219,73 @@ describe('POST /v1/chat/completions parameter policy (openai SDK)', () => {
     await expect(unknown).rejects.toMatchObject({ param: 'model' });
   });
 });
+
+describe('POST /v1/chat/completions x-cache header', () => {
+  let t: GatewayWithMock;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    t = await startGatewayWithMock();
+    client = t.client();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('says miss, then hit for the same cacheable request, on JSON and stream responses', async () => {
+    const k = `c${process.pid}-${Date.now()}`;
+    const body = {
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user' as const, content: `cache me ${mockDirective({ key: k })}` }],
+    };
+    const opts = { headers: { 'x-cache-ttl': '60' } };
+    const first = await client.chat.completions.create(body, opts).withResponse();
+    expect(first.response.headers.get('x-cache')).toBe('miss');
+    const second = await client.chat.completions.create(body, opts).withResponse();
+    expect(second.response.headers.get('x-cache')).toBe('hit');
+    expect(second.data.choices[0].message.content).toBe(first.data.choices[0].message.content);
+    expect(t.mock.requests({ key: k })).toHaveLength(1);
+
+    const streamed = await client.chat.completions
+      .create({ ...body, stream: true }, opts)
+      .withResponse();
+    expect(streamed.response.headers.get('x-cache')).toBe('hit');
+    let text = '';
+    for await (const chunk of streamed.data) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe(first.data.choices[0].message.content);
+
+    const fresh = await client.chat.completions
+      .create(
+        {
+          ...body,
+          messages: [{ role: 'user', content: `other ${mockDirective({ key: k })}` }],
+          stream: true,
+        },
+        opts,
+      )
+      .withResponse();
+    expect(fresh.response.headers.get('x-cache')).toBe('miss');
+    for await (const _chunk of fresh.data) void _chunk;
+    expect(t.mock.requests({ key: k })).toHaveLength(2);
+  });
+});
+
+describe('STRICT_PARAMS=true deployment', () => {
+  let t: GatewayWithMock;
+
+  beforeAll(async () => {
+    t = await startGatewayWithMock({ STRICT_PARAMS: 'true' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('refuses a parameter the model cannot take without any request header', async () => {
+    const attempt = t.client().chat.completions.create({
+      model: 'openai/gpt-5',
+      messages: [{ role: 'user', content: 'hi' }],
+      temperature: 0.4,
+    });
+    await expect(attempt).rejects.toMatchObject({ status: 400, param: 'temperature' });
+  });
+});

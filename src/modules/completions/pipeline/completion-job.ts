@@ -104,7 +104,15 @@ export interface CompletionOutcome {
 
 /** What a streamed completion yields to the HTTP layer. */
 export type PipelineEvent =
-  | { type: 'start'; id: string; service: ServiceName; model: string; created: number }
+  | {
+      type: 'start';
+      id: string;
+      service: ServiceName;
+      model: string;
+      created: number;
+      /** Set when the answer is replayed from the response cache. */
+      cached?: true;
+    }
   | { type: 'text'; text: string }
   | { type: 'tool_call'; index: number; id?: string; name?: string; arguments: string }
   | { type: 'tool_run'; run: ToolRun }

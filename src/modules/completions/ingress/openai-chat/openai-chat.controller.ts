@@ -1,6 +1,9 @@
 import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
   ApiHeader,
   ApiOperation,
   ApiProduces,
@@ -13,6 +16,7 @@ import { CurrentPrincipal } from '../../../../common/decorators';
 import { AppException, ErrorCode } from '../../../../common/errors';
 import { ModelCatalogService } from '../../../providers';
 import { RateLimited } from '../../../throttling';
+import type { PipelineEvent } from '../../pipeline/completion-job';
 import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
 import { JobBuilder } from '../../pipeline/job-builder.service';
 import { qualifiedModel } from '../shared/model-ref';
@@ -23,6 +27,26 @@ import { openAiStreamFormat, toChatCompletion, toChatRequest } from './openai-ch
 
 /** Names the parameters the parameter policy left out for the target model. */
 export const DROPPED_PARAMS_HEADER = 'x-gateway-dropped-params';
+/** `hit` when the answer came from the response cache, `miss` otherwise. */
+export const CACHE_HEADER = 'x-cache';
+
+/**
+ * Sets `x-cache` from the stream's first event (a replayed answer's start says it is cached),
+ * before sendStream writes the headers.
+ */
+async function* withCacheHeader(
+  events: AsyncGenerator<PipelineEvent>,
+  reply: FastifyReply,
+): AsyncGenerator<PipelineEvent> {
+  let first = true;
+  for await (const e of events) {
+    if (first) {
+      void reply.header(CACHE_HEADER, e.type === 'start' && e.cached ? 'hit' : 'miss');
+      first = false;
+    }
+    yield e;
+  }
+}
 
 @ApiTags('openai-compatible')
 @ApiBearerAuth()
@@ -46,6 +70,26 @@ export class OpenAiCompletionController {
       'Parameter policy: every OpenAI parameter is accepted; what the target model takes is passed on or translated, the rest is dropped and named in the `x-gateway-dropped-params` response header (JSON and stream), or refused with a 400 naming it in strict mode (`x-gateway-strict-params: true` or STRICT_PARAMS=true).',
   })
   @ApiProduces('application/json', 'text/event-stream')
+  @ApiOkResponse({
+    description:
+      'A `chat.completion` object, or with `stream: true` an SSE stream of `chat.completion.chunk` objects ending in `data: [DONE]`',
+    headers: {
+      [DROPPED_PARAMS_HEADER]: {
+        description:
+          'Comma-separated parameters the target model cannot take, left out of the upstream call (absent when none)',
+        schema: { type: 'string', example: 'seed, logprobs' },
+      },
+      [CACHE_HEADER]: {
+        description: '`hit` when the answer came from the response cache, otherwise `miss`',
+        schema: { type: 'string', enum: ['hit', 'miss'] },
+      },
+    },
+  })
+  @ApiBadRequestResponse({
+    description:
+      "Invalid body (a wrong type names the field in `error.param`), or in strict mode a parameter the target model cannot take: OpenAI's error shape, `error.param` set",
+  })
+  @ApiNotFoundResponse({ description: 'A bare model id no service lists (`error.param`: model)' })
   @ApiHeader({
     name: 'x-thread-id',
     required: false,
@@ -101,7 +145,7 @@ export class OpenAiCompletionController {
     if (body.stream) {
       await sendStream(
         reply,
-        (signal) => this.pipeline.stream(job, signal),
+        (signal) => withCacheHeader(this.pipeline.stream(job, signal), reply),
         openAiStreamFormat(id, body.stream_options?.include_usage === true),
       );
       return;
@@ -113,6 +157,8 @@ export class OpenAiCompletionController {
         { param: 'stream_options' },
       );
     }
-    void reply.send(toChatCompletion(await this.pipeline.complete(job), id));
+    const outcome = await this.pipeline.complete(job);
+    void reply.header(CACHE_HEADER, outcome.cached ? 'hit' : 'miss');
+    void reply.send(toChatCompletion(outcome, id));
   }
 }
