@@ -210,6 +210,25 @@ describe('POST /v1/chat/completions parameter policy (openai SDK)', () => {
     if (listed?.max_output_tokens !== undefined) expect(listed.max_output_tokens).toBe(64000);
   });
 
+  it('documents the dropped-params header and strict mode in Swagger', async () => {
+    const doc = (await (await fetch(`${t.gw.url}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, Record<string, unknown>>>;
+    };
+    const op = doc.paths['/v1/chat/completions'].post as {
+      parameters: Array<{ name: string; in: string }>;
+      responses: Record<string, { headers?: Record<string, unknown> }>;
+    };
+    expect(op.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'x-gateway-strict-params', in: 'header' }),
+      ]),
+    );
+    expect(Object.keys(op.responses['200'].headers ?? {})).toEqual(
+      expect.arrayContaining(['x-gateway-dropped-params', 'x-cache']),
+    );
+    expect(op.responses['400']).toBeDefined();
+  });
+
   it('resolves a bare model id through the catalog', async () => {
     const k = key();
     const res = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: ask(k) });
