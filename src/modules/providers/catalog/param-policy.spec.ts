@@ -117,6 +117,24 @@ describe('parameter policy (catalog-driven)', () => {
     }
   });
 
+  it('outside the policy (agent configuration, fallbacks) both members are a 400, or adapted', () => {
+    const req = {
+      service: 'anthropic' as const,
+      model: 'claude-sonnet-4-6',
+      messages: [{ role: 'user' as const, content: 'hi' }],
+      params: { temperature: 0.5, top_p: 0.9 },
+    };
+    expect(() => catalog.validate(req)).toThrow(
+      expect.objectContaining({ status: 400, param: 'top_p' }),
+    );
+    const adapted = catalog.adaptForFallback(
+      { ...req, service: 'openai', model: 'gpt-4o' },
+      'anthropic',
+      'claude-sonnet-4-6',
+    );
+    expect(adapted?.params).toEqual({ temperature: 0.5, max_tokens: 64000 });
+  });
+
   it('rejects a malformed exclusive_params in an override', () => {
     const problems = catalogProblems({
       version: 'x',

@@ -72,6 +72,16 @@ function validateParams(params: ModelParams, m: ResolvedModel): void {
   }
 }
 
+/** The first member of each exclusive group sent, and the others that came with it. */
+function exclusiveConflicts(params: ModelParams, m: ResolvedModel): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const group of m.entry.exclusive_params ?? []) {
+    const sent = group.filter((name) => params[name] !== undefined && params[name] !== null);
+    for (const name of sent.slice(1)) out.push([sent[0], name]);
+  }
+  return out;
+}
+
 function validateMessages(req: ChatRequest, m: ResolvedModel): void {
   if (!Array.isArray(req.messages) || req.messages.length === 0) {
     throw invalid('messages', 'messages must contain at least one message');
@@ -115,6 +125,13 @@ export function validateRequest(
 ): void {
   validateMessages(req, m);
   validateParams(req.params ?? {}, m);
+  const [conflict] = exclusiveConflicts(req.params ?? {}, m);
+  if (conflict) {
+    throw invalid(
+      conflict[1],
+      `${conflict[0]} and ${conflict[1]} cannot both be sent to ${m.service}/${m.model}; send one`,
+    );
+  }
   validateTools(req, m);
   const format = req.response_format?.type;
   if ((format === 'json_object' || format === 'json_schema') && !m.entry.features.json_mode) {
@@ -159,6 +176,7 @@ export function adaptParams(params: ModelParams, m: ResolvedModel): ModelParams 
     const v = clamp(value, spec);
     if (fitsSpec(v, spec)) out[name] = v;
   }
+  for (const [, extra] of exclusiveConflicts(out, m)) delete out[extra];
   return out;
 }
 
