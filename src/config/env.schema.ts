@@ -91,6 +91,8 @@ const coreEnvFields = {
   /** When the rate-limit store (Redis) is unreachable: true = admit and count a warning, false = 503. A sent command left unanswered is always 503. */
   RATE_LIMIT_FAIL_OPEN: bool(true),
   CACHE_TTL_SECONDS: int(300, 0, 30 * 24 * 3600),
+  /** Parameter policy: true = a parameter the model cannot take is a 400, not dropped and named in x-gateway-dropped-params. */
+  STRICT_PARAMS: bool(false),
 
   ERROR_WEBHOOK_URL: httpUrl,
   /** HMAC key for the deployment's error webhook (`x-signature`); required with ERROR_WEBHOOK_URL. */

@@ -64,6 +64,7 @@ export const limitsConfig = registerAs('limits', () => {
     orgTokensPerMinute: e.RATE_LIMIT_ORG_TOKENS_PER_MINUTE,
     failOpen: e.RATE_LIMIT_FAIL_OPEN,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
+    strictParams: e.STRICT_PARAMS,
   };
 });
 

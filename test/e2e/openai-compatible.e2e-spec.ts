@@ -167,13 +167,15 @@ describe('POST /v1/chat/completions through the official openai SDK', () => {
         messages: [{ role: 'user', content: 'x' }],
       }),
     ).rejects.toMatchObject({
-      status: 400,
+      // Not a service prefix, so looked up whole in the catalog like a bare id: not served.
+      status: 404,
       param: 'model',
     });
     await expect(
       client.chat.completions.create({
         model: 'anthropic/claude-sonnet-4-6',
-        temperature: 0.5,
+        // Anthropic's range is 0-1: out of range for the model is still a 400, not a drop.
+        temperature: 1.5,
         messages: [{ role: 'user', content: 'x' }],
       }),
     ).rejects.toMatchObject({ status: 400, param: 'temperature' });

@@ -257,11 +257,13 @@ describe('retries and fallbacks', () => {
       '/v1/chat/completions',
       '/v1/messages',
     ]);
-    // Anthropic takes neither temperature nor seed: dropped for the fallback, not an error.
+    // Anthropic takes temperature (on API version 2023-06-01) but not seed: seed is dropped for
+    // the fallback, not an error; max_tokens is the model's own maximum.
     const body = recorded[3].body as Record<string, unknown>;
-    expect(body.temperature).toBeUndefined();
+    expect(body.temperature).toBe(0.4);
+    expect(recorded[3].headers['anthropic-version']).toBe('2023-06-01');
     expect(body.seed).toBeUndefined();
-    expect(body.max_tokens).toBe(4096);
+    expect(body.max_tokens).toBe(64000);
   });
 
   it('falls back from a stream whose primary keeps failing; start names who answered', async () => {

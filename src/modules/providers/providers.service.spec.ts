@@ -311,7 +311,8 @@ describe('what each service receives', () => {
     });
     const body = recordedBody(key);
     expect(body.system).toBe('You are terse.\n\nAnswer in English.');
-    expect(body.max_tokens).toBe(4096);
+    // No max_tokens from the client: the model's own maximum output from the catalog.
+    expect(body.max_tokens).toBe(64000);
     expect(body.stop_sequences).toEqual(['END']);
     expect(body.tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
     expect(body.tools).toEqual([
@@ -577,9 +578,14 @@ describe('catalog validation before any call', () => {
       'temperature',
     ],
     [
-      'sampling parameters on Anthropic (API 2026-10-21)',
-      ask('anthropic', 'claude-haiku-4-5', 'x', { params: { top_p: 0.9 } }),
-      'top_p',
+      'an Anthropic temperature above its range of 0-1',
+      ask('anthropic', 'claude-haiku-4-5', 'x', { params: { temperature: 1.5 } }),
+      'temperature',
+    ],
+    [
+      'seed on Anthropic (no such parameter on the Messages API)',
+      ask('anthropic', 'claude-haiku-4-5', 'x', { params: { seed: 1 } }),
+      'seed',
     ],
     [
       'max_tokens above the model limit',

@@ -56,6 +56,7 @@ const limits = (over: Partial<ConfigType<typeof limitsConfig>> = {}) => ({
   orgTokensPerMinute: 0,
   failOpen: true,
   cacheTtlSeconds: 0,
+  strictParams: false,
   ...over,
 });
 

@@ -35,6 +35,8 @@ export interface RequestExtras {
   cacheTtl?: number;
   /** cache-control: no-cache */
   noCache: boolean;
+  /** x-gateway-strict-params: true (or the deployment's STRICT_PARAMS): refuse, never drop. */
+  strictParams?: boolean;
 }
 
 /** Everything the pipeline needs for one completion, whichever endpoint it came from. */
@@ -68,6 +70,8 @@ export interface CompletionJob {
   exchangeId?: string;
   /** Seconds to keep the answer; 0 = neither read nor write the cache. */
   cacheTtl: number;
+  /** Client parameters the target model cannot take, left out by the parameter policy. */
+  droppedParams?: string[];
 }
 
 export interface ToolRun {
@@ -100,7 +104,15 @@ export interface CompletionOutcome {
 
 /** What a streamed completion yields to the HTTP layer. */
 export type PipelineEvent =
-  | { type: 'start'; id: string; service: ServiceName; model: string; created: number }
+  | {
+      type: 'start';
+      id: string;
+      service: ServiceName;
+      model: string;
+      created: number;
+      /** Set when the answer is replayed from the response cache. */
+      cached?: true;
+    }
   | { type: 'text'; text: string }
   | { type: 'tool_call'; index: number; id?: string; name?: string; arguments: string }
   | { type: 'tool_run'; run: ToolRun }

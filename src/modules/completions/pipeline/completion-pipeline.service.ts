@@ -122,6 +122,11 @@ export class CompletionPipeline {
   get defaultCacheTtl(): number {
     return this.limits.cacheTtlSeconds;
   }
+
+  /** The deployment's STRICT_PARAMS: unsupported parameters are refused instead of dropped. */
+  get strictParams(): boolean {
+    return this.limits.strictParams;
+  }
 }
 
 function asCacheHit(o: CompletionOutcome): CompletionOutcome {

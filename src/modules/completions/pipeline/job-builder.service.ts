@@ -97,7 +97,6 @@ export class JobBuilder {
     requestId: string,
     defaultTtl: number,
   ): Promise<CompletionJob> {
-    const params = dto.params;
     const thread = extras.threadId
       ? { threadId: extras.threadId, subThreadId: extras.subThreadId }
       : undefined;
@@ -113,7 +112,13 @@ export class JobBuilder {
           { param: 'tools' },
         );
       }
-      const merged = { ...agent.configuration, ...params };
+      const policy = this.catalog.applyParamPolicy(
+        agent.service,
+        agent.model,
+        { ...agent.configuration, ...dto.params },
+        extras.strictParams === true,
+      );
+      const merged = policy.params;
       const system =
         agent.prompt.trim() === ''
           ? []
@@ -150,10 +155,18 @@ export class JobBuilder {
           params: merged,
           sideEffects: serverTools.length > 0,
         }),
+        droppedParams: policy.dropped,
       };
     }
 
     const { service, model } = parseModelRef(dto.model);
+    const policy = this.catalog.applyParamPolicy(
+      service,
+      model,
+      dto.params,
+      extras.strictParams === true,
+    );
+    const params = policy.params;
     return {
       principal,
       requestId,
@@ -173,6 +186,7 @@ export class JobBuilder {
       thread,
       // Client tools run on the client: no side effects here, so only sampling decides.
       cacheTtl: cachePolicy({ requested, agentTtl: null, defaultTtl, params, sideEffects: false }),
+      droppedParams: policy.dropped,
     };
   }
 

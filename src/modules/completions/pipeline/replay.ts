@@ -2,7 +2,14 @@ import type { CompletionOutcome, PipelineEvent } from './completion-job';
 
 /** Replays a cached answer as a stream: the same events a live call would have produced. */
 export async function* replayAsEvents(o: CompletionOutcome): AsyncGenerator<PipelineEvent> {
-  yield { type: 'start', id: o.id, service: o.service, model: o.model, created: o.created };
+  yield {
+    type: 'start',
+    id: o.id,
+    service: o.service,
+    model: o.model,
+    created: o.created,
+    ...(o.cached ? { cached: true as const } : {}),
+  };
   for (const run of o.tool_runs) yield { type: 'tool_run', run };
   if (o.content) {
     // Word-sized pieces keep the replay shaped like a live stream without costing much.

@@ -2,7 +2,7 @@ import { SERVICES } from '../provider.types';
 import { isRecord } from '../is-record';
 import type { CatalogFile } from './catalog.types';
 
-const PARAM_TYPES = ['number', 'integer', 'boolean', 'string', 'enum', 'stop'];
+const PARAM_TYPES = ['number', 'integer', 'boolean', 'string', 'enum', 'stop', 'object', 'array'];
 const FEATURES = ['tools', 'vision', 'streaming', 'json_mode'];
 
 function checkParams(params: unknown, at: string, problems: string[]): void {
@@ -92,6 +92,13 @@ export function catalogProblems(c: unknown): string[] {
       }
       checkFeatures(m.features, `${mat}.features`, problems);
       checkParams(m.params, `${mat}.params`, problems);
+      const groups = m.exclusive_params;
+      if (
+        groups !== undefined &&
+        (!Array.isArray(groups) ||
+          groups.some((g) => !Array.isArray(g) || g.some((n) => typeof n !== 'string')))
+      )
+        problems.push(`${mat}.exclusive_params must be a list of lists of parameter names`);
       checkPricing(m.pricing, `${mat}.pricing`, problems);
     }
   }

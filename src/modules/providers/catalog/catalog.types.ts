@@ -6,7 +6,7 @@ import type { ServiceName } from '../provider.types';
  * (Anthropic's `max_tokens` must always be present).
  */
 export interface ParamSpec {
-  type?: 'number' | 'integer' | 'boolean' | 'string' | 'enum' | 'stop';
+  type?: 'number' | 'integer' | 'boolean' | 'string' | 'enum' | 'stop' | 'object' | 'array';
   min?: number;
   max?: number;
   default?: unknown;
@@ -36,6 +36,11 @@ export interface ModelEntry {
   max_output_tokens: number;
   features: ModelFeatures;
   params: Record<string, ParamSpec>;
+  /**
+   * Parameters the model takes alone but not together (Anthropic's 4.5+ models: `temperature` or
+   * `top_p`). In each group the first one sent wins; the others are dropped (a 400 in strict mode).
+   */
+  exclusive_params?: string[][];
   pricing?: ModelPricing | null;
   /** End-of-life date announced by the provider, when there is one. */
   deprecated?: string;

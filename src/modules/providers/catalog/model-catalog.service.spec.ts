@@ -89,7 +89,8 @@ describe('ModelCatalogService', () => {
       [{ params: { max_tokens: 1.5 } }, 'max_tokens'],
       [{ params: { stop: ['a', 'b', 'c', 'd', 'e'] } }, 'stop'],
       [{ params: { top_p: '0.5' } }, 'top_p'],
-      [{ params: { logit_bias: {} } }, 'logit_bias'],
+      [{ params: { logit_bias: [] } }, 'logit_bias'],
+      [{ params: { verbosity: 'high' } }, 'verbosity'],
       [{ messages: [] }, 'messages'],
       [{ tool_choice: { type: 'function', function: { name: 'x' } } }, 'tool_choice'],
       [
@@ -108,10 +109,10 @@ describe('ModelCatalogService', () => {
     it('says which parameters are accepted', () => {
       expect(() =>
         catalog.validate(
-          req({ service: 'anthropic', model: 'claude-haiku-4-5', params: { temperature: 1 } }),
+          req({ service: 'anthropic', model: 'claude-haiku-4-5', params: { seed: 1 } }),
         ),
       ).toThrow(
-        'temperature is not supported by anthropic/claude-haiku-4-5 (accepted: max_tokens, stop)',
+        'seed is not supported by anthropic/claude-haiku-4-5 (accepted: temperature, top_p, top_k, max_tokens, stop)',
       );
     });
 
@@ -184,7 +185,8 @@ describe('ModelCatalogService', () => {
         model: 'claude-haiku-4-5',
         params: { stop: null as unknown as string },
       });
-      expect(catalog.prepare(r, catalog.validate(r)).params).toEqual({ max_tokens: 4096 });
+      // A required max_tokens defaults to the model's own maximum output, not a gateway guess.
+      expect(catalog.prepare(r, catalog.validate(r)).params).toEqual({ max_tokens: 64000 });
     });
 
     it('drops parameters the fallback does not take and clamps the rest', () => {

@@ -2,7 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppException, ErrorCode } from '../../../common/errors';
-import { SERVICES, type ChatRequest, type ServiceName, type Usage } from '../provider.types';
+import {
+  SERVICES,
+  type ChatRequest,
+  type ModelParams,
+  type ServiceName,
+  type Usage,
+} from '../provider.types';
 import { assertCatalog, catalogProblems, deepMerge } from './catalog-shape';
 import type {
   CatalogFile,
@@ -12,6 +18,7 @@ import type {
   ResolvedModel,
 } from './catalog.types';
 import { costOf } from './pricing';
+import { applyParamPolicy, type ParamPolicyResult } from './param-policy';
 import { adaptParams, validateRequest, withRequiredDefaults } from './request-validator';
 
 /**
@@ -129,6 +136,19 @@ export class ModelCatalogService {
         pricing: null,
       },
     };
+  }
+
+  /**
+   * The parameter policy for a client's request to this model: what the model takes is kept,
+   * the rest dropped and listed, or refused (400 naming it) when `strict`. See param-policy.ts.
+   */
+  applyParamPolicy(
+    service: ServiceName,
+    model: string,
+    params: ModelParams,
+    strict: boolean,
+  ): ParamPolicyResult {
+    return applyParamPolicy(params, this.resolve(service, model), strict);
   }
 
   /** Throws VALIDATION_FAILED (400, `param` set) when the model cannot take this request. */

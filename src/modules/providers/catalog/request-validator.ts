@@ -11,6 +11,8 @@ function describe(spec: ParamSpec): string {
   if (type === 'enum') return `one of ${(spec.values ?? []).join(', ')}`;
   if (type === 'stop')
     return `a string or a list of at most ${spec.max_items ?? 'any number of'} strings`;
+  if (type === 'object') return 'an object';
+  if (type === 'array') return 'a list';
   const kind = type === 'integer' ? 'an integer' : type === 'number' ? 'a number' : `a ${type}`;
   if (spec.min !== undefined && spec.max !== undefined)
     return `${kind} between ${spec.min} and ${spec.max}`;
@@ -26,6 +28,10 @@ export function fitsSpec(value: unknown, spec: ParamSpec): boolean {
       return typeof value === 'boolean';
     case 'string':
       return typeof value === 'string';
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    case 'array':
+      return Array.isArray(value);
     case 'enum':
       return typeof value === 'string' && (spec.values ?? []).includes(value);
     case 'stop': {
@@ -64,6 +70,16 @@ function validateParams(params: ModelParams, m: ResolvedModel): void {
       );
     }
   }
+}
+
+/** The first member of each exclusive group sent, and the others that came with it. */
+function exclusiveConflicts(params: ModelParams, m: ResolvedModel): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const group of m.entry.exclusive_params ?? []) {
+    const sent = group.filter((name) => params[name] !== undefined && params[name] !== null);
+    for (const name of sent.slice(1)) out.push([sent[0], name]);
+  }
+  return out;
 }
 
 function validateMessages(req: ChatRequest, m: ResolvedModel): void {
@@ -109,6 +125,13 @@ export function validateRequest(
 ): void {
   validateMessages(req, m);
   validateParams(req.params ?? {}, m);
+  const [conflict] = exclusiveConflicts(req.params ?? {}, m);
+  if (conflict) {
+    throw invalid(
+      conflict[1],
+      `${conflict[0]} and ${conflict[1]} cannot both be sent to ${m.service}/${m.model}; send one`,
+    );
+  }
   validateTools(req, m);
   const format = req.response_format?.type;
   if ((format === 'json_object' || format === 'json_schema') && !m.entry.features.json_mode) {
@@ -153,17 +176,28 @@ export function adaptParams(params: ModelParams, m: ResolvedModel): ModelParams 
     const v = clamp(value, spec);
     if (fitsSpec(v, spec)) out[name] = v;
   }
+  for (const [, extra] of exclusiveConflicts(out, m)) delete out[extra];
   return out;
 }
 
-/** Fills parameters the provider requires (`required` in the catalog) and drops nulls. */
+/**
+ * Fills parameters the provider requires (`required` in the catalog) and drops nulls. A required
+ * `max_tokens` defaults to the model's own maximum output, so an answer is never cut short by a
+ * gateway-chosen limit (Anthropic requires the field; OpenAI-style services default to the
+ * model's maximum themselves).
+ */
 export function withRequiredDefaults(params: ModelParams, m: ResolvedModel): ModelParams {
   const out: ModelParams = {};
   for (const [name, value] of Object.entries(params))
     if (value !== undefined && value !== null) out[name] = value;
   for (const [name, spec] of Object.entries(m.entry.params)) {
-    if (spec.required && out[name] === undefined && spec.default !== undefined)
-      out[name] = spec.default;
+    if (!spec.required || out[name] !== undefined) continue;
+    if (name === 'max_tokens' && m.entry.max_output_tokens > 0) {
+      out[name] =
+        spec.max === undefined
+          ? m.entry.max_output_tokens
+          : Math.min(spec.max, m.entry.max_output_tokens);
+    } else if (spec.default !== undefined) out[name] = spec.default;
   }
   return out;
 }

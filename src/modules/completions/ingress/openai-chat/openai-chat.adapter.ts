@@ -8,7 +8,7 @@ import type {
 } from '../../../providers/provider.types';
 import type { ChatCompletionRequest, CompletionOutcome } from '../../pipeline/completion-job';
 import type { StreamFormat } from '../sse/stream-response';
-import type { OpenAiChatCompletionDto } from './dto/openai-chat.dto';
+import { PASS_THROUGH_PARAMS, type OpenAiChatCompletionDto } from './dto/openai-chat.dto';
 import { toCanonicalMessage } from './openai-chat.messages';
 
 /**
@@ -40,6 +40,11 @@ function openAiParams(dto: OpenAiChatCompletionDto): ModelParams {
   if (dto.presence_penalty !== undefined) p.presence_penalty = dto.presence_penalty;
   if (dto.frequency_penalty !== undefined) p.frequency_penalty = dto.frequency_penalty;
   if (dto.seed !== undefined) p.seed = dto.seed;
+  // n: 1 is what every model does anyway; more goes through the policy (no catalog lists it yet).
+  if (dto.n !== undefined && dto.n !== null && dto.n !== 1) p.n = dto.n;
+  for (const name of PASS_THROUGH_PARAMS) {
+    if (dto[name] !== undefined && dto[name] !== null) p[name] = dto[name];
+  }
   return p;
 }
 

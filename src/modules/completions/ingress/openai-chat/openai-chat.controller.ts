@@ -1,6 +1,9 @@
 import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
   ApiHeader,
   ApiOperation,
   ApiProduces,
@@ -11,13 +14,39 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../../../common/auth/principal';
 import { CurrentPrincipal } from '../../../../common/decorators';
 import { AppException, ErrorCode } from '../../../../common/errors';
+import { ModelCatalogService } from '../../../providers';
 import { RateLimited } from '../../../throttling';
+import type { PipelineEvent } from '../../pipeline/completion-job';
 import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
 import { JobBuilder } from '../../pipeline/job-builder.service';
+import { qualifiedModel } from '../shared/model-ref';
 import { requestExtrasFrom } from '../shared/request-extras';
 import { sendStream } from '../sse/stream-response';
 import { OpenAiChatCompletionDto } from './dto/openai-chat.dto';
 import { openAiStreamFormat, toChatCompletion, toChatRequest } from './openai-chat.adapter';
+
+/** Names the parameters the parameter policy left out for the target model. */
+export const DROPPED_PARAMS_HEADER = 'x-gateway-dropped-params';
+/** `hit` when the answer came from the response cache, `miss` otherwise. */
+export const CACHE_HEADER = 'x-cache';
+
+/**
+ * Sets `x-cache` from the stream's first event (a replayed answer's start says it is cached),
+ * before sendStream writes the headers.
+ */
+async function* withCacheHeader(
+  events: AsyncGenerator<PipelineEvent>,
+  reply: FastifyReply,
+): AsyncGenerator<PipelineEvent> {
+  let first = true;
+  for await (const e of events) {
+    if (first) {
+      void reply.header(CACHE_HEADER, e.type === 'start' && e.cached ? 'hit' : 'miss');
+      first = false;
+    }
+    yield e;
+  }
+}
 
 @ApiTags('openai-compatible')
 @ApiBearerAuth()
@@ -27,6 +56,7 @@ export class OpenAiCompletionController {
   constructor(
     private readonly jobs: JobBuilder,
     private readonly pipeline: CompletionPipeline,
+    private readonly catalog: ModelCatalogService,
   ) {}
 
   @Post('chat/completions')
@@ -36,9 +66,30 @@ export class OpenAiCompletionController {
     summary: 'OpenAI-compatible chat completions (JSON or SSE)',
     description:
       'The OpenAI request and response shapes, so the official SDK works with only `baseURL` changed. ' +
-      "`model` is `<service>/<model>` or `agent/<agent_id>`. Client tools are returned to the client; an agent's stored tools run in the gateway.",
+      "`model` is `<service>/<model>`, a bare id the catalog lists (`gpt-4o-mini`) or `agent/<agent_id>`. Client tools are returned to the client; an agent's stored tools run in the gateway. " +
+      'Parameter policy: every OpenAI parameter is accepted; what the target model takes is passed on or translated, the rest is dropped and named in the `x-gateway-dropped-params` response header (JSON and stream), or refused with a 400 naming it in strict mode (`x-gateway-strict-params: true` or STRICT_PARAMS=true).',
   })
   @ApiProduces('application/json', 'text/event-stream')
+  @ApiOkResponse({
+    description:
+      'A `chat.completion` object, or with `stream: true` an SSE stream of `chat.completion.chunk` objects ending in `data: [DONE]`',
+    headers: {
+      [DROPPED_PARAMS_HEADER]: {
+        description:
+          'Comma-separated parameters the target model cannot take, left out of the upstream call (absent when none)',
+        schema: { type: 'string', example: 'seed, logprobs' },
+      },
+      [CACHE_HEADER]: {
+        description: '`hit` when the answer came from the response cache, otherwise `miss`',
+        schema: { type: 'string', enum: ['hit', 'miss'] },
+      },
+    },
+  })
+  @ApiBadRequestResponse({
+    description:
+      "Invalid body (a wrong type names the field in `error.param`), or in strict mode a parameter the target model cannot take: OpenAI's error shape, `error.param` set",
+  })
+  @ApiNotFoundResponse({ description: 'A bare model id no service lists (`error.param`: model)' })
   @ApiHeader({
     name: 'x-thread-id',
     required: false,
@@ -59,6 +110,14 @@ export class OpenAiCompletionController {
     required: false,
     description: '`no-cache` bypasses the response cache',
   })
+  @ApiHeader({
+    name: 'x-gateway-strict-params',
+    required: false,
+    enum: ['true', 'false'],
+    description:
+      '`true`: a parameter the target model cannot take is a 400 naming it (`error.param`) instead of ' +
+      'being dropped. STRICT_PARAMS=true makes this the deployment default.',
+  })
   async complete(
     @Body() body: OpenAiChatCompletionDto,
     @Headers() headers: Record<string, string | undefined>,
@@ -69,18 +128,24 @@ export class OpenAiCompletionController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const requestId = String(req.id);
+    const extras = requestExtrasFrom(headers);
+    // The header asks for strict mode per request; STRICT_PARAMS makes it the deployment's rule.
+    extras.strictParams = extras.strictParams === true || this.pipeline.strictParams;
     const job = await this.jobs.fromChatRequest(
-      toChatRequest(body),
-      requestExtrasFrom(headers),
+      { ...toChatRequest(body), model: qualifiedModel(body.model, this.catalog) },
+      extras,
       principal,
       requestId,
       this.pipeline.defaultCacheTtl,
     );
+    if (job.droppedParams?.length) {
+      void reply.header(DROPPED_PARAMS_HEADER, job.droppedParams.join(', '));
+    }
     const id = `chatcmpl-${requestId}`;
     if (body.stream) {
       await sendStream(
         reply,
-        (signal) => this.pipeline.stream(job, signal),
+        (signal) => withCacheHeader(this.pipeline.stream(job, signal), reply),
         openAiStreamFormat(id, body.stream_options?.include_usage === true),
       );
       return;
@@ -92,6 +157,8 @@ export class OpenAiCompletionController {
         { param: 'stream_options' },
       );
     }
-    void reply.send(toChatCompletion(await this.pipeline.complete(job), id));
+    const outcome = await this.pipeline.complete(job);
+    void reply.header(CACHE_HEADER, outcome.cached ? 'hit' : 'miss');
+    void reply.send(toChatCompletion(outcome, id));
   }
 }

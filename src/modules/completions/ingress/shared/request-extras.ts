@@ -5,7 +5,7 @@ const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * The gateway extras the /v1 formats carry as headers: `x-thread-id`, `x-sub-thread-id`,
- * `x-cache-ttl` and `cache-control: no-cache`. A malformed one is a 400 naming the header.
+ * `x-cache-ttl`, `cache-control: no-cache` and `x-gateway-strict-params`. A malformed one is a 400 naming the header.
  */
 export function requestExtrasFrom(headers: Record<string, string | undefined>): RequestExtras {
   const threadId = headers['x-thread-id'];
@@ -35,5 +35,17 @@ export function requestExtrasFrom(headers: Record<string, string | undefined>): 
     }
   }
   const noCache = /(^|,)\s*no-(cache|store)\s*(,|$)/i.test(headers['cache-control'] ?? '');
-  return { threadId, subThreadId, cacheTtl, noCache };
+  return { threadId, subThreadId, cacheTtl, noCache, strictParams: strictParamsFrom(headers) };
+}
+
+/** `x-gateway-strict-params`: `true` or `false`; anything else is a 400 naming the header. */
+function strictParamsFrom(headers: Record<string, string | undefined>): boolean | undefined {
+  const value = headers['x-gateway-strict-params']?.trim().toLowerCase();
+  if (value === undefined) return undefined;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new AppException(
+    ErrorCode.VALIDATION_FAILED,
+    'x-gateway-strict-params must be true or false',
+    { param: 'x-gateway-strict-params' },
+  );
 }

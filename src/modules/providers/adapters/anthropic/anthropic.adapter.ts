@@ -9,7 +9,11 @@ import {
   type WireFormat,
 } from '../provider-adapter';
 import { translateAnthropicError } from './anthropic.errors';
-import { toAnthropicBody } from './anthropic.request';
+import {
+  ANTHROPIC_SAMPLING_API_VERSION,
+  toAnthropicBody,
+  usesSamplingParams,
+} from './anthropic.request';
 import { AnthropicEventAccumulator, parseMessage } from './anthropic.response';
 
 /**
@@ -38,7 +42,7 @@ export class AnthropicAdapter extends ProviderAdapter {
     const body = this.buildBody(req);
     let raw: unknown;
     try {
-      raw = await this.client(ctx).messages.create(body, this.options(ctx));
+      raw = await this.client(ctx).messages.create(body, this.options(ctx, body));
     } catch (err) {
       throw translateAnthropicError(this.service, err, ctx);
     }
@@ -51,7 +55,7 @@ export class AnthropicAdapter extends ProviderAdapter {
     try {
       const events = await this.client(ctx).messages.create(
         { ...body, stream: true },
-        this.options(ctx),
+        this.options(ctx, body),
       );
       for await (const event of events as AsyncIterable<unknown>) {
         for (const out of acc.push(event)) yield out;
@@ -77,8 +81,11 @@ export class AnthropicAdapter extends ProviderAdapter {
     );
   }
 
-  private options(ctx: AdapterContext) {
+  private options(ctx: AdapterContext, body: object) {
     // An explicit timeout also stops the SDK refusing large non-streamed max_tokens.
-    return { signal: ctx.signal, timeout: ctx.timeoutMs, maxRetries: 0 };
+    const base = { signal: ctx.signal, timeout: ctx.timeoutMs, maxRetries: 0 };
+    return usesSamplingParams(body)
+      ? { ...base, headers: { 'anthropic-version': ANTHROPIC_SAMPLING_API_VERSION } }
+      : base;
   }
 }

@@ -147,9 +147,21 @@ function stopSequences(stop: unknown): string[] | undefined {
   return undefined;
 }
 
+/** Sampling parameters API version 2026-10-21 (the SDK's default) rejects on every model. */
+export const ANTHROPIC_SAMPLING_PARAMS = ['temperature', 'top_p', 'top_k'] as const;
+/** The API version that still takes them; sent only on requests that carry one. */
+export const ANTHROPIC_SAMPLING_API_VERSION = '2023-06-01';
+
+/** True when the body carries a sampling parameter, so it must go out on the older API version. */
+export function usesSamplingParams(body: object): boolean {
+  return ANTHROPIC_SAMPLING_PARAMS.some((p) => (body as Record<string, unknown>)[p] !== undefined);
+}
+
 /**
- * The Messages API body. Only what Anthropic accepts is sent: API version 2026-10-21 (sent by
- * SDK 1.x) rejects `temperature`, `top_p` and `top_k`, and penalties and `seed` never existed.
+ * The Messages API body. Only what Anthropic accepts is sent (the catalog's parameter policy
+ * has already dropped penalties, `seed` and the rest). `temperature`, `top_p` and `top_k` are
+ * copied when the client chose them; the adapter then sends the request on API version
+ * 2023-06-01, the one that still takes them (2026-10-21 rejects them on every model).
  */
 export function toAnthropicBody(req: ChatRequest): Anthropic.MessageCreateParamsNonStreaming {
   const { system, messages } = toAnthropicMessages(req.messages);
@@ -184,5 +196,9 @@ export function toAnthropicBody(req: ChatRequest): Anthropic.MessageCreateParams
     };
   }
   if (req.user) body.metadata = { user_id: req.user };
+  // The SDK's types no longer list the sampling fields (its default API version rejects them).
+  const sampling = body as unknown as Record<string, unknown>;
+  for (const p of ANTHROPIC_SAMPLING_PARAMS)
+    if (typeof params[p] === 'number') sampling[p] = params[p];
   return body;
 }

@@ -1,5 +1,5 @@
 import type { ChatRequest, StreamEvent } from '../../provider.types';
-import { toAnthropicBody } from './anthropic.request';
+import { toAnthropicBody, usesSamplingParams } from './anthropic.request';
 import { AnthropicEventAccumulator, parseMessage } from './anthropic.response';
 
 const req = (extra: Partial<ChatRequest> = {}): ChatRequest => ({
@@ -10,7 +10,7 @@ const req = (extra: Partial<ChatRequest> = {}): ChatRequest => ({
 });
 
 describe('toAnthropicBody', () => {
-  it('drops what API 2026-10-21 rejects and falls back to a max_tokens', () => {
+  it('keeps the sampling parameters the client chose, drops what the Messages API lacks, falls back to a max_tokens', () => {
     const body = toAnthropicBody(
       req({
         params: {
@@ -27,7 +27,12 @@ describe('toAnthropicBody', () => {
       model: 'claude-haiku-4-5',
       max_tokens: 4096,
       messages: [{ role: 'user', content: 'hi' }],
+      temperature: 0.5,
+      top_p: 0.9,
+      top_k: 5,
     });
+    expect(usesSamplingParams(body)).toBe(true);
+    expect(usesSamplingParams(toAnthropicBody(req({})))).toBe(false);
   });
 
   it.each([

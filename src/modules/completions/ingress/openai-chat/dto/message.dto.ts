@@ -11,7 +11,7 @@ import {
   ValidateIf,
   IsNotEmpty,
 } from 'class-validator';
-import { IsMessageContent } from '../../../../../common/validation/validators';
+import { IsMessageContent, IsPlainObject } from '../../../../../common/validation/validators';
 import type { ContentPart } from '../../../../providers/provider.types';
 
 export class ToolCallFunctionDto {
@@ -94,6 +94,24 @@ export class MessageDto {
   @IsArray()
   @ArrayMaxSize(MAX_TOOL_CALLS)
   annotations?: unknown[];
+
+  @ApiPropertyOptional({
+    description:
+      'On role "assistant": the parsed content the OpenAI SDK helpers (`parse()`, `stream()`) add; accepted, not forwarded',
+  })
+  @IsOptional()
+  parsed?: unknown;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      'On role "assistant": `{ id }` of a previous audio answer; accepted, not forwarded',
+  })
+  @IsOptional()
+  @IsPlainObject()
+  audio?: Record<string, unknown> | null;
 
   @ApiPropertyOptional({
     type: [ToolCallDto],

@@ -31,6 +31,34 @@ import { registerFastAccept } from '../../../../../common/validation/fast-accept
 import { isCommonOpenAiChatRequest } from '../../shared/chat-request.fast-accept';
 import { MAX_MESSAGES, MessageDto } from './message.dto';
 
+export const SERVICE_TIERS = ['auto', 'default', 'flex', 'scale', 'priority'] as const;
+export const CACHE_RETENTIONS = ['in_memory', 'in-memory', '24h'] as const;
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+export const VERBOSITIES = ['low', 'medium', 'high'] as const;
+export const MODALITIES = ['text', 'audio'] as const;
+
+/**
+ * OpenAI parameters that travel to the provider under their own name, through the parameter
+ * policy (the sampling ones and `max_tokens` are mapped separately in the adapter).
+ */
+export const PASS_THROUGH_PARAMS = [
+  'logprobs',
+  'top_logprobs',
+  'logit_bias',
+  'metadata',
+  'store',
+  'service_tier',
+  'prompt_cache_key',
+  'prompt_cache_retention',
+  'safety_identifier',
+  'reasoning_effort',
+  'verbosity',
+  'modalities',
+  'audio',
+  'prediction',
+  'web_search_options',
+] as const;
+
 export class FunctionDefinitionDto {
   @ApiProperty({ example: 'get_weather' })
   @IsString()
@@ -72,6 +100,11 @@ export class StreamOptionsDto {
   @IsOptional()
   @IsBoolean()
   include_usage?: boolean;
+
+  @ApiPropertyOptional({ description: 'Accepted; the gateway does not pad stream chunks' })
+  @IsOptional()
+  @IsBoolean()
+  include_obfuscation?: boolean;
 }
 
 /** `POST /v1/chat/completions`: OpenAI's request shape. */
@@ -148,14 +181,14 @@ export class OpenAiChatCompletionDto {
 
   @ApiPropertyOptional({
     minimum: 1,
-    maximum: 1,
-    description: 'Only 1 is supported',
+    maximum: 128,
+    description: 'Choices to generate: 1 is always served; more is dropped (parameter policy)',
     nullable: true,
   })
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(1)
+  @Max(128)
   n?: number;
 
   @ApiPropertyOptional({ default: false, nullable: true })
@@ -199,6 +232,122 @@ export class OpenAiChatCompletionDto {
   @IsString()
   @MaxLength(256)
   user?: string;
+
+  // The parameters below follow OpenAI's chat API. Each is type-checked here and then goes
+  // through the parameter policy: passed to models whose catalog entry lists it, otherwise
+  // dropped and named in `x-gateway-dropped-params` (a 400 in strict mode).
+
+  @ApiPropertyOptional({ nullable: true, description: 'Return log probabilities of output tokens' })
+  @IsOptional()
+  @IsBoolean()
+  logprobs?: boolean;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 20, nullable: true })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  top_logprobs?: number;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    nullable: true,
+    description: 'Token id → bias from -100 to 100',
+  })
+  @IsOptional()
+  @IsPlainObject()
+  logit_bias?: Record<string, number>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    nullable: true,
+    description: 'Up to 16 string key-value pairs stored with the completion (with `store`)',
+  })
+  @IsOptional()
+  @IsPlainObject()
+  metadata?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    description: "Store the completion in the provider's logs",
+  })
+  @IsOptional()
+  @IsBoolean()
+  store?: boolean;
+
+  @ApiPropertyOptional({ enum: SERVICE_TIERS, nullable: true })
+  @IsOptional()
+  @IsIn(SERVICE_TIERS)
+  service_tier?: (typeof SERVICE_TIERS)[number];
+
+  @ApiPropertyOptional({ nullable: true, description: 'Groups requests for prompt caching' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  prompt_cache_key?: string;
+
+  @ApiPropertyOptional({ enum: CACHE_RETENTIONS, nullable: true })
+  @IsOptional()
+  @IsIn(CACHE_RETENTIONS)
+  prompt_cache_retention?: (typeof CACHE_RETENTIONS)[number];
+
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'Stable hashed end-user id for abuse detection',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  safety_identifier?: string;
+
+  @ApiPropertyOptional({ enum: REASONING_EFFORTS, nullable: true })
+  @IsOptional()
+  @IsIn(REASONING_EFFORTS)
+  reasoning_effort?: (typeof REASONING_EFFORTS)[number];
+
+  @ApiPropertyOptional({ enum: VERBOSITIES, nullable: true })
+  @IsOptional()
+  @IsIn(VERBOSITIES)
+  verbosity?: (typeof VERBOSITIES)[number];
+
+  @ApiPropertyOptional({ type: [String], enum: MODALITIES, nullable: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(2)
+  @IsIn(MODALITIES, { each: true })
+  modalities?: Array<(typeof MODALITIES)[number]>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'Audio output options',
+  })
+  @IsOptional()
+  @IsPlainObject()
+  audio?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'Predicted output',
+  })
+  @IsOptional()
+  @IsPlainObject()
+  prediction?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'Web search options',
+  })
+  @IsOptional()
+  @IsPlainObject()
+  web_search_options?: Record<string, unknown>;
 }
 
 registerFastAccept(OpenAiChatCompletionDto, isCommonOpenAiChatRequest);
