@@ -1,5 +1,6 @@
 import type { ChatRequest } from '../../provider.types';
 import { OpenAICompatibleAdapter } from './openai-compatible.adapter';
+import type { EmbeddingWireBody } from './openai-compatible.embeddings';
 import { isRecord } from '../../is-record';
 import type { WireBody, WireToolCall } from './openai-compatible.wire';
 
@@ -26,6 +27,12 @@ export class GeminiAdapter extends OpenAICompatibleAdapter {
 
   protected override adjustBody(body: WireBody, _req: ChatRequest): WireBody {
     const { user: _u, parallel_tool_calls: _p, ...rest } = body;
+    return rest;
+  }
+
+  /** Its embeddings schema has no `user` either. */
+  protected override adjustEmbeddingBody(body: EmbeddingWireBody): EmbeddingWireBody {
+    const { user: _u, ...rest } = body;
     return rest;
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ChatRequest } from '../../provider.types';
 import { OpenAICompatibleAdapter } from './openai-compatible.adapter';
+import type { EmbeddingWireBody } from './openai-compatible.embeddings';
 import type { WireBody } from './openai-compatible.wire';
 
 const MISTRAL_ID = /^[a-zA-Z0-9]{9}$/;
@@ -27,6 +28,14 @@ export class MistralAdapter extends OpenAICompatibleAdapter {
     if (seed !== undefined) out.random_seed = seed;
     // "any" is Mistral's long-standing name for OpenAI's "required".
     if (out.tool_choice === 'required') out.tool_choice = 'any';
+    return out;
+  }
+
+  /** `/embeddings` takes no `user`; OpenAI's `dimensions` is its `output_dimension`. */
+  protected override adjustEmbeddingBody(body: EmbeddingWireBody): EmbeddingWireBody {
+    const { user: _u, dimensions, ...rest } = body;
+    const out: EmbeddingWireBody = rest;
+    if (dimensions !== undefined) out.output_dimension = dimensions;
     return out;
   }
 
