@@ -1,0 +1,183 @@
+import OpenAI from 'openai';
+import { mockEmbedding, mockEmbeddingTokens } from '../mock-upstream/embeddings';
+import { startGatewayWithMock, type GatewayWithMock } from '../support/gateway-with-mock';
+import { authHeaders, signToken } from '../support/test-app';
+
+/** float32 rounding, as a base64 round trip through the SDK leaves the values. */
+const f32 = (v: number[]) => Array.from(new Float32Array(v));
+
+describe('POST /v1/embeddings and GET /v1/models/{id} through the official openai SDK', () => {
+  let t: GatewayWithMock;
+  let client: OpenAI;
+  const org = `org-embeddings-${process.pid}`;
+
+  beforeAll(async () => {
+    t = await startGatewayWithMock();
+    client = t.client({ org_id: org });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("decodes the SDK's default base64 answer to the upstream's vectors", async () => {
+    const res = await client.embeddings.create({
+      model: 'openai/text-embedding-3-small',
+      input: 'hello embeddings',
+    });
+    expect(res.object).toBe('list');
+    expect(res.model).toBe('openai/text-embedding-3-small');
+    expect(res.data).toHaveLength(1);
+    expect(res.data[0]).toMatchObject({ object: 'embedding', index: 0 });
+    // The SDK asked for base64 and decoded it: only little-endian float32 decodes to these values.
+    expect(Array.from(res.data[0].embedding)).toEqual(f32(mockEmbedding('hello embeddings')));
+    const tokens = mockEmbeddingTokens(['hello embeddings']);
+    expect(res.usage).toEqual({ prompt_tokens: tokens, total_tokens: tokens });
+  });
+
+  it('sends the base64 string itself to a raw HTTP caller that asks for it', async () => {
+    const res = await fetch(`${t.gw.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { ...authHeaders(signToken({ org_id: org })), 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'openai/text-embedding-3-small',
+        input: 'raw',
+        encoding_format: 'base64',
+      }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { data: Array<{ embedding: string }> };
+    const bytes = Buffer.from(body.data[0].embedding, 'base64');
+    const decoded = Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4));
+    expect(decoded).toEqual(f32(mockEmbedding('raw')));
+  });
+
+  it('answers floats for encoding_format "float" and for a raw call that names none', async () => {
+    const res = await client.embeddings.create({
+      model: 'openai/text-embedding-3-small',
+      input: 'floats please',
+      encoding_format: 'float',
+    });
+    expect(res.data[0].embedding).toEqual(mockEmbedding('floats please'));
+    const raw = await fetch(`${t.gw.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { ...authHeaders(signToken({ org_id: org })), 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'mistral/mistral-embed', input: 'no format' }),
+    });
+    expect(raw.status).toBe(200);
+    const body = (await raw.json()) as { data: Array<{ embedding: unknown }> };
+    expect(body.data[0].embedding).toEqual(mockEmbedding('no format'));
+  });
+
+  it('embeds an array of inputs in order, with dimensions, on every embedding service', async () => {
+    const input = ['first text', 'second text', 'third'];
+    for (const model of [
+      'openai/text-embedding-3-large',
+      'gemini/gemini-embedding-001',
+      'openrouter/openai/text-embedding-3-small',
+    ]) {
+      const res = await client.embeddings.create({ model, input, dimensions: 5 });
+      expect(res.model).toBe(model);
+      expect(res.data.map((d) => d.index)).toEqual([0, 1, 2]);
+      res.data.forEach((d, i) =>
+        expect(Array.from(d.embedding)).toEqual(f32(mockEmbedding(input[i], 5))),
+      );
+      expect(res.usage.prompt_tokens).toBe(mockEmbeddingTokens(input));
+    }
+  });
+
+  it('records the call as completions are recorded: call log with tokens and price, usage row', async () => {
+    const admin = t.client({ org_id: `${org}-usage`, scopes: ['admin'] });
+    const input = ['metered input one', 'metered input two'];
+    await admin.embeddings.create({ model: 'openai/text-embedding-3-small', input });
+    const headers = authHeaders(signToken({ org_id: `${org}-usage`, scopes: ['admin'] }));
+    const logs = (await (await fetch(`${t.gw.url}/api/v1/call-logs`, { headers })).json()) as {
+      data: Array<Record<string, unknown>>;
+    };
+    const tokens = mockEmbeddingTokens(input);
+    expect(logs.data).toEqual([
+      expect.objectContaining({
+        service: 'openai',
+        model: 'text-embedding-3-small',
+        outcome: 'success',
+        input_tokens: tokens,
+        output_tokens: 0,
+        // $0.02 per million input tokens, from the catalog.
+        cost_usd: expect.closeTo((tokens * 0.02) / 1e6, 12),
+        request: expect.objectContaining({ endpoint: 'embeddings', inputs: 2 }),
+      }),
+    ]);
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const to = new Date(Date.now() + 3600_000).toISOString();
+    const usage = (await (
+      await fetch(
+        `${t.gw.url}/api/v1/metrics/usage?from=${from}&to=${to}&interval=1d&group_by=model`,
+        { headers },
+      )
+    ).json()) as { data: { buckets: Array<Record<string, unknown>> } };
+    expect(usage.data.buckets).toEqual([
+      expect.objectContaining({
+        group: 'openai/text-embedding-3-small',
+        requests: 1,
+        input_tokens: tokens,
+      }),
+    ]);
+  });
+
+  it('refuses a service without embeddings with a 400 naming it', async () => {
+    const err = await client.embeddings
+      .create({ model: 'anthropic/claude-sonnet-4-6', input: 'x' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(
+      /anthropic offers no embeddings/,
+    );
+  });
+
+  it('refuses a chat model, empty input and too many inputs with 400', async () => {
+    const bad = async (body: OpenAI.EmbeddingCreateParams, param: string) => {
+      const err = await client.embeddings.create(body).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((err as InstanceType<typeof OpenAI.BadRequestError>).param).toBe(param);
+    };
+    await bad({ model: 'openai/gpt-4o-mini', input: 'x' }, 'model');
+    await bad({ model: 'openai/text-embedding-3-small', input: '' }, 'input');
+    await bad({ model: 'openai/text-embedding-3-small', input: [] }, 'input');
+    await bad(
+      { model: 'openai/text-embedding-3-small', input: Array<string>(2049).fill('a') },
+      'input',
+    );
+    await bad({ model: 'openai/text-embedding-ada-002', input: 'x', dimensions: 10 }, 'dimensions');
+  });
+
+  it('answers 404 for an unknown model', async () => {
+    const err = await client.embeddings
+      .create({ model: 'openai/no-such-embedder', input: 'x' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
+  it('retrieves one model by its slash id (percent-encoded by the SDK) and 404s unknown ids', async () => {
+    const model = await client.models.retrieve('openai/gpt-4o-mini');
+    expect(model).toMatchObject({ id: 'openai/gpt-4o-mini', object: 'model', owned_by: 'openai' });
+    expect(typeof model.created).toBe('number');
+    const nested = await client.models.retrieve('openrouter/openai/text-embedding-3-small');
+    expect(nested.id).toBe('openrouter/openai/text-embedding-3-small');
+    const plain = await fetch(`${t.gw.url}/v1/models/openai/gpt-4o-mini`, {
+      headers: authHeaders(signToken({ org_id: org })),
+    });
+    expect(((await plain.json()) as { id: string }).id).toBe('openai/gpt-4o-mini');
+    const err = await client.models.retrieve('openai/no-such-model').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
+  it('documents both routes in Swagger with 2xx and 4xx responses', async () => {
+    const doc = (await (await fetch(`${t.gw.url}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const embeddings = doc.paths['/v1/embeddings'].post.responses;
+    expect(Object.keys(embeddings)).toEqual(expect.arrayContaining(['200', '400', '404']));
+    const retrieve = Object.entries(doc.paths).find(([p]) => p.startsWith('/v1/models/'));
+    expect(retrieve).toBeDefined();
+    expect(Object.keys(retrieve![1].get.responses)).toEqual(expect.arrayContaining(['200', '404']));
+  });
+});
