@@ -1,4 +1,5 @@
-import type { ChatRequest } from '../../provider.types';
+import type { ChatRequest, EmbeddingRequest, EmbeddingResult } from '../../provider.types';
+import type { AdapterContext } from '../provider-adapter';
 import { OpenAICompatibleAdapter } from './openai-compatible.adapter';
 import type { EmbeddingWireBody } from './openai-compatible.embeddings';
 import { isRecord } from '../../is-record';
@@ -51,5 +52,9 @@ export class GeminiAdapter extends OpenAICompatibleAdapter {
     return signature === undefined
       ? call
       : { ...call, extra_content: { google: { thought_signature: signature } } };
+  }
+
+  override embed(req: EmbeddingRequest, ctx: AdapterContext): Promise<EmbeddingResult> {
+    return this.embedOverWire(req, ctx);
   }
 }

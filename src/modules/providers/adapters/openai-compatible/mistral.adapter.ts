@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ChatRequest } from '../../provider.types';
+import type { ChatRequest, EmbeddingRequest, EmbeddingResult } from '../../provider.types';
+import type { AdapterContext } from '../provider-adapter';
 import { OpenAICompatibleAdapter } from './openai-compatible.adapter';
 import type { EmbeddingWireBody } from './openai-compatible.embeddings';
 import type { WireBody } from './openai-compatible.wire';
@@ -45,5 +46,9 @@ export class MistralAdapter extends OpenAICompatibleAdapter {
     let out = '';
     for (let i = 0; i < 9; i++) out += BASE62[digest[i] % BASE62.length];
     return out;
+  }
+
+  override embed(req: EmbeddingRequest, ctx: AdapterContext): Promise<EmbeddingResult> {
+    return this.embedOverWire(req, ctx);
   }
 }

@@ -130,7 +130,14 @@ export abstract class OpenAICompatibleAdapter
     yield* acc.end();
   }
 
-  override async embed(req: EmbeddingRequest, ctx: AdapterContext): Promise<EmbeddingResult> {
+  /**
+   * The `/embeddings` call, for the services that offer one: each declares `embed()` calling
+   * this (Groq has none, so a request for it is refused before any call).
+   */
+  protected async embedOverWire(
+    req: EmbeddingRequest,
+    ctx: AdapterContext,
+  ): Promise<EmbeddingResult> {
     let raw: unknown;
     try {
       // `encoding_format: "float"` is explicit, so the SDK returns the vectors as sent.
