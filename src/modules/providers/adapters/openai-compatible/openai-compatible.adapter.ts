@@ -141,10 +141,11 @@ export abstract class OpenAICompatibleAdapter
     let raw: unknown;
     try {
       // `encoding_format: "float"` is explicit, so the SDK returns the vectors as sent.
-      raw = await this.client(ctx).embeddings.create(
-        this.buildEmbeddingBody(req) as unknown as OpenAI.EmbeddingCreateParams,
-        { signal: ctx.signal, timeout: ctx.timeoutMs, maxRetries: 0 },
-      );
+      raw = await this.client(ctx).embeddings.create(this.buildEmbeddingBody(req), {
+        signal: ctx.signal,
+        timeout: ctx.timeoutMs,
+        maxRetries: 0,
+      });
     } catch (err) {
       throw translateOpenAIError(this.service, err, ctx);
     }
