@@ -1,22 +1,32 @@
 import OpenAI from 'openai';
 import { mockEmbedding, mockEmbeddingTokens } from '../mock-upstream/embeddings';
-import { startGatewayWithMock, type GatewayWithMock } from '../support/gateway-with-mock';
-import { authHeaders, signToken } from '../support/test-app';
+import { startMockUpstream, type MockUpstream } from '../mock-upstream/server';
+import { mockBaseUrls } from '../support/gateway-with-mock';
+import { authHeaders, signToken, startTestApp, type TestApp } from '../support/test-app';
 
 /** float32 rounding, as a base64 round trip through the SDK leaves the values. */
 const f32 = (v: number[]) => Array.from(new Float32Array(v));
 
 describe('POST /v1/embeddings and GET /v1/models/{id} through the official openai SDK', () => {
-  let t: GatewayWithMock;
+  let mock: MockUpstream;
+  let gw: TestApp;
   let client: OpenAI;
   const org = `org-embeddings-${process.pid}`;
+  const sdk = (claims: Record<string, unknown>) =>
+    new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: signToken(claims), maxRetries: 0 });
 
   beforeAll(async () => {
-    t = await startGatewayWithMock();
-    client = t.client({ org_id: org });
+    // Every service at the mock, the generic OpenAI-compatible one included.
+    mock = await startMockUpstream();
+    gw = await startTestApp({
+      ...mockBaseUrls(mock.url),
+      OPENAI_COMPATIBLE_BASE_URL: `${mock.url}/v1`,
+    });
+    client = sdk({ org_id: org });
   });
   afterAll(async () => {
-    await t.close();
+    await gw?.close();
+    await mock?.close();
   });
 
   it("decodes the SDK's default base64 answer to the upstream's vectors", async () => {
@@ -35,7 +45,7 @@ describe('POST /v1/embeddings and GET /v1/models/{id} through the official opena
   });
 
   it('sends the base64 string itself to a raw HTTP caller that asks for it', async () => {
-    const res = await fetch(`${t.gw.url}/v1/embeddings`, {
+    const res = await fetch(`${gw.url}/v1/embeddings`, {
       method: 'POST',
       headers: { ...authHeaders(signToken({ org_id: org })), 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -58,7 +68,7 @@ describe('POST /v1/embeddings and GET /v1/models/{id} through the official opena
       encoding_format: 'float',
     });
     expect(res.data[0].embedding).toEqual(mockEmbedding('floats please'));
-    const raw = await fetch(`${t.gw.url}/v1/embeddings`, {
+    const raw = await fetch(`${gw.url}/v1/embeddings`, {
       method: 'POST',
       headers: { ...authHeaders(signToken({ org_id: org })), 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'mistral/mistral-embed', input: 'no format' }),
@@ -74,6 +84,8 @@ describe('POST /v1/embeddings and GET /v1/models/{id} through the official opena
       'openai/text-embedding-3-large',
       'gemini/gemini-embedding-001',
       'openrouter/openai/text-embedding-3-small',
+      // Not in the catalog: the generic service passes any id through (unpriced).
+      'openai-compatible/nomic-embed-text',
     ]) {
       const res = await client.embeddings.create({ model, input, dimensions: 5 });
       expect(res.model).toBe(model);
@@ -86,11 +98,11 @@ describe('POST /v1/embeddings and GET /v1/models/{id} through the official opena
   });
 
   it('records the call as completions are recorded: call log with tokens and price, usage row', async () => {
-    const admin = t.client({ org_id: `${org}-usage`, scopes: ['admin'] });
+    const admin = sdk({ org_id: `${org}-usage`, scopes: ['admin'] });
     const input = ['metered input one', 'metered input two'];
     await admin.embeddings.create({ model: 'openai/text-embedding-3-small', input });
     const headers = authHeaders(signToken({ org_id: `${org}-usage`, scopes: ['admin'] }));
-    const logs = (await (await fetch(`${t.gw.url}/api/v1/call-logs`, { headers })).json()) as {
+    const logs = (await (await fetch(`${gw.url}/api/v1/call-logs`, { headers })).json()) as {
       data: Array<Record<string, unknown>>;
     };
     const tokens = mockEmbeddingTokens(input);
@@ -110,7 +122,7 @@ describe('POST /v1/embeddings and GET /v1/models/{id} through the official opena
     const to = new Date(Date.now() + 3600_000).toISOString();
     const usage = (await (
       await fetch(
-        `${t.gw.url}/api/v1/metrics/usage?from=${from}&to=${to}&interval=1d&group_by=model`,
+        `${gw.url}/api/v1/metrics/usage?from=${from}&to=${to}&interval=1d&group_by=model`,
         { headers },
       )
     ).json()) as { data: { buckets: Array<Record<string, unknown>> } };
@@ -162,7 +174,7 @@ describe('POST /v1/embeddings and GET /v1/models/{id} through the official opena
     expect(typeof model.created).toBe('number');
     const nested = await client.models.retrieve('openrouter/openai/text-embedding-3-small');
     expect(nested.id).toBe('openrouter/openai/text-embedding-3-small');
-    const plain = await fetch(`${t.gw.url}/v1/models/openai/gpt-4o-mini`, {
+    const plain = await fetch(`${gw.url}/v1/models/openai/gpt-4o-mini`, {
       headers: authHeaders(signToken({ org_id: org })),
     });
     expect(((await plain.json()) as { id: string }).id).toBe('openai/gpt-4o-mini');
@@ -171,7 +183,7 @@ describe('POST /v1/embeddings and GET /v1/models/{id} through the official opena
   });
 
   it('documents both routes in Swagger with 2xx and 4xx responses', async () => {
-    const doc = (await (await fetch(`${t.gw.url}/docs-json`)).json()) as {
+    const doc = (await (await fetch(`${gw.url}/docs-json`)).json()) as {
       paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
     };
     const embeddings = doc.paths['/v1/embeddings'].post.responses;
