@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { mockEmbedding, mockEmbeddingTokens } from '../mock-upstream/embeddings';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server';
+import { mockDirective, startMockUpstream, type MockUpstream } from '../mock-upstream/server';
+import { BackgroundTasks } from '../../src/modules/completions/pipeline/background-tasks';
 import { mockBaseUrls } from '../support/gateway-with-mock';
 import { authHeaders, signToken, startTestApp, type TestApp } from '../support/test-app';
 
@@ -133,6 +134,53 @@ describe('POST /v1/embeddings and GET /v1/models/{id} through the official opena
         input_tokens: tokens,
       }),
     ]);
+  });
+
+  it("records a failed call as a failed completion is recorded (the upstream's 400 passed on)", async () => {
+    const failOrg = `${org}-fail`;
+    const err = await sdk({ org_id: failOrg })
+      .embeddings.create({
+        model: 'openai/text-embedding-3-small',
+        input: `fail ${mockDirective({ status: 400 })}`,
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    // A failure's record is written in the background.
+    await gw.app.get(BackgroundTasks).drain();
+    const headers = authHeaders(signToken({ org_id: failOrg, scopes: ['admin'] }));
+    const logs = (await (await fetch(`${gw.url}/api/v1/call-logs`, { headers })).json()) as {
+      data: Array<Record<string, unknown>>;
+    };
+    expect(logs.data).toEqual([
+      expect.objectContaining({
+        model: 'text-embedding-3-small',
+        outcome: 'error',
+        input_tokens: 0,
+        error_code: expect.any(String),
+      }),
+    ]);
+  });
+
+  it('cancels the upstream call when the client goes away', async () => {
+    const text = `slow ${process.pid}`;
+    const aborter = new AbortController();
+    const pending = client.embeddings
+      .create(
+        {
+          model: 'openai/text-embedding-3-small',
+          input: `${text} ${mockDirective({ delay_ms: 30_000 })}`,
+        },
+        { signal: aborter.signal },
+      )
+      .catch((e: unknown) => e);
+    const isOurs = (r: { path: string; body?: unknown }) =>
+      r.path.endsWith('/embeddings') && JSON.stringify(r.body).includes(text);
+    await mock.waitFor(isOurs);
+    aborter.abort();
+    expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
+    // The gateway closed its upstream request: the mock saw it aborted, long before its delay.
+    const upstream = await mock.waitFor((r) => isOurs(r) && r.aborted === true);
+    expect(upstream.aborted).toBe(true);
   });
 
   it('refuses a service without embeddings with a 400 naming it', async () => {

@@ -67,12 +67,36 @@ function invalid(res: http.ServerResponse, message: string, param: string, reque
 }
 
 /**
+ * A `#mock{"status":…,"delay_ms":…}` directive at the end of the first text (what chat tests
+ * write in a message): the texts are embedded without it.
+ */
+function directiveOf(texts: string[]): { status?: number; delay_ms?: number } {
+  const at = texts[0].lastIndexOf('#mock{');
+  if (at === -1) return {};
+  try {
+    const d = JSON.parse(texts[0].slice(at + 5)) as Obj;
+    texts[0] = texts[0].slice(0, at).trimEnd();
+    return {
+      status: typeof d.status === 'number' ? d.status : undefined,
+      delay_ms: typeof d.delay_ms === 'number' ? d.delay_ms : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+/**
  * `POST …/embeddings` in OpenAI's documented shape (also what Mistral, Gemini's OpenAI endpoint
  * and OpenRouter answer): `{object: "list", data: [{object: "embedding", index, embedding}],
  * model, usage: {prompt_tokens, total_tokens}}`. Honours `dimensions` (Mistral's
- * `output_dimension`) and `encoding_format: "base64"` (little-endian float32).
+ * `output_dimension`), `encoding_format: "base64"` (little-endian float32) and the `status` and
+ * `delay_ms` directives (see `directiveOf`).
  */
-export function handleEmbeddings(res: http.ServerResponse, body: unknown, requestId: string): void {
+export async function handleEmbeddings(
+  res: http.ServerResponse,
+  body: unknown,
+  requestId: string,
+): Promise<void> {
   if (!isObj(body)) return invalid(res, 'body must be a JSON object', 'body', requestId);
   if (typeof body.model !== 'string' || !body.model)
     return invalid(res, 'model is required', 'model', requestId);
@@ -89,6 +113,27 @@ export function handleEmbeddings(res: http.ServerResponse, body: unknown, reques
   const format = body.encoding_format ?? 'float';
   if (format !== 'float' && format !== 'base64')
     return invalid(res, 'encoding_format must be float or base64', 'encoding_format', requestId);
+  const directive = directiveOf(texts);
+  if (directive.delay_ms) {
+    // Ends early when the caller goes away, so an aborted request is seen as aborted.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, directive.delay_ms);
+      res.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    if (res.destroyed) return;
+  }
+  if (directive.status && directive.status >= 400) {
+    const error = {
+      message: 'mock failure',
+      type: 'invalid_request_error',
+      param: null,
+      code: null,
+    };
+    return send(res, directive.status, { error }, requestId);
+  }
   const tokens = mockEmbeddingTokens(texts);
   send(
     res,

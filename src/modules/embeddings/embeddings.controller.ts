@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -8,7 +8,7 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../common/auth/principal';
 import { CurrentPrincipal } from '../../common/decorators';
 import { RateLimited } from '../throttling';
@@ -43,7 +43,13 @@ export class EmbeddingsController {
     @Body() body: EmbeddingsRequestDto,
     @CurrentPrincipal() principal: Principal,
     @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EmbeddingsResponseDto> {
-    return this.embeddings.create(body, principal, String(req.id));
+    // A client that leaves before its answer cancels the upstream call.
+    const gone = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) gone.abort(new Error('client disconnected'));
+    });
+    return this.embeddings.create(body, principal, String(req.id), gone.signal);
   }
 }

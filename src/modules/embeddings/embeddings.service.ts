@@ -38,6 +38,7 @@ export class EmbeddingsService {
     body: EmbeddingsRequestDto,
     principal: Principal,
     requestId: string,
+    signal?: AbortSignal,
   ): Promise<EmbeddingsResponseDto> {
     const problem = embeddingInputProblem(body.input);
     if (problem) throw new AppException(ErrorCode.VALIDATION_FAILED, problem, { param: 'input' });
@@ -55,7 +56,7 @@ export class EmbeddingsService {
     try {
       result = await this.providers.embed(
         { ...ref, input: body.input, dimensions: body.dimensions, user: body.user },
-        { orgId: principal.orgId, requestId },
+        { orgId: principal.orgId, requestId, signal },
       );
     } catch (error) {
       const latencyMs = performance.now() - started;
