@@ -10,6 +10,7 @@ import { AuthGuard } from './modules/auth/auth.guard';
 import { AgentsModule } from './modules/agents/agents.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CompletionsModule } from './modules/completions/completions.module';
+import { EmbeddingsModule } from './modules/embeddings/embeddings.module';
 import { ConfigWatcherModule } from './modules/config-watcher';
 import { ProvidersModule } from './modules/providers';
 import { EgressModule } from './common/egress';
@@ -55,6 +56,7 @@ export class AppModule {
           imports: [ProviderKeysModule],
         }),
         CompletionsModule,
+        EmbeddingsModule,
         QueueModule,
         CompletionJobsModule,
       ],

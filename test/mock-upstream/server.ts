@@ -9,6 +9,7 @@
  * per directive `key` and, when recording is on, the list of recorded requests.
  */
 import * as http from 'node:http';
+import { handleEmbeddings } from './embeddings';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
@@ -1345,6 +1346,8 @@ async function handle(
   if (raw === null && method !== 'GET' && method !== 'HEAD') {
     return sendError(state, ctx, 413, 'Request exceeds the maximum allowed number of bytes.');
   }
+  if (method === 'POST' && path.endsWith('/embeddings'))
+    return handleEmbeddings(res, badJson ? undefined : body, ctx.requestId);
   if (route === 'none') {
     return sendError(state, ctx, 404, `Invalid URL (${method} ${path})`, { code: null });
   }

@@ -79,7 +79,7 @@ import { PostAnswerJobHandler, QueueSpool } from './pipeline/post-answer/queue-s
     { provide: CallLogSink, useClass: CallLogsAdapter },
     { provide: UsageSink, useClass: UsageRowsAdapter },
   ],
-  exports: [CompletionPipeline, JobBuilder, BackgroundTasks],
+  exports: [CompletionPipeline, JobBuilder, BackgroundTasks, AfterAnswer],
 })
 export class CompletionsModule {}
 

@@ -137,3 +137,24 @@ export interface CallOptions {
   fallbacks?: Array<{ service: ServiceName; model: string }>;
   timeoutMs?: number;
 }
+
+/** One embeddings call (OpenAI's `/embeddings` shape, which every embedding service here speaks). */
+export interface EmbeddingRequest {
+  service: ServiceName;
+  model: string;
+  /** Texts, or token arrays (only OpenAI-hosted models accept tokens). */
+  input: string | string[] | number[] | number[][];
+  /** Shorter vectors, for the models that support it (text-embedding-3, gemini-embedding). */
+  dimensions?: number;
+  user?: string;
+}
+
+export interface EmbeddingResult {
+  service: ServiceName;
+  model: string;
+  /** One vector per input, in input order (whatever order the upstream listed them in). */
+  vectors: number[][];
+  /** Embeddings have no output: `output_tokens` is 0 and `cost_usd` is the input price. */
+  usage: Usage;
+  attempts: number;
+}

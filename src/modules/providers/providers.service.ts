@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { EgressPolicy } from '../../common/egress';
+import { AppException, ErrorCode } from '../../common/errors';
 import { providersConfig, serviceEnvKeys } from './providers.config';
 import { AdapterRegistry } from './adapters/adapter.registry';
 import type { CatalogListing } from './catalog/catalog.types';
@@ -13,6 +14,8 @@ import type {
   CallOptions,
   ChatRequest,
   ChatResult,
+  EmbeddingRequest,
+  EmbeddingResult,
   ServiceName,
   StreamEvent,
   Usage,
@@ -94,6 +97,45 @@ export class ProvidersService {
       this.executeOptions(opts),
     );
     return this.priceStream(events);
+  }
+
+  /** Whether the service's adapter has `embed()` (Anthropic, Groq: no). */
+  offersEmbeddings(service: ServiceName): boolean {
+    return typeof this.adapters.get(service).embed === 'function';
+  }
+
+  /**
+   * One embeddings call through the resilience layer (retries, breaker, deadline; no fallbacks:
+   * another model's vectors live in another space). The catalog check (an embedding model) is
+   * the caller's; a service without embeddings answers 400 naming it. `usage.cost_usd` is the
+   * model's input price.
+   */
+  async embed(req: EmbeddingRequest, opts: CallOptions = {}): Promise<EmbeddingResult> {
+    const adapter = this.adapters.get(req.service);
+    if (!adapter.embed) {
+      throw new AppException(
+        ErrorCode.VALIDATION_FAILED,
+        `${req.service} offers no embeddings; use an embedding model of another service`,
+        { status: 400, param: 'model' },
+      );
+    }
+    const embed = adapter.embed.bind(adapter);
+    const target: CallTarget<EmbeddingRequest> = {
+      service: req.service,
+      model: req.model,
+      request: req,
+      metricsModel: this.metricsModel(req.service, req.model),
+    };
+    const done = await this.executor.complete(
+      [target],
+      (t, ctx) => embed(t.request, ctx),
+      this.executeOptions(opts),
+    );
+    return {
+      ...done.value,
+      usage: this.priced(done.target, done.value.usage),
+      attempts: done.attempts,
+    };
   }
 
   listModels(): CatalogListing {

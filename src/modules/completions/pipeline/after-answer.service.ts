@@ -4,10 +4,13 @@ import { AppException } from '../../../common/errors';
 import { ErrorObserver } from '../../../common/filters/error-observer';
 import { normaliseError } from '../../../common/filters/normalise-error';
 import { newId } from '../../../common/ids/new-id';
-import { CALL_LOG_ID_PREFIX } from '../../conversations/call-logs/call-log.types';
+import {
+  CALL_LOG_ID_PREFIX,
+  type CallRequestSummary,
+} from '../../conversations/call-logs/call-log.types';
 import type { ConversationMessageInput } from '../../conversations/conversation.types';
 import { toUsageRecord, type UsageRecord, type UsageRow } from '../../metrics';
-import type { ChatMessage, Usage } from '../../providers/provider.types';
+import type { ChatMessage, ServiceName, Usage } from '../../providers/provider.types';
 import { TokenBudget } from '../../throttling';
 import { BackgroundTasks } from './background-tasks';
 import type { CompletionJob, CompletionOutcome } from './completion-job';
@@ -85,7 +88,7 @@ export class AfterAnswer {
       });
     }
     const thread = job.thread;
-    const record = this.record(job, latencyMs, usage, {
+    const record = this.record(job, completionSummary(job), latencyMs, usage, {
       service: outcome.service,
       model: outcome.model,
       outcome: 'success',
@@ -134,7 +137,7 @@ export class AfterAnswer {
       error_code: code,
       cached: false,
     });
-    const record = this.record(job, latencyMs, usage, {
+    const record = this.record(job, completionSummary(job), latencyMs, usage, {
       service: job.service,
       model: job.model,
       outcome: 'error',
@@ -167,8 +170,54 @@ export class AfterAnswer {
     this.tasks.schedule('post_answer.abandoned', () => this.journal.commit(record));
   }
 
+  /**
+   * A single provider call that is not a completion (an embeddings request): the same usage
+   * row and call log a completion leaves. A success's record is committed before the answer
+   * leaves (503 when it cannot be); a failure's is written in the background, best effort.
+   */
+  async singleCall(call: SingleCall): Promise<void> {
+    const { usage, latencyMs } = call;
+    const ok = call.error === undefined;
+    if (ok) this.tokenBudget.record(call.principal, usage.total_tokens);
+    const code = ok
+      ? null
+      : call.error instanceof AppException
+        ? call.error.code
+        : normaliseError(call.error).code;
+    const rows: UsageRecord[] = [];
+    this.addRow(rows, {
+      ...this.rowBase(call),
+      service: call.service,
+      model: call.model,
+      input_tokens: usage.input_tokens,
+      output_tokens: usage.output_tokens,
+      cached_tokens: usage.cached_tokens,
+      reasoning_tokens: usage.reasoning_tokens,
+      cost_usd: usage.cost_usd,
+      latency_ms: Math.round(latencyMs),
+      status: ok ? 'success' : 'error',
+      error_code: code,
+      cached: false,
+      attempt: call.attempts,
+    });
+    const record = this.record(call, call.request, latencyMs, rows, {
+      service: call.service,
+      model: call.model,
+      outcome: ok ? 'success' : 'error',
+      input_tokens: usage.input_tokens,
+      output_tokens: usage.output_tokens,
+      cached_tokens: usage.cached_tokens,
+      cost_usd: ok ? usage.cost_usd : null,
+      cached: false,
+      error_code: code,
+    });
+    if (ok) await this.journal.commit(record);
+    else this.tasks.schedule('post_answer.failure', () => this.journal.commit(record));
+  }
+
   private record(
-    job: CompletionJob,
+    job: Caller,
+    request: CallRequestSummary,
     latencyMs: number,
     usage: UsageRecord[],
     log: Pick<
@@ -199,12 +248,7 @@ export class AfterAnswer {
         request_id: job.requestId,
         latency_ms: Math.round(latencyMs),
         total_tokens: (log.input_tokens ?? 0) + (log.output_tokens ?? 0),
-        request: {
-          messages: job.messages.length,
-          tools: (job.tools ?? []).length,
-          server_tools: job.serverTools.length,
-          cache_ttl: job.cacheTtl,
-        },
+        request,
         created_at: at,
         ...log,
       },
@@ -213,7 +257,7 @@ export class AfterAnswer {
   }
 
   private rowBase(
-    job: CompletionJob,
+    job: Caller,
   ): Pick<UsageRow, 'time' | 'org_id' | 'user_id' | 'agent_id' | 'thread_id'> {
     return {
       time: new Date(),
@@ -241,6 +285,33 @@ export class AfterAnswer {
       this.logger.warn(`usage row dropped: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+}
+
+/** Who made a call, as usage rows and call logs name them (a completion job is one). */
+type Caller = Pick<CompletionJob, 'principal' | 'requestId' | 'agentId' | 'thread'>;
+
+/** A provider call recorded on its own (see `AfterAnswer.singleCall`). */
+export interface SingleCall extends Caller {
+  service: ServiceName;
+  model: string;
+  /** What was asked, without the input itself (e.g. `{endpoint, inputs, dimensions}`). */
+  request: CallRequestSummary;
+  /** Zero tokens for a failure. */
+  usage: Usage;
+  latencyMs: number;
+  attempts?: number;
+  /** Set when the call failed. */
+  error?: unknown;
+}
+
+/** What a completion asked, for its call log (never the prompt itself). */
+function completionSummary(job: CompletionJob): CallRequestSummary {
+  return {
+    messages: job.messages.length,
+    tools: (job.tools ?? []).length,
+    server_tools: job.serverTools.length,
+    cache_ttl: job.cacheTtl,
+  };
 }
 
 /** The exchange's messages in stored form; its total usage sits on its final message. */

@@ -1,5 +1,12 @@
 import type { ClientKey, ClientPool } from '../client-pool';
-import type { ChatRequest, ChatResult, ServiceName, StreamEvent } from '../provider.types';
+import type {
+  ChatRequest,
+  ChatResult,
+  EmbeddingRequest,
+  EmbeddingResult,
+  ServiceName,
+  StreamEvent,
+} from '../provider.types';
 
 /** The request/response format an adapter speaks upstream. */
 export type WireFormat = 'openai-chat' | 'anthropic-messages';
@@ -82,4 +89,10 @@ export abstract class ProviderAdapter {
    * `usage` (in that order). Ending the iteration early aborts the upstream request.
    */
   abstract stream(req: ChatRequest, ctx: AdapterContext): AsyncIterable<StreamEvent>;
+
+  /**
+   * One embeddings call, for the services that offer them (absent otherwise: Anthropic has
+   * none). Vectors come back as floats, in input order; `cost_usd` is left null.
+   */
+  embed?(req: EmbeddingRequest, ctx: AdapterContext): Promise<EmbeddingResult>;
 }

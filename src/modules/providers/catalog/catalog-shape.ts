@@ -86,10 +86,21 @@ export function catalogProblems(c: unknown): string[] {
         problems.push(`${mat} must be an object`);
         continue;
       }
-      for (const k of ['context_window', 'max_output_tokens']) {
-        if (!Number.isInteger(m[k]) || (m[k] as number) <= 0)
-          problems.push(`${mat}.${k} must be a positive integer`);
-      }
+      if (m.kind !== undefined && m.kind !== 'chat' && m.kind !== 'embedding')
+        problems.push(`${mat}.kind must be "chat" or "embedding"`);
+      const embedding = m.kind === 'embedding';
+      if (!Number.isInteger(m.context_window) || (m.context_window as number) <= 0)
+        problems.push(`${mat}.context_window must be a positive integer`);
+      // Embedding models produce no tokens: their max_output_tokens is 0.
+      const minOutput = embedding ? 0 : 1;
+      if (!Number.isInteger(m.max_output_tokens) || (m.max_output_tokens as number) < minOutput)
+        problems.push(
+          `${mat}.max_output_tokens must be ${embedding ? 'an integer >= 0' : 'a positive integer'}`,
+        );
+      if (embedding && (!Number.isInteger(m.dimensions) || (m.dimensions as number) <= 0))
+        problems.push(`${mat}.dimensions must be a positive integer`);
+      if (m.shortenable !== undefined && typeof m.shortenable !== 'boolean')
+        problems.push(`${mat}.shortenable must be a boolean`);
       checkFeatures(m.features, `${mat}.features`, problems);
       checkParams(m.params, `${mat}.params`, problems);
       const groups = m.exclusive_params;

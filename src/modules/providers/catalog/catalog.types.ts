@@ -32,6 +32,12 @@ export interface ModelPricing {
 }
 
 export interface ModelEntry {
+  /** What the model serves: chat completions (the default) or `/v1/embeddings`. */
+  kind?: 'chat' | 'embedding';
+  /** Embedding models: the length of their vectors. */
+  dimensions?: number;
+  /** Embedding models: whether `dimensions` may ask for shorter vectors (text-embedding-3). */
+  shortenable?: boolean;
   context_window: number;
   max_output_tokens: number;
   features: ModelFeatures;

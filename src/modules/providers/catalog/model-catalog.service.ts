@@ -154,6 +154,10 @@ export class ModelCatalogService {
   /** Throws VALIDATION_FAILED (400, `param` set) when the model cannot take this request. */
   validate(req: ChatRequest, opts: { stream?: boolean } = {}): ResolvedModel {
     const resolved = this.resolve(req.service, req.model);
+    if (resolved.entry.kind === 'embedding')
+      throw this.badModel(
+        `${req.service}/${req.model} is an embedding model; use POST /v1/embeddings`,
+      );
     validateRequest(req, resolved, opts);
     return resolved;
   }

@@ -17,11 +17,11 @@ import { Deadline } from './deadline';
 import { providerMetrics } from './provider-metrics';
 import { RESILIENCE_OPTIONS, type ResilienceOptions } from './resilience.options';
 
-/** One service/model to try, with the request already shaped for it. */
-export interface CallTarget {
+/** One service/model to try, with the request already shaped for it (a chat or an embedding). */
+export interface CallTarget<R = ChatRequest> {
   service: ServiceName;
   model: string;
-  request: ChatRequest;
+  request: R;
   /**
    * The model as metrics label it: catalog models by name, any other id (services that pass
    * unknown models through take whatever the client sends) as `other`, so labels stay bounded.
@@ -48,14 +48,14 @@ export interface ExecuteOptions {
   resolveEndpoint: (service: ServiceName) => Promise<Endpoint>;
 }
 
-export interface Executed<T> {
+export interface Executed<T, R = ChatRequest> {
   value: T;
-  target: CallTarget;
+  target: CallTarget<R>;
   /** Upstream calls made, across retries and fallbacks. */
   attempts: number;
 }
 
-interface Committed<T> extends Executed<T> {
+interface Committed<T, R = ChatRequest> extends Executed<T, R> {
   deadline: Deadline;
   breaker: CircuitGuard;
   startedAt: number;
@@ -93,11 +93,11 @@ export class ResilientExecutor {
     private readonly breakers: CircuitBreakerRegistry,
   ) {}
 
-  async complete<T>(
-    targets: CallTarget[],
-    call: (target: CallTarget, ctx: AdapterContext) => Promise<T>,
+  async complete<T, R = ChatRequest>(
+    targets: CallTarget<R>[],
+    call: (target: CallTarget<R>, ctx: AdapterContext) => Promise<T>,
     opts: ExecuteOptions,
-  ): Promise<Executed<T>> {
+  ): Promise<Executed<T, R>> {
     const done = await this.run(targets, opts, call);
     done.deadline.dispose();
     done.breaker.onSuccess();
@@ -149,11 +149,11 @@ export class ResilientExecutor {
     }
   }
 
-  private async run<T>(
-    targets: CallTarget[],
+  private async run<T, R>(
+    targets: CallTarget<R>[],
     opts: ExecuteOptions,
-    attempt: (target: CallTarget, ctx: AdapterContext) => Promise<T>,
-  ): Promise<Committed<T>> {
+    attempt: (target: CallTarget<R>, ctx: AdapterContext) => Promise<T>,
+  ): Promise<Committed<T, R>> {
     const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs;
     let attempts = 0;
     let primaryError: ProviderError | undefined;
@@ -222,7 +222,7 @@ export class ResilientExecutor {
 
   private normalize(
     raw: unknown,
-    target: CallTarget,
+    target: CallTarget<unknown>,
     deadline: Deadline,
     opts: ExecuteOptions,
   ): ProviderError {
@@ -248,7 +248,7 @@ export class ResilientExecutor {
   }
 
   private record(
-    target: CallTarget,
+    target: CallTarget<unknown>,
     attempt: number,
     outcome: string,
     startedAt: number | undefined,

@@ -34,6 +34,14 @@ describe('estimateTokens', () => {
     expect(estimateTokens({ max_tokens: -5 })).toBe(DEFAULT_MAX_OUTPUT_TOKENS);
   });
 
+  it('counts an embeddings request by its input alone (embeddings produce no output)', () => {
+    expect(estimateTokens({ model: 'openai/e', input: 'x'.repeat(40) })).toBe(10);
+    expect(estimateTokens({ input: ['abcd', 'abcdefgh'] })).toBe(1 + 2);
+    expect(estimateTokens({ input: [1, 2, 3] })).toBe(3);
+    expect(estimateTokens({ input: [[1, 2], [3]] })).toBe(3);
+    expect(estimateTokens({ input: { bad: true } })).toBe(0);
+  });
+
   it('reads the service and model of a model reference', () => {
     expect(requestedModel({ model: 'openrouter/meta/llama' })).toEqual({
       service: 'openrouter',

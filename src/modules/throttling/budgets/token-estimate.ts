@@ -26,6 +26,8 @@ export interface EstimateContext {
  */
 export function estimateTokens(body: unknown, ctx: EstimateContext = {}): number {
   const b = isObj(body) ? body : {};
+  // An embeddings request (`input`, no messages): its input only, it produces no output.
+  if (b.messages === undefined && b.input !== undefined) return embeddingInputTokens(b.input);
   const chars = messageChars(b.messages) + textChars(b.user) + (ctx.promptChars ?? 0);
   const input = Math.ceil(chars / CHARS_PER_TOKEN);
   const output =
@@ -67,6 +69,18 @@ function messageChars(messages: unknown): number {
     }
   }
   return chars;
+}
+
+/** `/v1/embeddings` input: strings as characters / 4, token arrays by their length. */
+function embeddingInputTokens(input: unknown): number {
+  const items = Array.isArray(input) && input.every((t) => typeof t === 'number') ? [input] : input;
+  if (!Array.isArray(items)) return Math.ceil(textChars(items) / CHARS_PER_TOKEN);
+  let tokens = 0;
+  for (const item of items) {
+    if (typeof item === 'string') tokens += Math.ceil(item.length / CHARS_PER_TOKEN);
+    else if (Array.isArray(item)) tokens += item.length;
+  }
+  return tokens;
 }
 
 /** A string, or an array of content parts whose `text` counts (images are not estimated). */

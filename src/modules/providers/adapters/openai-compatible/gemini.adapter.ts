@@ -1,5 +1,7 @@
-import type { ChatRequest } from '../../provider.types';
+import type { ChatRequest, EmbeddingRequest, EmbeddingResult } from '../../provider.types';
+import type { AdapterContext } from '../provider-adapter';
 import { OpenAICompatibleAdapter } from './openai-compatible.adapter';
+import type { EmbeddingWireBody } from './openai-compatible.embeddings';
 import { isRecord } from '../../is-record';
 import type { WireBody, WireToolCall } from './openai-compatible.wire';
 
@@ -29,6 +31,12 @@ export class GeminiAdapter extends OpenAICompatibleAdapter {
     return rest;
   }
 
+  /** Its embeddings schema has no `user` either. */
+  protected override adjustEmbeddingBody(body: EmbeddingWireBody): EmbeddingWireBody {
+    const { user: _u, ...rest } = body;
+    return rest;
+  }
+
   override inspectToolCall(raw: Record<string, unknown>, id: string | undefined): void {
     const google = isRecord(raw.extra_content) ? raw.extra_content.google : undefined;
     if (!id || !isRecord(google) || google.thought_signature === undefined) return;
@@ -44,5 +52,9 @@ export class GeminiAdapter extends OpenAICompatibleAdapter {
     return signature === undefined
       ? call
       : { ...call, extra_content: { google: { thought_signature: signature } } };
+  }
+
+  override embed(req: EmbeddingRequest, ctx: AdapterContext): Promise<EmbeddingResult> {
+    return this.embedOverWire(req, ctx);
   }
 }

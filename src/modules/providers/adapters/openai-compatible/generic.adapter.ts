@@ -1,3 +1,5 @@
+import type { EmbeddingRequest, EmbeddingResult } from '../../provider.types';
+import type { AdapterContext } from '../provider-adapter';
 import { OpenAICompatibleAdapter } from './openai-compatible.adapter';
 
 /**
@@ -9,4 +11,8 @@ import { OpenAICompatibleAdapter } from './openai-compatible.adapter';
  */
 export class GenericOpenAICompatibleAdapter extends OpenAICompatibleAdapter {
   static readonly info = { name: 'openai-compatible', label: 'OpenAI-compatible server' } as const;
+
+  override embed(req: EmbeddingRequest, ctx: AdapterContext): Promise<EmbeddingResult> {
+    return this.embedOverWire(req, ctx);
+  }
 }

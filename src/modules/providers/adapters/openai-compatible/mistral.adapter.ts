@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { ChatRequest } from '../../provider.types';
+import type { ChatRequest, EmbeddingRequest, EmbeddingResult } from '../../provider.types';
+import type { AdapterContext } from '../provider-adapter';
 import { OpenAICompatibleAdapter } from './openai-compatible.adapter';
+import type { EmbeddingWireBody } from './openai-compatible.embeddings';
 import type { WireBody } from './openai-compatible.wire';
 
 const MISTRAL_ID = /^[a-zA-Z0-9]{9}$/;
@@ -30,11 +32,23 @@ export class MistralAdapter extends OpenAICompatibleAdapter {
     return out;
   }
 
+  /** `/embeddings` takes no `user`; OpenAI's `dimensions` is its `output_dimension`. */
+  protected override adjustEmbeddingBody(body: EmbeddingWireBody): EmbeddingWireBody {
+    const { user: _u, dimensions, ...rest } = body;
+    const out: EmbeddingWireBody = rest;
+    if (dimensions !== undefined) out.output_dimension = dimensions;
+    return out;
+  }
+
   override toolCallId(id: string): string {
     if (MISTRAL_ID.test(id)) return id;
     const digest = createHash('sha256').update(id).digest();
     let out = '';
     for (let i = 0; i < 9; i++) out += BASE62[digest[i] % BASE62.length];
     return out;
+  }
+
+  override embed(req: EmbeddingRequest, ctx: AdapterContext): Promise<EmbeddingResult> {
+    return this.embedOverWire(req, ctx);
   }
 }

@@ -1,13 +1,25 @@
 import OpenAI from 'openai';
 import type { ClientPool } from '../../client-pool';
 import { abortedError } from '../../errors/provider-error';
-import type { ChatRequest, ChatResult, StreamEvent } from '../../provider.types';
+import type {
+  ChatRequest,
+  ChatResult,
+  EmbeddingRequest,
+  EmbeddingResult,
+  StreamEvent,
+} from '../../provider.types';
 import {
   type AdapterContext,
   clientKey,
   ProviderAdapter,
   type WireFormat,
 } from '../provider-adapter';
+import {
+  buildEmbeddingBody,
+  type EmbeddingWireBody,
+  inputCount,
+  parseEmbeddings,
+} from './openai-compatible.embeddings';
 import { translateOpenAIError } from './openai-compatible.errors';
 import { buildWireBody, type RequestDialect } from './openai-compatible.request';
 import {
@@ -49,6 +61,16 @@ export abstract class OpenAICompatibleAdapter
   /** Last chance to drop or rename fields the service rejects. */
   protected adjustBody(body: WireBody, _req: ChatRequest): WireBody {
     return body;
+  }
+
+  /** Last chance to drop or rename `/embeddings` fields the service rejects. */
+  protected adjustEmbeddingBody(body: EmbeddingWireBody): EmbeddingWireBody {
+    return body;
+  }
+
+  /** The exact `/embeddings` body this adapter would send; exposed for unit tests. */
+  buildEmbeddingBody(req: EmbeddingRequest): EmbeddingWireBody {
+    return this.adjustEmbeddingBody(buildEmbeddingBody(req));
   }
 
   toolCallId(id: string): string {
@@ -106,6 +128,28 @@ export abstract class OpenAICompatibleAdapter
     // The SDK ends the iteration quietly when its request is aborted: that is not a success.
     if (ctx.signal.aborted) throw abortedError(this.service);
     yield* acc.end();
+  }
+
+  /**
+   * The `/embeddings` call, for the services that offer one: each declares `embed()` calling
+   * this (Groq has none, so a request for it is refused before any call).
+   */
+  protected async embedOverWire(
+    req: EmbeddingRequest,
+    ctx: AdapterContext,
+  ): Promise<EmbeddingResult> {
+    let raw: unknown;
+    try {
+      // `encoding_format: "float"` is explicit, so the SDK returns the vectors as sent.
+      raw = await this.client(ctx).embeddings.create(this.buildEmbeddingBody(req), {
+        signal: ctx.signal,
+        timeout: ctx.timeoutMs,
+        maxRetries: 0,
+      });
+    } catch (err) {
+      throw translateOpenAIError(this.service, err, ctx);
+    }
+    return parseEmbeddings(raw, this.service, req.model, inputCount(req.input));
   }
 
   private client(ctx: AdapterContext): OpenAI {

@@ -1,3 +1,5 @@
+import type { EmbeddingRequest, EmbeddingResult } from '../../provider.types';
+import type { AdapterContext } from '../provider-adapter';
 import { OpenAICompatibleAdapter } from './openai-compatible.adapter';
 
 /** OpenAI itself: the reference dialect. */
@@ -10,4 +12,8 @@ export class OpenAIAdapter extends OpenAICompatibleAdapter {
   override developerRole = true;
   // `max_tokens` is deprecated and rejected by the o-series and GPT-5 reasoning models.
   override maxTokensField = 'max_completion_tokens' as const;
+
+  override embed(req: EmbeddingRequest, ctx: AdapterContext): Promise<EmbeddingResult> {
+    return this.embedOverWire(req, ctx);
+  }
 }

@@ -1,3 +1,5 @@
+import type { EmbeddingRequest, EmbeddingResult } from '../../provider.types';
+import type { AdapterContext } from '../provider-adapter';
 import { OpenAICompatibleAdapter } from './openai-compatible.adapter';
 
 /**
@@ -24,5 +26,9 @@ export class OpenRouterAdapter extends OpenAICompatibleAdapter {
       'X-OpenRouter-Title': OPENROUTER_ATTRIBUTION.title,
       'X-Title': OPENROUTER_ATTRIBUTION.title,
     };
+  }
+
+  override embed(req: EmbeddingRequest, ctx: AdapterContext): Promise<EmbeddingResult> {
+    return this.embedOverWire(req, ctx);
   }
 }
