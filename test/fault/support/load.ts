@@ -67,11 +67,23 @@ export class Load {
     return this.sent;
   }
 
-  /** Resolves once `count` more requests have been answered 200. */
-  async answered(count: number): Promise<void> {
+  /**
+   * Resolves once `count` more requests have been answered 200. Bounded, so a gateway that
+   * never recovers fails with what it answered instead of the test's own timeout.
+   */
+  async answered(count: number, withinMs = 60_000): Promise<void> {
     const target = this.ok().length + count;
+    const deadline = Date.now() + withinMs;
     while (this.ok().length < target) {
       if (this.stopped) throw new Error('the load stopped first');
+      if (Date.now() > deadline) {
+        const since = this.sent.filter((s) => s.at >= deadline - withinMs);
+        const got = this.ok().length - (target - count);
+        throw new Error(
+          `${count} answers expected within ${withinMs} ms, ${got} came; ` +
+            `statuses meanwhile: ${JSON.stringify(tally(since))}`,
+        );
+      }
       await new Promise((r) => setTimeout(r, 20));
     }
   }
