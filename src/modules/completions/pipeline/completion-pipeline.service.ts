@@ -33,8 +33,11 @@ export class CompletionPipeline {
       await this.after.succeeded(job, outcome, performance.now() - started);
       return outcome;
     } catch (e) {
-      this.after.failed(job, e, performance.now() - started);
-      throw e;
+      // A client that left is recorded as a stream cancelled mid-call is: a failed call
+      // (the provider's 'aborted', status 499, which error monitoring does not report).
+      const error = e instanceof LeaderGone ? e.original : e;
+      this.after.failed(job, error, performance.now() - started);
+      throw error;
     }
   }
 
@@ -96,13 +99,27 @@ export class CompletionPipeline {
     const key = cacheKeyFor(job.principal.orgId, this.keyRequest(job));
     const hit = await this.cache.get<CompletionOutcome>(key);
     if (hit) return asCacheHit(hit);
-    // Concurrent identical misses share one provider call; the followers did not pay for it.
-    const { value, leader } = await this.cache.singleFlight(key, async () => {
+    const runAndStore = async () => {
       const outcome = await this.runner.run(job, signal, rounds);
       await this.cache.set(key, outcome, job.cacheTtl);
       return outcome;
-    });
-    return leader ? value : asCacheHit(value);
+    };
+    try {
+      // Concurrent identical misses share one provider call; the followers did not pay for it.
+      const { value, leader } = await this.cache.singleFlight(key, async () => {
+        try {
+          return await runAndStore();
+        } catch (e) {
+          throw signal?.aborted ? new LeaderGone(e) : e;
+        }
+      });
+      return leader ? value : asCacheHit(value);
+    } catch (e) {
+      // The shared call was cancelled by its leader's client leaving; a follower still
+      // waiting makes the call itself.
+      if (e instanceof LeaderGone && !signal?.aborted) return runAndStore();
+      throw e;
+    }
   }
 
   private keyRequest(job: CompletionJob): ChatRequest {
@@ -126,6 +143,13 @@ export class CompletionPipeline {
   /** The deployment's STRICT_PARAMS: unsupported parameters are refused instead of dropped. */
   get strictParams(): boolean {
     return this.limits.strictParams;
+  }
+}
+
+/** A shared (single-flight) call that failed because its leader's client left. */
+class LeaderGone extends Error {
+  constructor(readonly original: unknown) {
+    super('the caller that led a shared provider call left');
   }
 }
 

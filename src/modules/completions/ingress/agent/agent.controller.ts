@@ -12,6 +12,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../../../common/auth/principal';
 import { CurrentPrincipal } from '../../../../common/decorators';
+import { clientGoneSignal } from '../../../../common/http/client-gone';
 import { RateLimited } from '../../../throttling';
 import {
   AsyncCompletions,
@@ -91,7 +92,8 @@ export class AgentCompletionController {
       );
       return;
     }
-    const outcome = await this.pipeline.complete(job);
+    // A client that leaves before its answer cancels the upstream call (and any tool calls).
+    const outcome = await this.pipeline.complete(job, clientGoneSignal(reply));
     void reply.send({
       success: true,
       data: agentResponseData(outcome, { ...ctx, latencyMs: performance.now() - started }),

@@ -17,6 +17,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../../../common/auth/principal';
 import { CurrentPrincipal } from '../../../../common/decorators';
+import { clientGoneSignal } from '../../../../common/http/client-gone';
 import { ModelCatalogService, parseModelRef } from '../../../providers';
 import { RateLimited } from '../../../throttling';
 import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
@@ -94,7 +95,9 @@ export class AnthropicMessagesController {
       );
       return;
     }
-    void reply.send(toAnthropicMessage(await this.pipeline.complete(job), id, body.model));
+    // A client that leaves before its answer cancels the upstream call.
+    const outcome = await this.pipeline.complete(job, clientGoneSignal(reply));
+    void reply.send(toAnthropicMessage(outcome, id, body.model));
   }
 
   @Post('count_tokens')

@@ -13,6 +13,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../../../common/auth/principal';
 import { CurrentPrincipal } from '../../../../common/decorators';
+import { clientGoneSignal } from '../../../../common/http/client-gone';
 import { AppException, ErrorCode } from '../../../../common/errors';
 import { ModelCatalogService } from '../../../providers';
 import { RateLimited } from '../../../throttling';
@@ -157,7 +158,8 @@ export class OpenAiCompletionController {
         { param: 'stream_options' },
       );
     }
-    const outcome = await this.pipeline.complete(job);
+    // A client that leaves before its answer cancels the upstream call.
+    const outcome = await this.pipeline.complete(job, clientGoneSignal(reply));
     void reply.header(CACHE_HEADER, outcome.cached ? 'hit' : 'miss');
     void reply.send(toChatCompletion(outcome, id));
   }
