@@ -19,7 +19,7 @@ import {
   type AcceptedJob,
 } from '../../../queue/async-completions/async-completions.service';
 import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
-import { JobBuilder } from '../../pipeline/job-builder.service';
+import { JobBuilder } from '../../pipeline/job-builder';
 import { sendStream } from '../sse/stream-response';
 import { agentResponseData, agentStreamFormat } from './agent.adapter';
 import { AgentCompletionDto } from './dto/agent-completion.dto';

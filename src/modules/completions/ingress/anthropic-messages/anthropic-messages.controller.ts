@@ -22,7 +22,7 @@ import { ModelCatalogService, parseModelRef } from '../../../providers';
 import { RateLimited } from '../../../throttling';
 import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
 import { estimateTokens } from '../../pipeline/history-trimmer';
-import { JobBuilder } from '../../pipeline/job-builder.service';
+import { JobBuilder } from '../../pipeline/job-builder';
 import { qualifiedModel } from '../shared/model-ref';
 import { requestExtrasFrom } from '../shared/request-extras';
 import { sendStream } from '../sse/stream-response';

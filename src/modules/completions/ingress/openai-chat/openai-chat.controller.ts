@@ -19,7 +19,7 @@ import { ModelCatalogService } from '../../../providers';
 import { RateLimited } from '../../../throttling';
 import type { PipelineEvent } from '../../pipeline/completion-job';
 import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
-import { JobBuilder } from '../../pipeline/job-builder.service';
+import { JobBuilder } from '../../pipeline/job-builder';
 import { qualifiedModel } from '../shared/model-ref';
 import { requestExtrasFrom } from '../shared/request-extras';
 import { sendStream } from '../sse/stream-response';
