@@ -16,7 +16,7 @@ const LEFT = [
   expect.objectContaining({ outcome: 'error', error_code: 'PROVIDER_ERROR', cost_usd: null }),
 ];
 
-describe('a client leaving a non-stream completion', () => {
+describe('a client leaving a completion, and a stream failing after it started', () => {
   let t: GatewayWithMock;
   let n = 0;
   const key = () => `ab${process.pid}-${++n}`;
@@ -143,19 +143,8 @@ describe('a client leaving a non-stream completion', () => {
     expect(logs).toEqual(LEFT);
     expect(threadStatus).toBe(404);
   });
-});
 
-describe('a /v1/chat/completions stream that fails after it started', () => {
-  let t: GatewayWithMock;
-
-  beforeAll(async () => {
-    t = await startGatewayWithMock();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-
-  it('ends with an OpenAI error event carrying the request id of x-request-id', async () => {
+  it('a /v1/chat/completions stream that fails after it started ends with an error event carrying the request id', async () => {
     const requestId = `req-stream-fail-${process.pid}`;
     const res = await fetch(`${t.gw.url}/v1/chat/completions`, {
       method: 'POST',
