@@ -33,10 +33,11 @@ export class CompletionPipeline {
       await this.after.succeeded(job, outcome, performance.now() - started);
       return outcome;
     } catch (e) {
-      // A client that left is recorded as a stream cancelled mid-call is: a failed call
-      // (the provider's 'aborted', status 499, which error monitoring does not report).
       const error = e instanceof LeaderGone ? e.original : e;
-      this.after.failed(job, error, performance.now() - started);
+      // A client that left (its signal cancelled the call) was never answered, and nothing
+      // failed: only the usage of the rounds that finished is kept, as for a stream.
+      if (signal?.aborted) this.after.abandoned(job);
+      else this.after.failed(job, error, performance.now() - started);
       throw error;
     }
   }
@@ -81,11 +82,14 @@ export class CompletionPipeline {
           'The provider stream ended without an answer',
         );
     } catch (e) {
+      // The client left while a provider call was running (its abort surfaced as an error):
+      // recorded as below, not as a failure.
+      if (signal.aborted) throw e;
       settled = true;
       this.after.failed(job, e, performance.now() - started);
       throw e;
     } finally {
-      // The client left mid-stream (the generator was closed early).
+      // The client left mid-stream (the generator was closed early, or its call cancelled).
       if (!settled) this.after.abandoned(job);
     }
   }

@@ -39,10 +39,13 @@ describe('CompletionPipeline.complete with a client that leaves', () => {
       },
     } as unknown as ModelRunner;
     const failed = jest.fn();
+    const abandoned = jest.fn();
+    const succeeded = jest.fn(() => Promise.resolve());
     const after = {
       roundRecorder: () => () => undefined,
-      succeeded: () => Promise.resolve(),
+      succeeded,
       failed,
+      abandoned,
     } as unknown as AfterAnswer;
     const cache = new ResponseCache(createCache());
     const flights = jest.spyOn(cache, 'singleFlight');
@@ -63,8 +66,9 @@ describe('CompletionPipeline.complete with a client that leaves', () => {
     // The follower's client is still there: it got an answer from a call of its own.
     await expect(second).resolves.toMatchObject({ id: 'o1', cached: false });
     expect(signals).toEqual([leaderGone.signal, follower.signal]);
-    // Only the leader's call is recorded as failed (its own error, not a wrapper).
-    expect(failed).toHaveBeenCalledTimes(1);
-    expect(failed.mock.calls[0][1]).toEqual(new Error('cancelled'));
+    // The leader's client left: recorded as abandoned, not failed; the follower's answer as a success.
+    expect(abandoned).toHaveBeenCalledTimes(1);
+    expect(failed).not.toHaveBeenCalled();
+    expect(succeeded).toHaveBeenCalledTimes(1);
   });
 });
