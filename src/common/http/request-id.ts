@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { SAFE_ID_PATTERN } from '../validation/safe-id';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
-const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Fastify's `genReqId`: keeps a client-sent `x-request-id` when it is safe to echo and log,
@@ -11,7 +11,7 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function requestIdFor(req: IncomingMessage): string {
   const sent = req.headers[REQUEST_ID_HEADER];
-  const id = typeof sent === 'string' && SAFE_ID.test(sent) ? sent : randomUUID();
+  const id = typeof sent === 'string' && SAFE_ID_PATTERN.test(sent) ? sent : randomUUID();
   req.headers[REQUEST_ID_HEADER] = id;
   return id;
 }

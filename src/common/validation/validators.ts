@@ -1,6 +1,7 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 import { AsSent } from './as-sent';
 import { MAX_KEYS, markJsonValueValidator } from './preflight';
+import { isRecord } from './is-record';
 
 /**
  * A validator of a JSON value (a map, a union of shapes): the value is kept as sent and out
@@ -27,15 +28,11 @@ export function defineJsonValidator(
 
 const define = defineJsonValidator;
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const isTextPart = (p: unknown) =>
-  isPlainObject(p) && p.type === 'text' && typeof p.text === 'string';
+const isTextPart = (p: unknown) => isRecord(p) && p.type === 'text' && typeof p.text === 'string';
 const isImagePart = (p: unknown) =>
-  isPlainObject(p) &&
+  isRecord(p) &&
   p.type === 'image_url' &&
-  isPlainObject(p.image_url) &&
+  isRecord(p.image_url) &&
   typeof p.image_url.url === 'string' &&
   p.image_url.url.length > 0;
 
@@ -76,9 +73,9 @@ export const IsToolChoice = (o?: ValidationOptions) =>
       v === 'none' ||
       v === 'auto' ||
       v === 'required' ||
-      (isPlainObject(v) &&
+      (isRecord(v) &&
         v.type === 'function' &&
-        isPlainObject(v.function) &&
+        isRecord(v.function) &&
         typeof v.function.name === 'string'),
     o,
   );
@@ -89,11 +86,11 @@ export const IsOpenAiResponseFormat = (o?: ValidationOptions) =>
     'isOpenAiResponseFormat',
     'must be {"type":"text"}, {"type":"json_object"} or {"type":"json_schema","json_schema":{"name":...,"schema":{...}}}',
     (v) =>
-      isPlainObject(v) &&
+      isRecord(v) &&
       (v.type === 'text' ||
         v.type === 'json_object' ||
         (v.type === 'json_schema' &&
-          isPlainObject(v.json_schema) &&
+          isRecord(v.json_schema) &&
           typeof v.json_schema.name === 'string')),
     o,
   );
@@ -102,7 +99,7 @@ export const IsOpenAiResponseFormat = (o?: ValidationOptions) =>
 export const isCacheOptionValue = (v: unknown): boolean =>
   v === false ||
   v === true ||
-  (isPlainObject(v) &&
+  (isRecord(v) &&
     Object.keys(v).every((k) => k === 'ttl') &&
     Number.isInteger(v.ttl) &&
     (v.ttl as number) >= 0 &&
@@ -125,7 +122,7 @@ export const MAX_VARIABLES = 256;
  * named with anything but an Object.prototype member.
  */
 export const isVariablesValue = (v: unknown): boolean => {
-  if (!isPlainObject(v)) return false;
+  if (!isRecord(v)) return false;
   let n = 0;
   for (const key in v) {
     const x = v[key];
@@ -152,7 +149,7 @@ export const MAX_CONFIGURATION_KEYS = 64;
  * parameter lookup would otherwise find on every object.
  */
 export const isConfigurationValue = (v: unknown): boolean => {
-  if (!isPlainObject(v)) return false;
+  if (!isRecord(v)) return false;
   let n = 0;
   for (const key in v) if (++n > MAX_CONFIGURATION_KEYS || isPrototypeName(key)) return false;
   return true;
@@ -177,7 +174,7 @@ export const isHeaderValue = (v: unknown): v is string =>
 
 /** A map of at most `max` headers: valid names, string values without line breaks. */
 export const isHeaderMap = (v: unknown, max: number): v is Record<string, string> => {
-  if (!isPlainObject(v)) return false;
+  if (!isRecord(v)) return false;
   let n = 0;
   for (const name in v) {
     if (++n > max || !HEADER_NAME.test(name) || !isHeaderValue(v[name])) return false;
@@ -209,9 +206,9 @@ export const MaxKeys =
       constraints: [max],
       options: { message: `${propertyName} must have at most ${max} keys`, ...o },
       validator: {
-        validate: (v: unknown) => !isPlainObject(v) || Object.keys(v).length <= max,
+        validate: (v: unknown) => !isRecord(v) || Object.keys(v).length <= max,
       },
     });
 
 export const IsPlainObject = (o?: ValidationOptions) =>
-  define('isPlainObject', 'must be a JSON object', (v) => isPlainObject(v), o);
+  define('isRecord', 'must be a JSON object', (v) => isRecord(v), o);

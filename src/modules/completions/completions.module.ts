@@ -17,7 +17,7 @@ import { ModelsController } from './models.controller';
 import { AfterAnswer } from './pipeline/after-answer.service';
 import { BackgroundTasks } from './pipeline/background-tasks';
 import { CompletionPipeline } from './pipeline/completion-pipeline.service';
-import { JobBuilder } from './pipeline/job-builder.service';
+import { JobBuilder } from './pipeline/job-builder';
 import { ModelRunner } from './pipeline/model-runner';
 import {
   AgentsAdapter,

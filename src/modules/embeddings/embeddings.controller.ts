@@ -11,6 +11,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../common/auth/principal';
 import { CurrentPrincipal } from '../../common/decorators';
+import { clientGoneSignal } from '../../common/http/client-gone';
 import { RateLimited } from '../throttling';
 import { EmbeddingsRequestDto, EmbeddingsResponseDto } from './dto/embeddings.dto';
 import { EmbeddingsService } from './embeddings.service';
@@ -46,10 +47,6 @@ export class EmbeddingsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EmbeddingsResponseDto> {
     // A client that leaves before its answer cancels the upstream call.
-    const gone = new AbortController();
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) gone.abort(new Error('client disconnected'));
-    });
-    return this.embeddings.create(body, principal, String(req.id), gone.signal);
+    return this.embeddings.create(body, principal, String(req.id), clientGoneSignal(reply));
   }
 }

@@ -1,4 +1,2 @@
-/** A plain JSON object (not null, not an array): what provider payloads are checked against. */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+// Defined once in common; re-exported so the provider adapters keep their import.
+export { isRecord } from '../../common/validation/is-record';

@@ -9,5 +9,6 @@ export { PermanentJobError, RetryableJobError, QueueUnavailableError } from './c
 export type { JobRecord, JobStatus, JobError } from './jobs/job.types';
 export type { JsonValue } from './core/job-envelope';
 export { signWebhook, verifyWebhook } from './webhooks/webhook-signature';
+export { sendSignedWebhook, type SignedWebhook } from './webhooks/send-signed-webhook';
 export { WebhookDelivery, type WebhookTarget } from './webhooks/webhook-delivery.service';
 export { WebhookSecrets } from './webhooks/webhook-secrets.service';

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../../common/auth/principal';
 import { requestApiKey } from '../auth';
 import type { RateLimitFacts } from './rate-limit-plan';
+import { isRecord } from '../../common/validation/is-record';
 
 const AGENT_MODEL_PREFIX = 'agent/';
 
@@ -11,7 +12,7 @@ const AGENT_MODEL_PREFIX = 'agent/';
  * caller and then rejected by validation.
  */
 export function requestFacts(req: FastifyRequest, principal: Principal): RateLimitFacts {
-  const body = isObject(req.body) ? req.body : {};
+  const body = isRecord(req.body) ? req.body : {};
   const apiKey = requestApiKey(req);
   return {
     orgId: principal.orgId,
@@ -33,8 +34,4 @@ function agentIdOf(body: Record<string, unknown>): string | undefined {
 
 function nonEmpty(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

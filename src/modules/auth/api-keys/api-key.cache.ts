@@ -1,3 +1,4 @@
+import { TtlMap } from '../../../common/cache/ttl-map';
 import type { ApiKey } from './api-key.types';
 
 export interface ApiKeyCacheOptions {
@@ -9,11 +10,6 @@ export interface ApiKeyCacheOptions {
   now?: () => number;
 }
 
-interface Entry {
-  key: ApiKey | null;
-  expiresAt: number;
-}
-
 /**
  * Key hash -> stored key (or "none"), for a short time, so authentication does not hit the
  * database on every request. Revocation and edits invalidate entries by key id (see the
@@ -21,25 +17,25 @@ interface Entry {
  * no invalidation. Bounded: the oldest entries go first when full.
  */
 export class ApiKeyCache {
-  private readonly entries = new Map<string, Entry>();
+  /** Key hash -> the key, or null for "no such key". */
+  private readonly entries: TtlMap<string, ApiKey | null>;
   private readonly hashById = new Map<string, string>();
-  private readonly now: () => number;
   /** Bumped by every invalidation; a lookup that straddles one must not be cached. */
   private generation = 0;
 
   constructor(private readonly opts: ApiKeyCacheOptions) {
-    this.now = opts.now ?? Date.now;
+    this.entries = new TtlMap({
+      maxEntries: opts.maxEntries,
+      now: opts.now,
+      onDelete: (_hash, key) => {
+        if (key) this.hashById.delete(key.id);
+      },
+    });
   }
 
   /** The cached answer: a key, null ("no such key"), or undefined (not cached). */
   get(hash: string): ApiKey | null | undefined {
-    const entry = this.entries.get(hash);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= this.now()) {
-      this.drop(hash);
-      return undefined;
-    }
-    return entry.key;
+    return this.entries.get(hash);
   }
 
   /** A token to pass back to `set`, taken before the store lookup starts. */
@@ -50,36 +46,22 @@ export class ApiKeyCache {
   /** Caches a lookup result unless an invalidation happened since `snapshot`. */
   set(hash: string, key: ApiKey | null, snapshot: number): void {
     if (snapshot !== this.generation) return;
-    this.drop(hash);
-    while (this.entries.size >= this.opts.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.drop(oldest.value);
-    }
-    const ttl = key ? this.opts.ttlMs : this.opts.negativeTtlMs;
-    this.entries.set(hash, { key, expiresAt: this.now() + ttl });
-    if (key) this.hashById.set(key.id, hash);
+    this.entries.set(hash, key, key ? this.opts.ttlMs : this.opts.negativeTtlMs);
+    if (key && this.entries.holds(hash)) this.hashById.set(key.id, hash);
   }
 
   invalidate(id: string): void {
     this.generation++;
     const hash = this.hashById.get(id);
-    if (hash !== undefined) this.drop(hash);
+    if (hash !== undefined) this.entries.delete(hash);
   }
 
   clear(): void {
     this.generation++;
     this.entries.clear();
-    this.hashById.clear();
   }
 
   get size(): number {
     return this.entries.size;
-  }
-
-  private drop(hash: string): void {
-    const entry = this.entries.get(hash);
-    if (entry?.key) this.hashById.delete(entry.key.id);
-    this.entries.delete(hash);
   }
 }

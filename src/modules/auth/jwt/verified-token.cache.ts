@@ -1,12 +1,5 @@
 import type { Principal } from '../../../common/auth/principal';
-
-interface Entry {
-  principal: Principal;
-  /** Seconds since the epoch after which the token is refused (exp + the clock tolerance). */
-  refuseAtS: number;
-  /** Milliseconds since the epoch after which the entry is verified again. */
-  staleAtMs: number;
-}
+import { TtlMap } from '../../../common/cache/ttl-map';
 
 /**
  * Tokens that passed verification, so a client reusing its token (every SDK does) is not
@@ -17,36 +10,26 @@ interface Entry {
  * honoured within that time, as if the key set were refreshed that often.
  */
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: TtlMap<string, Principal>;
 
   constructor(
-    private readonly maxEntries = 10_000,
+    maxEntries = 10_000,
     private readonly maxAgeMs = 60_000,
     private readonly now: () => number = Date.now,
-  ) {}
-
-  get(token: string): Principal | undefined {
-    const e = this.entries.get(token);
-    if (!e) return undefined;
-    const nowMs = this.now();
-    if (nowMs >= e.staleAtMs || nowMs / 1000 >= e.refuseAtS) {
-      this.entries.delete(token);
-      return undefined;
-    }
-    // A copy: the caller owns its principal.
-    return { ...e.principal, scopes: [...e.principal.scopes] };
+  ) {
+    this.entries = new TtlMap({ maxEntries, now });
   }
 
+  get(token: string): Principal | undefined {
+    const principal = this.entries.get(token);
+    // A copy: the caller owns its principal.
+    return principal && { ...principal, scopes: [...principal.scopes] };
+  }
+
+  /** `refuseAtS`: seconds since the epoch from which the token is refused (exp + tolerance). */
   set(token: string, principal: Principal, refuseAtS: number): void {
-    if (this.entries.size >= this.maxEntries) {
-      // Forget the oldest (Map iteration follows insertion order).
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(token, {
-      principal: { ...principal, scopes: [...principal.scopes] },
-      refuseAtS,
-      staleAtMs: this.now() + this.maxAgeMs,
-    });
+    // Held until verified again (maxAgeMs) or until the token expires, whichever comes first.
+    const ttlMs = Math.min(this.maxAgeMs, refuseAtS * 1000 - this.now());
+    this.entries.set(token, { ...principal, scopes: [...principal.scopes] }, ttlMs);
   }
 }

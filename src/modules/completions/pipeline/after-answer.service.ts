@@ -48,20 +48,16 @@ export class AfterAnswer {
     return (round) => {
       // Real usage against the request's token reservation; record() never throws or waits.
       this.tokenBudget.record(job.principal, round.usage.total_tokens);
-      this.addRow(rows, {
-        ...this.rowBase(job),
-        service: round.service,
-        model: round.model,
-        input_tokens: round.usage.input_tokens,
-        output_tokens: round.usage.output_tokens,
-        cached_tokens: round.usage.cached_tokens,
-        reasoning_tokens: round.usage.reasoning_tokens,
-        cost_usd: round.usage.cost_usd,
-        latency_ms: Math.round(round.latency_ms),
-        status: 'success',
-        cached: false,
-        attempt: round.attempts,
-      });
+      this.addRow(
+        rows,
+        usageRow(job, {
+          service: round.service,
+          model: round.model,
+          usage: round.usage,
+          latencyMs: round.latency_ms,
+          attempt: round.attempts,
+        }),
+      );
     };
   }
 
@@ -74,18 +70,10 @@ export class AfterAnswer {
     const usage = [...this.roundsOf(job)];
     if (outcome.cached) {
       // A cache hit made no provider call, but it is still usage worth seeing.
-      this.addRow(usage, {
-        ...this.rowBase(job),
-        service: outcome.service,
-        model: outcome.model,
-        input_tokens: 0,
-        output_tokens: 0,
-        cached_tokens: 0,
-        cost_usd: 0,
-        latency_ms: Math.round(latencyMs),
-        status: 'success',
-        cached: true,
-      });
+      this.addRow(
+        usage,
+        usageRow(job, { service: outcome.service, model: outcome.model, latencyMs, cached: true }),
+      );
     }
     const thread = job.thread;
     const record = this.record(job, completionSummary(job), latencyMs, usage, {
@@ -124,19 +112,10 @@ export class AfterAnswer {
     const code = error instanceof AppException ? error.code : normaliseError(error).code;
     const usage = [...this.roundsOf(job)];
     this.rounds.delete(job);
-    this.addRow(usage, {
-      ...this.rowBase(job),
-      service: job.service,
-      model: job.model,
-      input_tokens: 0,
-      output_tokens: 0,
-      cached_tokens: 0,
-      cost_usd: 0,
-      latency_ms: Math.round(latencyMs),
-      status: 'error',
-      error_code: code,
-      cached: false,
-    });
+    this.addRow(
+      usage,
+      usageRow(job, { service: job.service, model: job.model, latencyMs, errorCode: code }),
+    );
     const record = this.record(job, completionSummary(job), latencyMs, usage, {
       service: job.service,
       model: job.model,
@@ -185,21 +164,17 @@ export class AfterAnswer {
         ? call.error.code
         : normaliseError(call.error).code;
     const rows: UsageRecord[] = [];
-    this.addRow(rows, {
-      ...this.rowBase(call),
-      service: call.service,
-      model: call.model,
-      input_tokens: usage.input_tokens,
-      output_tokens: usage.output_tokens,
-      cached_tokens: usage.cached_tokens,
-      reasoning_tokens: usage.reasoning_tokens,
-      cost_usd: usage.cost_usd,
-      latency_ms: Math.round(latencyMs),
-      status: ok ? 'success' : 'error',
-      error_code: code,
-      cached: false,
-      attempt: call.attempts,
-    });
+    this.addRow(
+      rows,
+      usageRow(call, {
+        service: call.service,
+        model: call.model,
+        usage,
+        latencyMs,
+        errorCode: code,
+        attempt: call.attempts,
+      }),
+    );
     const record = this.record(call, call.request, latencyMs, rows, {
       service: call.service,
       model: call.model,
@@ -256,18 +231,6 @@ export class AfterAnswer {
     };
   }
 
-  private rowBase(
-    job: Caller,
-  ): Pick<UsageRow, 'time' | 'org_id' | 'user_id' | 'agent_id' | 'thread_id'> {
-    return {
-      time: new Date(),
-      org_id: job.principal.orgId,
-      user_id: job.principal.userId,
-      agent_id: job.agentId,
-      thread_id: job.thread?.threadId,
-    };
-  }
-
   private roundsOf(job: CompletionJob): UsageRecord[] {
     let rows = this.rounds.get(job);
     if (!rows) {
@@ -289,6 +252,43 @@ export class AfterAnswer {
 
 /** Who made a call, as usage rows and call logs name them (a completion job is one). */
 type Caller = Pick<CompletionJob, 'principal' | 'requestId' | 'agentId' | 'thread'>;
+
+/** What one usage row says of a call, beyond who made it. */
+interface RowFacts {
+  service: string;
+  model: string;
+  /** Tokens and cost the call used; none (zeros, no cost) for a cache hit or a failure. */
+  usage?: Omit<Usage, 'total_tokens'>;
+  latencyMs: number;
+  /** Set when the call failed. */
+  errorCode?: string | null;
+  /** Served from the response cache (no provider call was made). */
+  cached?: boolean;
+  attempt?: number;
+}
+
+/** The one shape of a usage row, for a provider round, a cache hit, a failure or a single call. */
+function usageRow(who: Caller, f: RowFacts): UsageRow {
+  return {
+    time: new Date(),
+    org_id: who.principal.orgId,
+    user_id: who.principal.userId,
+    agent_id: who.agentId,
+    thread_id: who.thread?.threadId,
+    service: f.service,
+    model: f.model,
+    input_tokens: f.usage?.input_tokens ?? 0,
+    output_tokens: f.usage?.output_tokens ?? 0,
+    cached_tokens: f.usage?.cached_tokens ?? 0,
+    reasoning_tokens: f.usage?.reasoning_tokens,
+    cost_usd: f.usage ? f.usage.cost_usd : 0,
+    latency_ms: Math.round(f.latencyMs),
+    status: f.errorCode ? 'error' : 'success',
+    error_code: f.errorCode,
+    cached: f.cached ?? false,
+    attempt: f.attempt,
+  };
+}
 
 /** A provider call recorded on its own (see `AfterAnswer.singleCall`). */
 export interface SingleCall extends Caller {

@@ -1,5 +1,6 @@
 import { Injectable, Logger, BeforeApplicationShutdown } from '@nestjs/common';
 import { counter, gauge } from '../../../common/metrics/prom';
+import { backoffDelay } from '../../../common/retry/backoff';
 
 const pending = gauge('gateway_background_tasks_pending', 'Post-answer tasks waiting or running');
 const failures = counter(
@@ -64,7 +65,8 @@ export class BackgroundTasks implements BeforeApplicationShutdown {
         this.logger.warn(
           `background task ${name} failed (attempt ${attempt}), retrying: ${message}`,
         );
-        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 5000)));
+        const delay = backoffDelay(attempt, { baseMs: 100, maxMs: 5000, jitter: 'none' });
+        await new Promise((r) => setTimeout(r, delay));
       }
     }
   }

@@ -33,8 +33,12 @@ export class CompletionPipeline {
       await this.after.succeeded(job, outcome, performance.now() - started);
       return outcome;
     } catch (e) {
-      this.after.failed(job, e, performance.now() - started);
-      throw e;
+      const error = e instanceof LeaderGone ? e.original : e;
+      // A client that left (its signal cancelled the call) was never answered, and nothing
+      // failed: only the usage of the rounds that finished is kept, as for a stream.
+      if (signal?.aborted) this.after.abandoned(job);
+      else this.after.failed(job, error, performance.now() - started);
+      throw error;
     }
   }
 
@@ -78,11 +82,14 @@ export class CompletionPipeline {
           'The provider stream ended without an answer',
         );
     } catch (e) {
+      // The client left while a provider call was running (its abort surfaced as an error):
+      // recorded as below, not as a failure.
+      if (signal.aborted) throw e;
       settled = true;
       this.after.failed(job, e, performance.now() - started);
       throw e;
     } finally {
-      // The client left mid-stream (the generator was closed early).
+      // The client left mid-stream (the generator was closed early, or its call cancelled).
       if (!settled) this.after.abandoned(job);
     }
   }
@@ -96,13 +103,27 @@ export class CompletionPipeline {
     const key = cacheKeyFor(job.principal.orgId, this.keyRequest(job));
     const hit = await this.cache.get<CompletionOutcome>(key);
     if (hit) return asCacheHit(hit);
-    // Concurrent identical misses share one provider call; the followers did not pay for it.
-    const { value, leader } = await this.cache.singleFlight(key, async () => {
+    const runAndStore = async () => {
       const outcome = await this.runner.run(job, signal, rounds);
       await this.cache.set(key, outcome, job.cacheTtl);
       return outcome;
-    });
-    return leader ? value : asCacheHit(value);
+    };
+    try {
+      // Concurrent identical misses share one provider call; the followers did not pay for it.
+      const { value, leader } = await this.cache.singleFlight(key, async () => {
+        try {
+          return await runAndStore();
+        } catch (e) {
+          throw signal?.aborted ? new LeaderGone(e) : e;
+        }
+      });
+      return leader ? value : asCacheHit(value);
+    } catch (e) {
+      // The shared call was cancelled by its leader's client leaving; a follower still
+      // waiting makes the call itself.
+      if (e instanceof LeaderGone && !signal?.aborted) return runAndStore();
+      throw e;
+    }
   }
 
   private keyRequest(job: CompletionJob): ChatRequest {
@@ -126,6 +147,13 @@ export class CompletionPipeline {
   /** The deployment's STRICT_PARAMS: unsupported parameters are refused instead of dropped. */
   get strictParams(): boolean {
     return this.limits.strictParams;
+  }
+}
+
+/** A shared (single-flight) call that failed because its leader's client left. */
+class LeaderGone extends Error {
+  constructor(readonly original: unknown) {
+    super('the caller that led a shared provider call left');
   }
 }
 

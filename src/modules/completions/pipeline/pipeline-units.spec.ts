@@ -3,7 +3,7 @@ import type { ChatMessage } from '../../providers/provider.types';
 import { cacheKeyFor, stableStringify } from '../../cache/cache-key';
 import { BackgroundTasks } from './background-tasks';
 import { estimateTokens, trimHistory } from './history-trimmer';
-import { cachePolicy } from './job-builder.service';
+import { cachePolicy } from './job-builder';
 import { renderPrompt } from './prompt-template';
 import { addUsage, ZERO_USAGE } from './usage-math';
 

@@ -1,3 +1,5 @@
+import { TtlMap } from '../../../common/cache/ttl-map';
+
 export interface ReadThroughCacheOptions {
   /** How long a found record is reused: the safety net should an invalidation ever be lost. */
   ttlMs: number;
@@ -18,7 +20,6 @@ interface Entry<V> {
   org: string;
   id: string;
   value: V | undefined;
-  expires: number;
 }
 
 /**
@@ -33,19 +34,17 @@ interface Entry<V> {
  * `serveStaleOn`, a failed reload falls back to it.
  */
 export class ReadThroughCache<V> {
-  private readonly entries = new Map<string, Entry<V>>();
+  private readonly entries: TtlMap<string, Entry<V>>;
   private readonly inflight = new Map<string, Promise<V | undefined>>();
-  private readonly now: () => number;
   private generation = 0;
 
   constructor(private readonly opts: ReadThroughCacheOptions) {
-    this.now = opts.now ?? Date.now;
+    this.entries = new TtlMap({ maxEntries: opts.maxEntries, now: opts.now });
   }
 
   async get(org: string, id: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
     const key = keyOf(org, id);
-    const hit = this.entries.get(key);
-    if (hit && hit.expires > this.now()) return hit.value;
+    if (this.entries.has(key)) return this.entries.peek(key)?.value;
     const pending = this.inflight.get(key);
     if (pending) return pending;
     const generation = this.generation;
@@ -55,9 +54,9 @@ export class ReadThroughCache<V> {
         return value;
       })
       .catch((e: unknown) => {
-        const stale = this.entries.get(key);
+        const stale = this.entries.getExpired(key);
         if (!stale || generation !== this.generation || !this.opts.serveStaleOn?.(e)) throw e;
-        stale.expires = this.now() + (this.opts.staleRetryMs ?? 1000);
+        this.entries.extend(key, this.opts.staleRetryMs ?? 1000);
         return stale.value;
       })
       .finally(() => {
@@ -69,8 +68,7 @@ export class ReadThroughCache<V> {
 
   /** The cached record, without loading (undefined when absent, expired or known missing). */
   peek(org: string, id: string): V | undefined {
-    const hit = this.entries.get(keyOf(org, id));
-    return hit && hit.expires > this.now() ? hit.value : undefined;
+    return this.entries.peek(keyOf(org, id))?.value;
   }
 
   /**
@@ -79,9 +77,10 @@ export class ReadThroughCache<V> {
    */
   staleOnError(org: string, id: string, error: unknown): V | undefined {
     if (!this.opts.serveStaleOn?.(error)) return undefined;
-    const hit = this.entries.get(keyOf(org, id));
+    const key = keyOf(org, id);
+    const hit = this.entries.getExpired(key);
     if (!hit) return undefined;
-    hit.expires = Math.max(hit.expires, this.now() + (this.opts.staleRetryMs ?? 1000));
+    this.entries.extend(key, this.opts.staleRetryMs ?? 1000);
     return hit.value;
   }
 
@@ -103,7 +102,7 @@ export class ReadThroughCache<V> {
       this.entries.delete(keyOf(org, id));
       return;
     }
-    for (const [key, e] of this.entries) if (e.id === id) this.entries.delete(key);
+    this.entries.deleteWhere((_key, e) => e.id === id);
   }
 
   clear(): void {
@@ -118,14 +117,8 @@ export class ReadThroughCache<V> {
   }
 
   private store(key: string, org: string, id: string, value: V | undefined): void {
-    this.entries.delete(key);
-    while (this.entries.size >= this.opts.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.entries.delete(oldest.value);
-    }
     const ttl = value === undefined ? this.opts.negativeTtlMs : this.opts.ttlMs;
-    if (ttl > 0) this.entries.set(key, { org, id, value, expires: this.now() + ttl });
+    this.entries.set(key, { org, id, value }, ttl);
   }
 }
 

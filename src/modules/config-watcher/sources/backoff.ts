@@ -1,5 +1,7 @@
+import { backoffDelay } from '../../../common/retry/backoff';
+
 /**
- * Reconnect delays: doubling from `baseMs` up to `maxMs`, with full jitter so instances that
+ * Reconnect delays: doubling from `baseMs` up to `maxMs`, with equal jitter so instances that
  * lost the same database do not all come back at the same instant.
  */
 export class ReconnectBackoff {
@@ -12,9 +14,10 @@ export class ReconnectBackoff {
   ) {}
 
   next(): number {
-    const ceiling = Math.min(this.maxMs, this.baseMs * 2 ** this.attempt);
+    const { baseMs, maxMs, random } = this;
+    const delay = backoffDelay(this.attempt, { baseMs, maxMs, random, jitter: 'equal' });
     this.attempt = Math.min(this.attempt + 1, 30);
-    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+    return delay;
   }
 
   reset(): void {

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { ListQueryDto } from '../../../common/pagination';
-import { THREAD_ID_PATTERN } from './thread-id';
+import { SAFE_ID_PATTERN } from '../../../common/validation/safe-id';
 
 /** `?sub_thread_id&limit&cursor` on the messages route. */
 export class ListMessagesQueryDto extends ListQueryDto {
@@ -11,7 +11,7 @@ export class ListMessagesQueryDto extends ListQueryDto {
   })
   @IsOptional()
   @IsString()
-  @Matches(THREAD_ID_PATTERN, {
+  @Matches(SAFE_ID_PATTERN, {
     message: 'sub_thread_id must be 1-128 characters of letters, digits, . _ : -',
   })
   sub_thread_id?: string;

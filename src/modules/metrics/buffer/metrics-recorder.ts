@@ -5,6 +5,7 @@ import {
   Logger,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import { backoffDelay } from '../../../common/retry/backoff';
 import { METRICS_OPTIONS, type MetricsOptions } from '../metrics.options';
 import { isPermanentWriteError, UsageRowWriter } from '../storage/usage-row.writer';
 import { toUsageRecord, type UsageRecord, type UsageRow } from '../usage-row';
@@ -255,9 +256,12 @@ export class MetricsRecorder implements BeforeApplicationShutdown, OnApplication
   /** Exponential (initial * 2^(n-1), capped) with jitter in [half, full], so instances spread out. */
   private backoffDelay(): number {
     const { retryInitialDelayMs, retryMaxDelayMs, random } = this.options;
-    const exp = Math.min(30, Math.max(0, this.consecutiveFailures - 1));
-    const base = Math.min(retryMaxDelayMs, retryInitialDelayMs * 2 ** exp);
-    return Math.round(base / 2 + (random() * base) / 2);
+    return backoffDelay(Math.min(30, this.consecutiveFailures - 1), {
+      baseMs: retryInitialDelayMs,
+      maxMs: retryMaxDelayMs,
+      random,
+      jitter: 'equal',
+    });
   }
 
   private drop(reason: DropReason, n: number, cause: string): void {

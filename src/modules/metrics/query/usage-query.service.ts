@@ -6,7 +6,8 @@ import { badParam, resolveUsageQuery } from './resolve-usage-query';
 import type { UsageBucketDto, UsageQueryDto, UsageReportDto } from './usage-query.dto';
 import { buildUsageQuery } from './usage-query.sql';
 
-interface UsageRow {
+/** One bucket as the usage query returns it (before it becomes a `UsageBucketDto`). */
+interface UsageBucketRow {
   bucket_start: Date;
   group: string | null;
   requests: number;
@@ -37,7 +38,7 @@ export class UsageQueryService {
       // One more than allowed tells "exactly at the cap" from "over it".
       limit: MAX_RESULT_ROWS + 1,
     });
-    const rows = await this.dataSource.query<UsageRow[]>(sql, params);
+    const rows = await this.dataSource.query<UsageBucketRow[]>(sql, params);
     if (rows.length > MAX_RESULT_ROWS) {
       throw badParam(
         q.groupBy ? 'group_by' : 'interval',
@@ -54,7 +55,7 @@ export class UsageQueryService {
   }
 }
 
-function toBucket(r: UsageRow): UsageBucketDto {
+function toBucket(r: UsageBucketRow): UsageBucketDto {
   return {
     bucket_start: new Date(r.bucket_start).toISOString(),
     group: r.group,

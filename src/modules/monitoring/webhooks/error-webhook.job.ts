@@ -1,6 +1,7 @@
 import { PermanentJobError, type JsonValue } from '../../queue';
 import type { WebhookAudience } from '../../config-watcher';
 import type { ErrorWebhookEvent } from './error-webhook.event';
+import { isRecord } from '../../../common/validation/is-record';
 
 export const ERROR_WEBHOOK_JOB = 'error_webhook';
 
@@ -16,16 +17,13 @@ export const DEPLOYMENT_JOB_ORG = '_deployment';
  */
 export type ErrorWebhookJob = { audience: WebhookAudience; event: ErrorWebhookEvent };
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 export function parseErrorWebhookJob(v: JsonValue): ErrorWebhookJob {
   const bad = (what: string) =>
     new PermanentJobError(`error webhook job payload: ${what}`, 'BAD_PAYLOAD');
-  if (!isObject(v)) throw bad('not an object');
+  if (!isRecord(v)) throw bad('not an object');
   const { audience, event } = v;
   if (
-    !isObject(audience) ||
+    !isRecord(audience) ||
     !(
       audience.kind === 'deployment' ||
       (audience.kind === 'org' && typeof audience.orgId === 'string')
@@ -33,7 +31,7 @@ export function parseErrorWebhookJob(v: JsonValue): ErrorWebhookJob {
   ) {
     throw bad('audience missing');
   }
-  if (!isObject(event) || typeof event.id !== 'string' || typeof event.code !== 'string') {
+  if (!isRecord(event) || typeof event.id !== 'string' || typeof event.code !== 'string') {
     throw bad('event missing');
   }
   return v as unknown as ErrorWebhookJob;

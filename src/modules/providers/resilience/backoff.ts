@@ -1,3 +1,4 @@
+import { backoffDelay } from '../../../common/retry/backoff';
 import type { ResilienceOptions } from './resilience.options';
 
 /**
@@ -12,8 +13,12 @@ export function retryDelay(
 ): number | undefined {
   if (retryAfterMs !== undefined)
     return retryAfterMs <= opts.maxRetryAfterMs ? retryAfterMs : undefined;
-  const ceiling = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** attempt);
-  return Math.floor(opts.random() * ceiling);
+  return backoffDelay(attempt, {
+    baseMs: opts.baseDelayMs,
+    maxMs: opts.maxDelayMs,
+    random: opts.random,
+    jitter: 'full',
+  });
 }
 
 /** Resolves after `ms`, or rejects with `onAbort()` as soon as `signal` aborts. */

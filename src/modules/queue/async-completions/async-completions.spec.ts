@@ -6,7 +6,7 @@ import type { Principal } from '../../../common/auth/principal';
 import type { AgentCompletionDto } from '../../completions/ingress/agent/dto/agent-completion.dto';
 import type { CompletionPipeline } from '../../completions/pipeline/completion-pipeline.service';
 import type { CompletionOutcome } from '../../completions/pipeline/completion-job';
-import type { JobBuilder } from '../../completions/pipeline/job-builder.service';
+import type { JobBuilder } from '../../completions/pipeline/job-builder';
 import { PermanentJobError } from '../core/errors';
 import type { JsonValue } from '../core/job-envelope';
 import type { JobRecord } from '../jobs/job.types';

@@ -3,7 +3,7 @@ import { AppException } from '../../../common/errors';
 import { RetryableJobError } from '../core/errors';
 import { agentResponseData } from '../../completions/ingress/agent/agent.adapter';
 import { CompletionPipeline } from '../../completions/pipeline/completion-pipeline.service';
-import { JobBuilder } from '../../completions/pipeline/job-builder.service';
+import { JobBuilder } from '../../completions/pipeline/job-builder';
 import type { JsonValue } from '../core/job-envelope';
 import type { JobError, JobRecord } from '../jobs/job.types';
 import type { JobContext, JobHandler, JobOutcome } from '../runtime/job-handler';

@@ -1,4 +1,5 @@
 import type { Principal } from '../../../common/auth/principal';
+import { isRecord } from '../../../common/validation/is-record';
 import { PermanentJobError } from '../core/errors';
 import type { JsonValue } from '../core/job-envelope';
 import type { WebhookTarget } from '../webhooks/webhook-delivery.service';
@@ -18,21 +19,18 @@ export interface CompletionJobPayload {
   request_id: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 const isStringMap = (v: unknown): v is Record<string, string> =>
-  isObject(v) && Object.values(v).every((x) => typeof x === 'string');
+  isRecord(v) && Object.values(v).every((x) => typeof x === 'string');
 
 /** Checks the payload's shape; a payload that is not one can never run (dead-lettered). */
 export function parseCompletionPayload(v: JsonValue): CompletionJobPayload {
   const bad = (what: string) =>
     new PermanentJobError(`completion job payload: ${what}`, 'BAD_PAYLOAD');
-  if (!isObject(v)) throw bad('not an object');
+  if (!isRecord(v)) throw bad('not an object');
   const { request, principal, webhook, request_id } = v;
-  if (!isObject(request)) throw bad('request missing');
+  if (!isRecord(request)) throw bad('request missing');
   if (
-    !isObject(principal) ||
+    !isRecord(principal) ||
     typeof principal.userId !== 'string' ||
     typeof principal.orgId !== 'string' ||
     !Array.isArray(principal.scopes) ||
@@ -40,7 +38,7 @@ export function parseCompletionPayload(v: JsonValue): CompletionJobPayload {
   ) {
     throw bad('principal missing');
   }
-  if (!isObject(webhook) || typeof webhook.url !== 'string' || !isStringMap(webhook.headers)) {
+  if (!isRecord(webhook) || typeof webhook.url !== 'string' || !isStringMap(webhook.headers)) {
     throw bad('webhook missing');
   }
   if (typeof request_id !== 'string') throw bad('request_id missing');

@@ -1,3 +1,5 @@
+import { backoffDelay } from '../../../common/retry/backoff';
+
 /** Each retry waits this many times longer than the one before. */
 export const BACKOFF_FACTOR = 4;
 /** No single retry waits longer than this. */
@@ -8,8 +10,7 @@ export const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
  * `base * 4^(attempt-1)`, capped at an hour.
  */
 export function retryCeilingMs(baseMs: number, attempt: number): number {
-  const n = Math.max(1, Math.floor(attempt));
-  return Math.min(baseMs * BACKOFF_FACTOR ** (n - 1), MAX_RETRY_DELAY_MS);
+  return backoffDelay(retryIndex(attempt), { ...curve(baseMs), jitter: 'none' });
 }
 
 /**
@@ -19,6 +20,17 @@ export function retryCeilingMs(baseMs: number, attempt: number): number {
  * a ceiling, head-of-line blocking in that queue stays within the same bound.
  */
 export function retryDelayMs(baseMs: number, attempt: number, random = Math.random): number {
-  const ceiling = retryCeilingMs(baseMs, attempt);
-  return Math.max(1, Math.round(ceiling / 2 + (random() * ceiling) / 2));
+  return Math.max(
+    1,
+    backoffDelay(retryIndex(attempt), { ...curve(baseMs), random, jitter: 'equal' }),
+  );
+}
+
+/** Attempt 1 is the first retry: wait number 0. */
+function retryIndex(attempt: number): number {
+  return Math.max(1, Math.floor(attempt)) - 1;
+}
+
+function curve(baseMs: number) {
+  return { baseMs, maxMs: MAX_RETRY_DELAY_MS, factor: BACKOFF_FACTOR };
 }

@@ -1,3 +1,5 @@
+import { SAFE_ID_PATTERN } from '../../../common/validation/safe-id';
+
 /** Any JSON value: what a job payload may hold once it has crossed the broker. */
 export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -23,7 +25,6 @@ export class PoisonMessageError extends Error {
   }
 }
 
-const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const TYPE = /^[a-z][a-z0-9_]{0,62}$/;
 
 /** Job type names end up in queue names and metric labels: keep them short and plain. */
@@ -48,7 +49,8 @@ export function decodeEnvelope(raw: Buffer): JobEnvelope {
   }
   const o = parsed as Record<string, unknown>;
   if (o.v !== 1) throw new PoisonMessageError('unknown envelope version');
-  if (typeof o.id !== 'string' || !ID.test(o.id)) throw new PoisonMessageError('bad job id');
+  if (typeof o.id !== 'string' || !SAFE_ID_PATTERN.test(o.id))
+    throw new PoisonMessageError('bad job id');
   if (typeof o.type !== 'string' || !isValidJobType(o.type))
     throw new PoisonMessageError('bad job type');
   if (typeof o.org_id !== 'string' || o.org_id === '') throw new PoisonMessageError('bad org id');

@@ -1,3 +1,5 @@
+import { isRecord } from '../../../common/validation/is-record';
+
 /** Characters per token: the usual rule of thumb for English text with BPE tokenizers. */
 const CHARS_PER_TOKEN = 4;
 /** Output allowance when neither the request, the agent nor the catalog names a maximum. */
@@ -25,7 +27,7 @@ export interface EstimateContext {
  * the real usage the reservation is settled with.
  */
 export function estimateTokens(body: unknown, ctx: EstimateContext = {}): number {
-  const b = isObj(body) ? body : {};
+  const b = isRecord(body) ? body : {};
   // An embeddings request (`input`, no messages): its input only, it produces no output.
   if (b.messages === undefined && b.input !== undefined) return embeddingInputTokens(b.input);
   const chars = messageChars(b.messages) + textChars(b.user) + (ctx.promptChars ?? 0);
@@ -40,7 +42,7 @@ export function estimateTokens(body: unknown, ctx: EstimateContext = {}): number
 
 /** The `<service>/<model>` a body names in `model` (not `agent/...`), if any. */
 export function requestedModel(body: unknown): { service: string; model: string } | undefined {
-  const model = isObj(body) ? body.model : undefined;
+  const model = isRecord(body) ? body.model : undefined;
   if (typeof model !== 'string') return undefined;
   const slash = model.indexOf('/');
   if (slash <= 0 || slash === model.length - 1) return undefined;
@@ -48,7 +50,7 @@ export function requestedModel(body: unknown): { service: string; model: string 
 }
 
 function requestedMaxOutput(b: Obj): number | undefined {
-  const config = isObj(b.configuration) ? b.configuration : {};
+  const config = isRecord(b.configuration) ? b.configuration : {};
   for (const v of [b.max_completion_tokens, b.max_tokens, config.max_tokens]) {
     if (typeof v === 'number' && Number.isFinite(v) && v > 0) return Math.ceil(v);
   }
@@ -59,11 +61,11 @@ function messageChars(messages: unknown): number {
   if (!Array.isArray(messages)) return 0;
   let chars = 0;
   for (const m of messages) {
-    if (!isObj(m)) continue;
+    if (!isRecord(m)) continue;
     chars += textChars(m.content);
     if (Array.isArray(m.tool_calls)) {
       for (const call of m.tool_calls) {
-        const fn = isObj(call) && isObj(call.function) ? call.function : undefined;
+        const fn = isRecord(call) && isRecord(call.function) ? call.function : undefined;
         if (fn) chars += textChars(fn.name) + textChars(fn.arguments);
       }
     }
@@ -90,11 +92,7 @@ function textChars(content: unknown): number {
   let chars = 0;
   for (const part of content) {
     if (typeof part === 'string') chars += part.length;
-    else if (isObj(part) && typeof part.text === 'string') chars += part.text.length;
+    else if (isRecord(part) && typeof part.text === 'string') chars += part.text.length;
   }
   return chars;
-}
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -12,13 +12,14 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../../../common/auth/principal';
 import { CurrentPrincipal } from '../../../../common/decorators';
+import { clientGoneSignal } from '../../../../common/http/client-gone';
 import { RateLimited } from '../../../throttling';
 import {
   AsyncCompletions,
   type AcceptedJob,
 } from '../../../queue/async-completions/async-completions.service';
 import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
-import { JobBuilder } from '../../pipeline/job-builder.service';
+import { JobBuilder } from '../../pipeline/job-builder';
 import { sendStream } from '../sse/stream-response';
 import { agentResponseData, agentStreamFormat } from './agent.adapter';
 import { AgentCompletionDto } from './dto/agent-completion.dto';
@@ -91,7 +92,8 @@ export class AgentCompletionController {
       );
       return;
     }
-    const outcome = await this.pipeline.complete(job);
+    // A client that leaves before its answer cancels the upstream call (and any tool calls).
+    const outcome = await this.pipeline.complete(job, clientGoneSignal(reply));
     void reply.send({
       success: true,
       data: agentResponseData(outcome, { ...ctx, latencyMs: performance.now() - started }),

@@ -17,11 +17,12 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../../../common/auth/principal';
 import { CurrentPrincipal } from '../../../../common/decorators';
+import { clientGoneSignal } from '../../../../common/http/client-gone';
 import { ModelCatalogService, parseModelRef } from '../../../providers';
 import { RateLimited } from '../../../throttling';
 import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
 import { estimateTokens } from '../../pipeline/history-trimmer';
-import { JobBuilder } from '../../pipeline/job-builder.service';
+import { JobBuilder } from '../../pipeline/job-builder';
 import { qualifiedModel } from '../shared/model-ref';
 import { requestExtrasFrom } from '../shared/request-extras';
 import { sendStream } from '../sse/stream-response';
@@ -94,7 +95,9 @@ export class AnthropicMessagesController {
       );
       return;
     }
-    void reply.send(toAnthropicMessage(await this.pipeline.complete(job), id, body.model));
+    // A client that leaves before its answer cancels the upstream call.
+    const outcome = await this.pipeline.complete(job, clientGoneSignal(reply));
+    void reply.send(toAnthropicMessage(outcome, id, body.model));
   }
 
   @Post('count_tokens')

@@ -179,7 +179,7 @@ export function anthropicStreamFormat(id: string, model: string): StreamFormat {
   const mapper = new AnthropicEventMapper(id, model);
   return {
     map: (e) => mapper.map(e),
-    error: (err) => toAnthropicErrorBody(err),
+    error: (err, requestId) => toAnthropicErrorBody(err, requestId),
     namedEvents: true,
     terminator: null,
   };

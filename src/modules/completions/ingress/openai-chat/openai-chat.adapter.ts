@@ -187,6 +187,6 @@ export function openAiStreamFormat(id: string, includeUsage: boolean): StreamFor
           return [];
       }
     },
-    error: (err) => toOpenAiBody(err),
+    error: (err, requestId) => toOpenAiBody(err, requestId),
   };
 }

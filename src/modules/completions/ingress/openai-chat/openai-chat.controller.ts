@@ -13,12 +13,13 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../../../common/auth/principal';
 import { CurrentPrincipal } from '../../../../common/decorators';
+import { clientGoneSignal } from '../../../../common/http/client-gone';
 import { AppException, ErrorCode } from '../../../../common/errors';
 import { ModelCatalogService } from '../../../providers';
 import { RateLimited } from '../../../throttling';
 import type { PipelineEvent } from '../../pipeline/completion-job';
 import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
-import { JobBuilder } from '../../pipeline/job-builder.service';
+import { JobBuilder } from '../../pipeline/job-builder';
 import { qualifiedModel } from '../shared/model-ref';
 import { requestExtrasFrom } from '../shared/request-extras';
 import { sendStream } from '../sse/stream-response';
@@ -157,7 +158,8 @@ export class OpenAiCompletionController {
         { param: 'stream_options' },
       );
     }
-    const outcome = await this.pipeline.complete(job);
+    // A client that leaves before its answer cancels the upstream call.
+    const outcome = await this.pipeline.complete(job, clientGoneSignal(reply));
     void reply.header(CACHE_HEADER, outcome.cached ? 'hit' : 'miss');
     void reply.send(toChatCompletion(outcome, id));
   }

@@ -10,7 +10,7 @@ import {
   isStopValue,
   isVariablesValue,
 } from '../../../../common/validation/validators';
-import { THREAD_ID_PATTERN } from '../../../conversations/dto/thread-id';
+import { SAFE_ID_PATTERN } from '../../../../common/validation/safe-id';
 import { MAX_MESSAGES, MESSAGE_ROLES } from '../openai-chat/dto/message.dto';
 
 /**
@@ -119,7 +119,7 @@ export function isCommonOpenAiChatRequest(body: unknown): boolean {
 }
 
 /** The agent DTO's id fields (agent_id, thread_id, sub_thread_id) share the thread-id shape. */
-const isId = (v: unknown): boolean => typeof v === 'string' && THREAD_ID_PATTERN.test(v);
+const isId = (v: unknown): boolean => typeof v === 'string' && SAFE_ID_PATTERN.test(v);
 
 /** AgentCompletionDto by agent_id, without bridge_id, images or response_format. */
 export function isCommonAgentRequest(body: unknown): boolean {

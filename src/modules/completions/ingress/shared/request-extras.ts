@@ -1,7 +1,6 @@
 import { AppException, ErrorCode } from '../../../../common/errors';
 import type { RequestExtras } from '../../pipeline/completion-job';
-
-const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+import { SAFE_ID_PATTERN } from '../../../../common/validation/safe-id';
 
 /**
  * The gateway extras the /v1 formats carry as headers: `x-thread-id`, `x-sub-thread-id`,
@@ -14,7 +13,7 @@ export function requestExtrasFrom(headers: Record<string, string | undefined>): 
     ['x-thread-id', threadId],
     ['x-sub-thread-id', subThreadId],
   ] as const) {
-    if (value !== undefined && !ID_PATTERN.test(value)) {
+    if (value !== undefined && !SAFE_ID_PATTERN.test(value)) {
       throw new AppException(
         ErrorCode.VALIDATION_FAILED,
         `${name} must be 1-128 characters of letters, digits, . _ : -`,

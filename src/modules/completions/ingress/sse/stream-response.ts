@@ -10,8 +10,11 @@ const logger = new Logger('Streaming');
 export interface StreamFormat {
   /** Payloads to send for one pipeline event. */
   map(e: PipelineEvent): object[];
-  /** The payload describing a failure after the stream has started. */
-  error(e: NormalisedError): object;
+  /**
+   * The payload describing a failure after the stream has started; `requestId` is the
+   * request's x-request-id, which the format's JSON errors carry too.
+   */
+  error(e: NormalisedError, requestId: string): object;
   /**
    * Send each payload as an `event: <payload.type>` line plus its data (Anthropic), instead of
    * data lines only (OpenAI, the agent API).
@@ -49,7 +52,7 @@ export async function sendStream(
     if (!writer.aborted) {
       const err = normaliseError(e);
       logger.warn(`stream failed after it started: ${err.code} ${err.message}`);
-      send(format.error(err));
+      send(format.error(err, String(reply.request.id)));
     }
   } finally {
     // Stopping early (client gone) runs the generators' cleanup, which aborts the upstream.

@@ -6,6 +6,7 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { counter, gauge } from '../../../../common/metrics/prom';
+import { backoffDelay } from '../../../../common/retry/backoff';
 import { POST_ANSWER_SPOOLS } from './post-answer.journal';
 import { PostAnswerOutbox, type PostAnswerSpool } from './post-answer.spool';
 import { PostAnswerWriter } from './post-answer.writer';
@@ -97,7 +98,11 @@ export class PostAnswerSweeper implements OnApplicationBootstrap, OnApplicationS
           swept.inc({ outbox: outbox.name, result: 'written' });
         } catch (e) {
           swept.inc({ outbox: outbox.name, result: 'retried' });
-          const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 5));
+          const delay = backoffDelay(attempts, {
+            baseMs: 1000,
+            maxMs: MAX_BACKOFF_MS,
+            jitter: 'none',
+          });
           await outbox
             .retryLater(
               record.id,

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { ListQueryDto } from '../../../../common/pagination';
-import { THREAD_ID_PATTERN } from '../../dto/thread-id';
+import { SAFE_ID_PATTERN } from '../../../../common/validation/safe-id';
 
 export class ListCallLogsQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ example: 'agt_3q2JXhN0v8S2aLr1m9BzQw' })
@@ -13,7 +13,7 @@ export class ListCallLogsQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ example: 'thread-42' })
   @IsOptional()
   @IsString()
-  @Matches(THREAD_ID_PATTERN, {
+  @Matches(SAFE_ID_PATTERN, {
     message: 'thread_id must be 1-128 characters of letters, digits, . _ : -',
   })
   thread_id?: string;

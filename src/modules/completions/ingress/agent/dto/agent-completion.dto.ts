@@ -23,8 +23,7 @@ import {
 import { registerFastAccept } from '../../../../../common/validation/fast-accept';
 import { isCommonAgentRequest } from '../../shared/chat-request.fast-accept';
 import { MAX_MESSAGES, MessageDto } from '../../openai-chat/dto/message.dto';
-
-const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+import { SAFE_ID_PATTERN } from '../../../../../common/validation/safe-id';
 
 export class ResponseFormatDto {
   @ApiProperty({ enum: ['default', 'webhook'], example: 'default' })
@@ -57,13 +56,15 @@ export class AgentCompletionDto {
   })
   @ValidateIf((d: AgentCompletionDto) => d.bridge_id === undefined)
   @IsString()
-  @Matches(ID_PATTERN, { message: 'agent_id must be 1-128 characters of letters, digits, . _ : -' })
+  @Matches(SAFE_ID_PATTERN, {
+    message: 'agent_id must be 1-128 characters of letters, digits, . _ : -',
+  })
   agent_id?: string;
 
   @ApiPropertyOptional({ description: 'Alias of agent_id (older clients)' })
   @IsOptional()
   @IsString()
-  @Matches(ID_PATTERN, {
+  @Matches(SAFE_ID_PATTERN, {
     message: 'bridge_id must be 1-128 characters of letters, digits, . _ : -',
   })
   bridge_id?: string;
@@ -104,7 +105,7 @@ export class AgentCompletionDto {
   @ApiPropertyOptional({ example: 'thread-42' })
   @IsOptional()
   @IsString()
-  @Matches(ID_PATTERN, {
+  @Matches(SAFE_ID_PATTERN, {
     message: 'thread_id must be 1-128 characters of letters, digits, . _ : -',
   })
   thread_id?: string;
@@ -112,7 +113,7 @@ export class AgentCompletionDto {
   @ApiPropertyOptional({ example: 'sub-1' })
   @IsOptional()
   @IsString()
-  @Matches(ID_PATTERN, {
+  @Matches(SAFE_ID_PATTERN, {
     message: 'sub_thread_id must be 1-128 characters of letters, digits, . _ : -',
   })
   sub_thread_id?: string;

@@ -21,8 +21,7 @@ import {
 import { IsPlainObject } from '../../../../../common/validation/validators';
 import { SERVICES } from '../../../../providers/provider.types';
 import { MAX_MESSAGES } from '../../openai-chat/dto/message.dto';
-
-const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isRecord } from '../../../../../common/validation/is-record';
 
 /** A string, or an array of content blocks (objects with a string `type`). */
 const IsBlocksOrText = (o?: ValidationOptions) =>
@@ -33,7 +32,7 @@ const IsBlocksOrText = (o?: ValidationOptions) =>
         validate: (v: unknown) =>
           typeof v === 'string' ||
           (Array.isArray(v) &&
-            v.every((b) => isObject(b) && typeof (b as { type?: unknown }).type === 'string')),
+            v.every((b) => isRecord(b) && typeof (b as { type?: unknown }).type === 'string')),
         defaultMessage: (a) =>
           `${a?.property ?? 'content'} must be a string or an array of content blocks with a "type"`,
       },

@@ -46,47 +46,19 @@ export class JobBuilder {
         param: 'agent_id',
       });
     const agent = await this.agents.get(principal.orgId, agentId);
-    const fresh = newMessages(dto);
-    const params = { ...agent.configuration, ...(dto.configuration ?? {}) } as ModelParams;
-    const system =
-      agent.prompt.trim() === ''
-        ? []
-        : [{ role: 'system' as const, content: renderPrompt(agent.prompt, dto.variables) }];
-    const thread = dto.thread_id
-      ? { threadId: dto.thread_id, subThreadId: dto.sub_thread_id }
-      : undefined;
-    const serverTools = await this.serverTools(principal.orgId, agent);
-    return {
+    return this.agentJob(agent, {
       principal,
       requestId,
-      service: agent.service,
-      model: agent.model,
-      fallbacks: agent.fallbacks,
-      messages: await this.withHistory(
-        principal.orgId,
-        agent.service,
-        agent.model,
-        params,
-        system,
-        fresh,
-        thread,
-      ),
-      newMessages: fresh,
-      params,
-      tools: serverTools.length > 0 ? toDefinitions(serverTools) : undefined,
-      serverTools,
-      maxToolIterations: agent.max_tool_iterations ?? DEFAULT_MAX_TOOL_ITERATIONS,
-      agentId: agent.id,
-      thread,
-      cacheTtl: cachePolicy({
-        requested:
-          dto.cache === false ? 0 : typeof dto.cache === 'object' ? dto.cache.ttl : undefined,
-        agentTtl: agent.cache_ttl,
-        defaultTtl,
-        params,
-        sideEffects: serverTools.length > 0,
-      }),
-    };
+      defaultTtl,
+      params: { ...agent.configuration, ...(dto.configuration ?? {}) },
+      variables: dto.variables,
+      fresh: newMessages(dto),
+      thread: dto.thread_id
+        ? { threadId: dto.thread_id, subThreadId: dto.sub_thread_id }
+        : undefined,
+      requestedTtl:
+        dto.cache === false ? 0 : typeof dto.cache === 'object' ? dto.cache.ttl : undefined,
+    });
   }
 
   /** A canonical chat request, from whichever ingress format it came in. */
@@ -118,43 +90,20 @@ export class JobBuilder {
         { ...agent.configuration, ...dto.params },
         extras.strictParams === true,
       );
-      const merged = policy.params;
-      const system =
-        agent.prompt.trim() === ''
-          ? []
-          : [{ role: 'system' as const, content: renderPrompt(agent.prompt, {}) }];
-      const serverTools = await this.serverTools(principal.orgId, agent);
-      return {
+      const job = await this.agentJob(agent, {
         principal,
         requestId,
-        service: agent.service,
-        model: agent.model,
-        fallbacks: agent.fallbacks,
-        messages: await this.withHistory(
-          principal.orgId,
-          agent.service,
-          agent.model,
-          merged,
-          system,
-          fresh,
-          thread,
-        ),
-        newMessages: fresh,
-        params: merged,
-        tools: serverTools.length > 0 ? toDefinitions(serverTools) : undefined,
+        defaultTtl,
+        params: policy.params,
+        variables: {},
+        fresh,
+        thread,
+        requestedTtl: requested,
+      });
+      return {
+        ...job,
         response_format: dto.response_format,
         user: dto.user,
-        serverTools,
-        maxToolIterations: agent.max_tool_iterations ?? DEFAULT_MAX_TOOL_ITERATIONS,
-        agentId: agent.id,
-        thread,
-        cacheTtl: cachePolicy({
-          requested,
-          agentTtl: agent.cache_ttl,
-          defaultTtl,
-          params: merged,
-          sideEffects: serverTools.length > 0,
-        }),
         droppedParams: policy.dropped,
       };
     }
@@ -190,6 +139,48 @@ export class JobBuilder {
     };
   }
 
+  /**
+   * A stored agent's job, whichever route named it: its prompt as the system message, its
+   * model and fallbacks, its server-side tools, the thread's history and its cache policy.
+   */
+  private async agentJob(agent: Agent, o: AgentJobInput): Promise<CompletionJob> {
+    const system =
+      agent.prompt.trim() === ''
+        ? []
+        : [{ role: 'system' as const, content: renderPrompt(agent.prompt, o.variables) }];
+    const serverTools = await this.serverTools(o.principal.orgId, agent);
+    return {
+      principal: o.principal,
+      requestId: o.requestId,
+      service: agent.service,
+      model: agent.model,
+      fallbacks: agent.fallbacks,
+      messages: await this.withHistory(
+        o.principal.orgId,
+        agent.service,
+        agent.model,
+        o.params,
+        system,
+        o.fresh,
+        o.thread,
+      ),
+      newMessages: o.fresh,
+      params: o.params,
+      tools: serverTools.length > 0 ? toDefinitions(serverTools) : undefined,
+      serverTools,
+      maxToolIterations: agent.max_tool_iterations ?? DEFAULT_MAX_TOOL_ITERATIONS,
+      agentId: agent.id,
+      thread: o.thread,
+      cacheTtl: cachePolicy({
+        requested: o.requestedTtl,
+        agentTtl: agent.cache_ttl,
+        defaultTtl: o.defaultTtl,
+        params: o.params,
+        sideEffects: serverTools.length > 0,
+      }),
+    };
+  }
+
   private async serverTools(orgId: string, agent: Agent): Promise<ExecutableTool[]> {
     return agent.tool_ids.length > 0 ? this.tools.getExecutable(orgId, agent.tool_ids) : [];
   }
@@ -213,6 +204,22 @@ export class JobBuilder {
         : Math.min(entry.max_output_tokens, DEFAULT_OUTPUT_RESERVE);
     return trimHistory(system, history, fresh, Math.max(entry.context_window - reserve, 1));
   }
+}
+
+/** What an agent's job is built from, beyond the agent itself. */
+interface AgentJobInput {
+  principal: Principal;
+  requestId: string;
+  defaultTtl: number;
+  /** The model parameters to send (the agent's configuration with the request's overrides). */
+  params: ModelParams;
+  /** Values for the prompt's `{{variables}}`. */
+  variables: Parameters<typeof renderPrompt>[1];
+  /** The request's new messages. */
+  fresh: ChatMessage[];
+  thread: CompletionJob['thread'];
+  /** The TTL the request asked for, if any (0: no caching). */
+  requestedTtl: number | undefined;
 }
 
 function newMessages(dto: AgentCompletionDto): ChatMessage[] {
