@@ -10,6 +10,7 @@
  */
 import * as http from 'node:http';
 import { handleEmbeddings } from './embeddings';
+import { schemaInstance } from './schema-instance';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
@@ -299,7 +300,46 @@ interface ChatInput {
   stop: string[];
   /** OpenAI response_format json_object / json_schema. */
   json: boolean;
+  /** The schema the text must validate against (OpenAI json_schema, Anthropic output_config.format). */
+  schema?: unknown;
+  /** The tool the request forces (or requires: its first tool), with its input schema. */
+  forcedTool?: ForcedTool;
   includeUsage: boolean;
+}
+
+interface ForcedTool {
+  name: string;
+  schema: unknown;
+  /** Forced by name: called even after tool results (a required "any tool" is not). */
+  named: boolean;
+}
+
+/** The tool a tool_choice forces: a named one, or the first when any tool is required. */
+function forcedTool(
+  tools: unknown,
+  choice: { name?: string; any: boolean },
+  schemaKey: 'parameters' | 'input_schema',
+): ForcedTool | ReadError | undefined {
+  if (choice.name === undefined && !choice.any) return undefined;
+  const list: Obj[] = Array.isArray(tools)
+    ? tools
+        .filter(isObj)
+        .map((t) => (schemaKey === 'parameters' && isObj(t.function) ? t.function : t))
+    : [];
+  const tool = choice.name === undefined ? list[0] : list.find((t) => t.name === choice.name);
+  if (!tool || typeof tool.name !== 'string') {
+    return schemaKey === 'parameters'
+      ? {
+          error: "Invalid value for 'tool_choice': no function with that name.",
+          param: 'tool_choice',
+        }
+      : { error: 'tool_choice: the named tool is not in tools' };
+  }
+  return {
+    name: tool.name,
+    schema: tool[schemaKey] ?? { type: 'object' },
+    named: choice.name !== undefined,
+  };
 }
 
 function openaiContentText(content: unknown): string {
@@ -394,6 +434,27 @@ function readOpenAI(body: Obj): ChatInput | ReadError {
   const max = body.max_completion_tokens ?? body.max_tokens;
   const rf = body.response_format;
   const so = body.stream_options;
+  let schema: unknown;
+  if (isObj(rf) && rf.type === 'json_schema') {
+    const js = rf.json_schema;
+    if (!isObj(js) || typeof js.name !== 'string') {
+      return {
+        error: "Missing required parameter: 'response_format.json_schema.name'.",
+        param: 'response_format.json_schema.name',
+      };
+    }
+    schema = js.schema ?? { type: 'object' };
+  }
+  const tc = body.tool_choice;
+  const forced = forcedTool(
+    body.tools,
+    {
+      name: isObj(tc) && isObj(tc.function) ? (tc.function.name as string) : undefined,
+      any: tc === 'required',
+    },
+    'parameters',
+  );
+  if (forced && 'error' in forced) return forced;
   return {
     model: body.model,
     stream,
@@ -403,6 +464,8 @@ function readOpenAI(body: Obj): ChatInput | ReadError {
     maxTokens: typeof max === 'number' && max > 0 ? max : undefined,
     stop: stopList(body.stop),
     json: isObj(rf) && (rf.type === 'json_object' || rf.type === 'json_schema'),
+    schema,
+    forcedTool: forced,
     includeUsage: stream && isObj(so) && so.include_usage === true,
   };
 }
@@ -460,6 +523,29 @@ function readAnthropic(body: Obj, version: string, countOnly = false): ChatInput
       break;
     }
   }
+  // Structured outputs: output_config.format = {type: 'json_schema', schema}.
+  let schema: unknown;
+  const oc = body.output_config;
+  if (oc !== undefined && oc !== null) {
+    if (!isObj(oc)) return { error: 'output_config: Input should be a valid dictionary' };
+    const f = oc.format;
+    if (f !== undefined && f !== null) {
+      if (!isObj(f) || f.type !== 'json_schema') {
+        return { error: "output_config.format.type: Input should be 'json_schema'" };
+      }
+      if (!isObj(f.schema)) return { error: 'output_config.format.schema: Field required' };
+      schema = f.schema;
+    }
+  }
+  const tc = body.tool_choice;
+  const forced = isObj(tc)
+    ? forcedTool(
+        body.tools,
+        { name: tc.type === 'tool' ? (tc.name as string) : undefined, any: tc.type === 'any' },
+        'input_schema',
+      )
+    : undefined;
+  if (forced && 'error' in forced) return forced;
   let toolResults: string[] | null = null;
   const last = messages[messages.length - 1] as Obj;
   if (last.role === 'user' && Array.isArray(last.content)) {
@@ -478,6 +564,8 @@ function readAnthropic(body: Obj, version: string, countOnly = false): ChatInput
     maxTokens: typeof body.max_tokens === 'number' ? body.max_tokens : undefined,
     stop: stopList(body.stop_sequences),
     json: false,
+    schema,
+    forcedTool: forced,
     includeUsage: false,
   };
 }
@@ -504,9 +592,15 @@ interface Plan {
 
 function makePlan(provider: Provider, input: ChatInput, d: MockDirectives, userText: string): Plan {
   const inputTokens = tokens(input.inputChars);
-  if (d.tool_call && !input.toolResults) {
+  // A forced tool is called with an input generated from its schema (unless a directive chose).
+  const calls: MockToolCall[] | undefined =
+    d.tool_call ??
+    (input.forcedTool && (input.forcedTool.named || !input.toolResults)
+      ? [{ name: input.forcedTool.name, arguments: schemaInstance(input.forcedTool.schema) }]
+      : undefined);
+  if (calls && (!input.toolResults || (!d.tool_call && input.forcedTool?.named))) {
     let out = 0;
-    const toolCalls = d.tool_call.map((t) => {
+    const toolCalls = calls.map((t) => {
       const args = JSON.stringify(t.arguments);
       out += tokens(t.name.length + args.length);
       const id = provider === 'openai' ? `call_${nextId()}` : `toolu_01${nextId()}`;
@@ -524,6 +618,7 @@ function makePlan(provider: Provider, input: ChatInput, d: MockDirectives, userT
   let text: string;
   if (d.content !== undefined) text = d.content;
   else if (input.toolResults) text = `Tool said: ${input.toolResults.join('\n')}`;
+  else if (input.schema !== undefined) text = JSON.stringify(schemaInstance(input.schema));
   else if (input.json) text = JSON.stringify({ echo: userText });
   else text = `Echo: ${userText}`;
   let finish: Plan['finish'] = 'stop';

@@ -81,6 +81,11 @@ export interface ChatRequest {
   response_format?: ResponseFormat;
   /** End-user id, forwarded where the service accepts one. */
   user?: string;
+  /**
+   * Set by the catalog (never by a client) when `response_format` travels as a forced tool: the
+   * name of that tool, whose call is returned as the message content (see output-tool.ts).
+   */
+  output_tool?: string;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
