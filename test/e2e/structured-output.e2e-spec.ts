@@ -1,0 +1,204 @@
+import OpenAI from 'openai';
+import { zodResponseFormat } from 'openai/helpers/zod';
+import { z } from 'zod';
+import { mockDirective } from '../mock-upstream/server';
+import { startGatewayWithMock, type GatewayWithMock } from '../support/gateway-with-mock';
+
+/**
+ * Structured output through POST /v1/chat/completions, driven by the official openai SDK's
+ * `parse()` and `stream()` helpers: `response_format` json_schema / json_object is answered as
+ * the assistant's content (finish_reason 'stop') on every service, natively where the catalog
+ * says the model has it (OpenAI json_schema, Anthropic output_config.format), through a forced
+ * tool otherwise (Anthropic json_object, Groq's Llama models).
+ */
+describe('Structured output on /v1/chat/completions (openai SDK parse/stream)', () => {
+  let t: GatewayWithMock;
+  let client: OpenAI;
+  let n = 0;
+  const key = () => `so${process.pid}-${++n}`;
+  const ask = (k: string) => [
+    { role: 'user' as const, content: `Describe a place ${mockDirective({ key: k })}` },
+  ];
+  const sentBody = (k: string) => {
+    const recorded = t.mock.requests({ key: k });
+    expect(recorded).toHaveLength(1);
+    return recorded[0].body as Record<string, unknown>;
+  };
+
+  /** The schema every test asks for, and the minimal instance the mock answers with. */
+  const Place = z.object({
+    city: z.string(),
+    population: z.number().int().min(1),
+    tags: z.array(z.string()).min(1),
+    kind: z.enum(['town', 'city']),
+  });
+  const PLACE = { city: 'mock', population: 1, tags: ['mock'], kind: 'town' };
+  const placeFormat = () => zodResponseFormat(Place, 'place');
+
+  beforeAll(async () => {
+    t = await startGatewayWithMock();
+    client = t.client();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('passes json_schema natively to openai/gpt-4o-mini; parse() yields the parsed object', async () => {
+    const k = key();
+    const res = await client.chat.completions.parse({
+      model: 'openai/gpt-4o-mini',
+      messages: ask(k),
+      response_format: placeFormat(),
+    });
+    const choice = res.choices[0];
+    expect(choice.finish_reason).toBe('stop');
+    expect(choice.message.parsed).toEqual(PLACE);
+    expect(Place.parse(choice.message.parsed)).toEqual(PLACE);
+    const body = sentBody(k);
+    expect(body.response_format).toMatchObject({
+      type: 'json_schema',
+      json_schema: { name: 'place', strict: true },
+    });
+    expect(body.tools).toBeUndefined();
+  });
+
+  it('sends output_config.format to anthropic/claude-sonnet-4-6; parse() yields the object', async () => {
+    const k = key();
+    const res = await client.chat.completions.parse({
+      model: 'anthropic/claude-sonnet-4-6',
+      messages: ask(k),
+      response_format: placeFormat(),
+    });
+    expect(res.choices[0].finish_reason).toBe('stop');
+    expect(res.choices[0].message.tool_calls ?? []).toEqual([]);
+    expect(res.choices[0].message.parsed).toEqual(PLACE);
+    const body = sentBody(k);
+    expect(body.output_config).toEqual({
+      format: { type: 'json_schema', schema: placeFormat().json_schema.schema },
+    });
+    expect(body.tools).toBeUndefined();
+  });
+
+  it('streams the Anthropic native answer; the stream() helper assembles the parsed object', async () => {
+    const k = key();
+    const stream = client.chat.completions.stream({
+      model: 'anthropic/claude-sonnet-4-6',
+      messages: ask(k),
+      response_format: placeFormat(),
+    });
+    let deltas = 0;
+    stream.on('content.delta', () => deltas++);
+    const final = await stream.finalChatCompletion();
+    expect(deltas).toBeGreaterThan(0);
+    expect(final.choices[0].finish_reason).toBe('stop');
+    expect(final.choices[0].message.parsed).toEqual(PLACE);
+  });
+
+  it('answers json_object on an Anthropic model through a forced tool, as content', async () => {
+    const k = key();
+    const res = await client.chat.completions.create({
+      model: 'anthropic/claude-haiku-4-5',
+      messages: ask(k),
+      response_format: { type: 'json_object' },
+    });
+    const choice = res.choices[0];
+    expect(choice.finish_reason).toBe('stop');
+    expect(choice.message.tool_calls ?? []).toEqual([]);
+    expect(JSON.parse(choice.message.content ?? '')).toEqual({});
+    const body = sentBody(k);
+    expect(body.tool_choice).toEqual({ type: 'tool', name: 'json_output' });
+    expect(body.tools).toEqual([
+      expect.objectContaining({
+        name: 'json_output',
+        input_schema: { type: 'object', additionalProperties: true },
+      }),
+    ]);
+    expect(body.output_config).toBeUndefined();
+    expect(body.system).toBeUndefined();
+  });
+
+  it('turns the forced tool_use stream (input_json_delta) into content deltas', async () => {
+    const k = key();
+    const stream = await client.chat.completions.create({
+      model: 'anthropic/claude-haiku-4-5',
+      messages: ask(k),
+      response_format: { type: 'json_object' },
+      stream: true,
+    });
+    let content = '';
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      const c = chunk.choices[0];
+      if (!c) continue;
+      expect(c.delta.tool_calls).toBeUndefined();
+      content += c.delta.content ?? '';
+      finish = c.finish_reason ?? finish;
+    }
+    expect(JSON.parse(content)).toEqual({});
+    expect(finish).toBe('stop');
+  });
+
+  it('uses a forced function tool for groq/llama-3.3-70b-versatile (no native json_schema)', async () => {
+    const k = key();
+    const res = await client.chat.completions.parse({
+      model: 'groq/llama-3.3-70b-versatile',
+      messages: ask(k),
+      response_format: placeFormat(),
+    });
+    expect(res.choices[0].finish_reason).toBe('stop');
+    expect(res.choices[0].message.tool_calls ?? []).toEqual([]);
+    expect(res.choices[0].message.parsed).toEqual(PLACE);
+    const body = sentBody(k);
+    expect(body.response_format).toBeUndefined();
+    expect(body.tool_choice).toEqual({ type: 'function', function: { name: 'place' } });
+    expect(body.tools).toEqual([
+      expect.objectContaining({
+        type: 'function',
+        function: expect.objectContaining({
+          name: 'place',
+          parameters: placeFormat().json_schema.schema,
+          strict: true,
+        }),
+      }),
+    ]);
+  });
+
+  it('streams the forced function tool as content; stream() parses it', async () => {
+    const k = key();
+    const stream = client.chat.completions.stream({
+      model: 'groq/llama-3.3-70b-versatile',
+      messages: ask(k),
+      response_format: placeFormat(),
+    });
+    const final = await stream.finalChatCompletion();
+    expect(final.choices[0].finish_reason).toBe('stop');
+    expect(final.choices[0].message.tool_calls ?? []).toEqual([]);
+    expect(final.choices[0].message.parsed).toEqual(PLACE);
+  });
+
+  it("keeps the client's own tools callable next to the output tool", async () => {
+    const k = key();
+    const res = await client.chat.completions.create({
+      model: 'anthropic/claude-haiku-4-5',
+      messages: ask(k),
+      response_format: { type: 'json_object' },
+      tools: [
+        {
+          type: 'function',
+          function: { name: 'lookup', parameters: { type: 'object', properties: {} } },
+        },
+      ],
+    });
+    const body = sentBody(k);
+    expect((body.tools as Array<{ name: string }>).map((x) => x.name)).toEqual([
+      'lookup',
+      'json_output',
+    ]);
+    expect(body.tool_choice).toEqual({ type: 'any' });
+    // The mock calls the first tool when any is required: the client's, returned as a tool call.
+    expect(res.choices[0].finish_reason).toBe('tool_calls');
+    expect(res.choices[0].message.tool_calls?.[0]).toMatchObject({
+      function: { name: 'lookup' },
+    });
+  });
+});
