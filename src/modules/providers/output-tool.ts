@@ -32,7 +32,10 @@ export async function* unwrapOutputToolStream(
   events: AsyncIterable<StreamEvent>,
   tool: string | undefined,
 ): AsyncGenerator<StreamEvent> {
-  if (!tool) return yield* events;
+  if (!tool) {
+    yield* events;
+    return;
+  }
   const outputIndexes = new Set<number>();
   const clientIndex = new Map<number, number>();
   for await (const e of events) {

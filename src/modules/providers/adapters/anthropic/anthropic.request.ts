@@ -190,6 +190,9 @@ export function toAnthropicBody(req: ChatRequest): Anthropic.MessageCreateParams
     const choice = toolChoice(req.tool_choice, req.parallel_tool_calls);
     if (choice) body.tool_choice = choice;
   }
+  // Only the native route reaches this point: the catalog turned response_format into a forced
+  // tool for the models without structured outputs, and json_object into one for every Claude
+  // model (no JSON mode; structured outputs need a closed schema). See structured-output.ts.
   if (req.response_format?.type === 'json_schema' && req.response_format.json_schema.schema) {
     body.output_config = {
       format: { type: 'json_schema', schema: req.response_format.json_schema.schema },
