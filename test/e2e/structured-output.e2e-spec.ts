@@ -1,8 +1,11 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import { mockDirective } from '../mock-upstream/server';
 import { startGatewayWithMock, type GatewayWithMock } from '../support/gateway-with-mock';
+import { signToken } from '../support/test-app';
 
 /**
  * Structured output through POST /v1/chat/completions, driven by the official openai SDK's
@@ -174,6 +177,64 @@ describe('Structured output on /v1/chat/completions (openai SDK parse/stream)', 
     expect(final.choices[0].finish_reason).toBe('stop');
     expect(final.choices[0].message.tool_calls ?? []).toEqual([]);
     expect(final.choices[0].message.parsed).toEqual(PLACE);
+  });
+
+  describe('output_config.format on /v1/messages (@anthropic-ai/sdk parse)', () => {
+    let anthropic: Anthropic;
+    // The SDK's zodOutputFormat moves numeric bounds (unsupported by Anthropic's structured
+    // outputs) into descriptions, so the mock's minimal instance could not honour them: none here.
+    const Reply = z.object({
+      city: z.string(),
+      kind: z.enum(['town', 'city']),
+      tags: z.array(z.string()),
+    });
+    const REPLY = { city: 'mock', kind: 'town', tags: [] };
+    beforeAll(() => {
+      anthropic = new Anthropic({ baseURL: t.gw.url, apiKey: signToken(), maxRetries: 0 });
+    });
+
+    it.each([
+      ['anthropic/claude-sonnet-4-6', 'output_config'],
+      ['openai/gpt-4o-mini', 'response_format'],
+      ['groq/llama-3.3-70b-versatile', 'tools'],
+    ])('answers %s with JSON text; parse() yields parsed_output', async (model, upstreamField) => {
+      const k = key();
+      const msg = await anthropic.messages.parse({
+        model,
+        max_tokens: 512,
+        messages: ask(k),
+        output_config: { format: zodOutputFormat(Reply) },
+      });
+      expect(msg.stop_reason).toBe('end_turn');
+      expect(msg.content.map((b) => b.type)).toEqual(['text']);
+      expect(msg.parsed_output).toEqual(REPLY);
+      expect(sentBody(k)[upstreamField]).toBeDefined();
+    });
+
+    it('streams the JSON text through the forced tool as text deltas', async () => {
+      const k = key();
+      const stream = anthropic.messages.stream({
+        model: 'groq/llama-3.3-70b-versatile',
+        max_tokens: 512,
+        messages: ask(k),
+        output_config: { format: zodOutputFormat(Reply) },
+      });
+      const final = await stream.finalMessage();
+      expect(final.stop_reason).toBe('end_turn');
+      expect(final.content).toHaveLength(1);
+      expect(final.content[0].type === 'text' && JSON.parse(final.content[0].text)).toEqual(REPLY);
+    });
+
+    it('refuses a format that is not json_schema with a 400 in Anthropic shape', async () => {
+      await expect(
+        anthropic.messages.create({
+          model: 'anthropic/claude-sonnet-4-6',
+          max_tokens: 64,
+          messages: ask(key()),
+          output_config: { format: { type: 'xml' } as never },
+        }),
+      ).rejects.toMatchObject({ status: 400, error: { type: 'error' } });
+    });
   });
 
   it("keeps the client's own tools callable next to the output tool", async () => {

@@ -2,6 +2,7 @@ import { AppException, ErrorCode } from '../../../../common/errors';
 import type {
   ChatMessage,
   ContentPart,
+  ResponseFormat,
   ToolCall,
   ToolChoice,
   ToolDefinition,
@@ -38,6 +39,7 @@ export function toChatRequest(
     tools: dto.tools?.length ? dto.tools.map(toToolDefinition) : undefined,
     tool_choice: choice?.choice,
     parallel_tool_calls: choice?.parallel,
+    response_format: responseFormat(dto),
     user: typeof userId === 'string' && userId !== '' ? userId.slice(0, 256) : undefined,
   };
 }
@@ -165,6 +167,30 @@ function toToolDefinition(t: AnthropicToolDto, i: number): ToolDefinition {
       ...(t.description !== undefined ? { description: t.description } : {}),
       parameters: t.input_schema,
     },
+  };
+}
+
+/**
+ * `output_config.format` (or the deprecated top-level `output_format`) as the canonical
+ * json_schema response format; the catalog then sends it natively or as a forced tool.
+ */
+function responseFormat(dto: AnthropicMessagesDto): ResponseFormat | undefined {
+  const config = dto.output_config;
+  const at = config !== undefined ? 'output_config.format' : 'output_format';
+  const format = config !== undefined ? config.format : dto.output_format;
+  if (format === undefined || format === null) return undefined;
+  if (typeof format !== 'object' || Array.isArray(format)) {
+    throw invalid(`${at}: Input should be a valid dictionary`, at);
+  }
+  const f = format as Block;
+  if (f.type !== 'json_schema') throw invalid(`${at}.type: Input should be 'json_schema'`, at);
+  const schema = f.schema;
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    throw invalid(`${at}.schema: Field required (a JSON Schema object)`, `${at}.schema`);
+  }
+  return {
+    type: 'json_schema',
+    json_schema: { name: 'output', schema: schema as Record<string, unknown> },
   };
 }
 

@@ -201,4 +201,30 @@ export class AnthropicMessagesDto extends AnthropicCountTokensDto {
   @IsOptional()
   @IsString()
   service_tier?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Structured outputs: `format: {type:"json_schema", schema}` makes the answer a JSON text matching the schema, on every model (natively on Claude models and on services with json_schema, through a forced tool elsewhere). `effort` is accepted, not forwarded',
+    example: {
+      format: {
+        type: 'json_schema',
+        schema: {
+          type: 'object',
+          properties: { answer: { type: 'string' } },
+          required: ['answer'],
+          additionalProperties: false,
+        },
+      },
+    },
+  })
+  @IsOptional()
+  @IsPlainObject()
+  output_config?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description: 'Deprecated beta spelling of `output_config.format`; treated the same way',
+  })
+  @IsOptional()
+  @IsPlainObject()
+  output_format?: Record<string, unknown>;
 }
