@@ -179,6 +179,35 @@ describe('Structured output on /v1/chat/completions (openai SDK parse/stream)', 
     expect(final.choices[0].message.parsed).toEqual(PLACE);
   });
 
+  it('applies to agents run through /v1/chat/completions (model agent/<id>)', async () => {
+    const res = await fetch(`${t.gw.url}/api/v1/agents`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${signToken({ scopes: ['admin'] })}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        name: `structured-${key()}`,
+        service: 'anthropic',
+        model: 'claude-haiku-4-5',
+        prompt: 'You describe places.',
+      }),
+    });
+    expect(res.status).toBe(201);
+    const agent = ((await res.json()) as { data: { id: string } }).data;
+    const k = key();
+    const parsed = await client.chat.completions.parse({
+      model: `agent/${agent.id}`,
+      messages: ask(k),
+      response_format: placeFormat(),
+    });
+    expect(parsed.choices[0].finish_reason).toBe('stop');
+    expect(parsed.choices[0].message.parsed).toEqual(PLACE);
+    const body = sentBody(k);
+    expect(body.system).toBe('You describe places.');
+    expect(body.output_config).toMatchObject({ format: { type: 'json_schema' } });
+  });
+
   describe('output_config.format on /v1/messages (@anthropic-ai/sdk parse)', () => {
     let anthropic: Anthropic;
     // The SDK's zodOutputFormat moves numeric bounds (unsupported by Anthropic's structured
