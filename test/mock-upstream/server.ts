@@ -89,6 +89,9 @@ export interface MockDirectives {
   chunks?: number;
   chunk_delay_ms?: number;
   stream_error?: number;
+  /** Prompt-cache tokens the usage reports as read (Anthropic and OpenAI) / written (Anthropic). */
+  cache_read?: number;
+  cache_write?: number;
 }
 
 export const MOCK_DIRECTIVE_MARK = '#mock';
@@ -220,6 +223,10 @@ function applyDirectives(target: MockDirectives, src: Obj): void {
         break;
       case 'chunk_delay_ms':
         target.chunk_delay_ms = num(v, k, 0, 600000);
+        break;
+      case 'cache_read':
+      case 'cache_write':
+        target[k] = Math.trunc(num(v, k, 0, 1e9));
         break;
       case 'stream_error':
         if (v === true || v === 'true') target.stream_error = 0;
@@ -588,6 +595,8 @@ interface Plan {
   stopSequence: string | null;
   inputTokens: number;
   outputTokens: number;
+  cacheRead?: number;
+  cacheWrite?: number;
 }
 
 function makePlan(provider: Provider, input: ChatInput, d: MockDirectives, userText: string): Plan {
@@ -738,16 +747,20 @@ function errorBody(
 }
 
 interface Usage {
+  /** Input tokens that were neither read from nor written to the prompt cache. */
   inputTokens: number;
   outputTokens: number;
+  cacheRead?: number;
+  cacheWrite?: number;
 }
 
 function openaiUsage(u: Usage): Obj {
   return {
-    prompt_tokens: u.inputTokens,
+    // OpenAI counts cache reads inside prompt_tokens and has no cache writes.
+    prompt_tokens: u.inputTokens + (u.cacheRead ?? 0),
     completion_tokens: u.outputTokens,
-    total_tokens: u.inputTokens + u.outputTokens,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    total_tokens: u.inputTokens + (u.cacheRead ?? 0) + u.outputTokens,
+    prompt_tokens_details: { cached_tokens: u.cacheRead ?? 0, audio_tokens: 0 },
     completion_tokens_details: {
       reasoning_tokens: 0,
       audio_tokens: 0,
@@ -760,9 +773,9 @@ function openaiUsage(u: Usage): Obj {
 function anthropicUsage(u: Usage): Obj {
   return {
     input_tokens: u.inputTokens,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
-    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    cache_creation_input_tokens: u.cacheWrite ?? 0,
+    cache_read_input_tokens: u.cacheRead ?? 0,
+    cache_creation: { ephemeral_5m_input_tokens: u.cacheWrite ?? 0, ephemeral_1h_input_tokens: 0 },
     output_tokens: u.outputTokens,
     service_tier: 'standard',
   };
@@ -919,7 +932,7 @@ function anthropicFrames(model: string, p: Plan, d: MockDirectives): Frame[] {
       stop_reason: null,
       stop_sequence: null,
       stop_details: null,
-      usage: anthropicUsage({ inputTokens: p.inputTokens, outputTokens: 1 }),
+      usage: anthropicUsage({ ...p, outputTokens: 1 }),
     },
   });
   const blocks: { start: Obj; deltas: Obj[] }[] = p.toolCalls.length
@@ -952,8 +965,8 @@ function anthropicFrames(model: string, p: Plan, d: MockDirectives): Frame[] {
     },
     usage: {
       input_tokens: p.inputTokens,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: p.cacheWrite ?? 0,
+      cache_read_input_tokens: p.cacheRead ?? 0,
       output_tokens: p.outputTokens,
     },
   });
@@ -1283,6 +1296,8 @@ async function handleChat(
   }
 
   const plan = makePlan(provider, input, d, userText);
+  plan.cacheRead = d.cache_read;
+  plan.cacheWrite = d.cache_write;
   if (input.stream) {
     const frames =
       provider === 'openai'
