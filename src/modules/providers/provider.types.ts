@@ -95,6 +95,11 @@ export interface Usage {
   output_tokens: number;
   total_tokens: number;
   cached_tokens: number;
+  /**
+   * Input tokens written to the prompt cache (Anthropic's cache_creation_input_tokens; included
+   * in `input_tokens`). Absent where the service reports none.
+   */
+  cache_write_tokens?: number;
   reasoning_tokens: number;
   /** null when the model is not in the catalog (priced as unknown). */
   cost_usd: number | null;
@@ -108,6 +113,8 @@ export interface ChatResult {
   content: string | null;
   tool_calls: ToolCall[];
   finish_reason: FinishReason;
+  /** The stop sequence that ended the answer, where the service says which (Anthropic). */
+  stop_sequence?: string;
   usage: Usage;
   /** Unix seconds. */
   created: number;
@@ -129,7 +136,7 @@ export type StreamEvent =
       /** A fragment of the JSON arguments string. */
       arguments: string;
     }
-  | { type: 'finish'; finish_reason: FinishReason }
+  | { type: 'finish'; finish_reason: FinishReason; stop_sequence?: string }
   | { type: 'usage'; usage: Usage };
 
 export interface CallOptions {

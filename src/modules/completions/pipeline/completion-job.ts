@@ -92,6 +92,8 @@ export interface CompletionOutcome {
   /** Calls left for the client (client tools, or the iteration cap was reached). */
   tool_calls: ToolCall[];
   finish_reason: 'stop' | 'length' | 'tool_calls' | 'content_filter';
+  /** The stop sequence that ended the answer, where the provider says which (Anthropic). */
+  stop_sequence?: string;
   tool_runs: ToolRun[];
   /** Summed over every provider round. */
   usage: Usage;

@@ -83,6 +83,7 @@ export class ModelRunner {
       const t0 = performance.now();
       let text = '';
       let finish: FinishReason = 'stop';
+      let stop: string | undefined;
       let roundUsage: Usage | undefined;
       let head:
         | { id: string; service: CompletionOutcome['service']; model: string; created: number }
@@ -121,6 +122,7 @@ export class ModelRunner {
           }
           case 'finish':
             finish = e.finish_reason;
+            stop = e.stop_sequence;
             break;
           case 'usage':
             roundUsage = e.usage;
@@ -148,6 +150,7 @@ export class ModelRunner {
           content: text === '' ? null : text,
           tool_calls: toolCalls,
           finish_reason: finish,
+          ...(stop !== undefined ? { stop_sequence: stop } : {}),
           usage: u,
           created: head?.created ?? Math.floor(Date.now() / 1000),
           attempts: 1,
@@ -243,6 +246,7 @@ function outcome(
     content: result.content,
     tool_calls: runs.length > 0 && result.finish_reason !== 'tool_calls' ? [] : result.tool_calls,
     finish_reason: result.finish_reason,
+    ...(result.stop_sequence !== undefined ? { stop_sequence: result.stop_sequence } : {}),
     tool_runs: runs,
     usage,
     created: result.created,

@@ -9,8 +9,16 @@ export type AnthropicStopReason =
 type ContentBlock =
   { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown };
 
-/** Canonical finish reasons in Anthropic's terms. */
-export function stopReason(finish: CompletionOutcome['finish_reason']): AnthropicStopReason {
+/**
+ * Canonical finish reasons in Anthropic's terms. A stop sequence is only named where the
+ * provider says which one matched (Anthropic); OpenAI-style services do not, so theirs read
+ * `end_turn`.
+ */
+export function stopReason(
+  finish: CompletionOutcome['finish_reason'],
+  stopSequence?: string,
+): AnthropicStopReason {
+  if (finish === 'stop' && stopSequence !== undefined) return 'stop_sequence';
   switch (finish) {
     case 'length':
       return 'max_tokens';
@@ -24,14 +32,15 @@ export function stopReason(finish: CompletionOutcome['finish_reason']): Anthropi
 }
 
 /**
- * Anthropic's usage: its `input_tokens` excludes cache reads (the canonical count includes
- * them). Cache writes are not in the canonical usage, so they read 0.
+ * Anthropic's usage: its `input_tokens` excludes cache reads and cache writes (the canonical
+ * count includes both). Services without prompt-cache writes report 0 of them.
  */
 export function anthropicUsage(u: Usage) {
+  const writes = u.cache_write_tokens ?? 0;
   return {
-    input_tokens: Math.max(u.input_tokens - u.cached_tokens, 0),
+    input_tokens: Math.max(u.input_tokens - u.cached_tokens - writes, 0),
     output_tokens: u.output_tokens,
-    cache_creation_input_tokens: 0,
+    cache_creation_input_tokens: writes,
     cache_read_input_tokens: u.cached_tokens,
   };
 }
@@ -64,8 +73,8 @@ export function toAnthropicMessage(o: CompletionOutcome, id: string, model: stri
     role: 'assistant' as const,
     content,
     model,
-    stop_reason: stopReason(o.finish_reason),
-    stop_sequence: null,
+    stop_reason: stopReason(o.finish_reason, o.stop_sequence),
+    stop_sequence: o.stop_sequence ?? null,
     usage: anthropicUsage(o.usage),
   };
 }
@@ -129,7 +138,10 @@ export class AnthropicEventMapper {
           ...this.close(),
           {
             type: 'message_delta',
-            delta: { stop_reason: stopReason(e.outcome.finish_reason), stop_sequence: null },
+            delta: {
+              stop_reason: stopReason(e.outcome.finish_reason, e.outcome.stop_sequence),
+              stop_sequence: e.outcome.stop_sequence ?? null,
+            },
             usage: anthropicUsage(e.outcome.usage),
           },
           { type: 'message_stop' },

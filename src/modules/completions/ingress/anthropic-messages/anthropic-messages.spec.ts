@@ -221,6 +221,28 @@ describe('canonical -> Anthropic Messages', () => {
     expect(anthropicUsage({ ...usage, cached_tokens: 0 }).input_tokens).toBe(30);
   });
 
+  it('names the stop sequence that ended the answer and reports cache writes', () => {
+    expect(stopReason('stop', 'END')).toBe('stop_sequence');
+    expect(stopReason('length', 'END')).toBe('max_tokens');
+    const msg = toAnthropicMessage(
+      outcome({
+        finish_reason: 'stop',
+        stop_sequence: 'END',
+        tool_calls: [],
+        usage: { ...usage, cache_write_tokens: 8 },
+      }),
+      'msg_1',
+      'claude-sonnet-4-6',
+    );
+    expect(msg).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: 'END' });
+    expect(msg.usage).toEqual({
+      input_tokens: 12,
+      output_tokens: 5,
+      cache_creation_input_tokens: 8,
+      cache_read_input_tokens: 10,
+    });
+  });
+
   it('streams blocks with indexes in order, closing each before the next', () => {
     const m = new AnthropicEventMapper('msg_1', 'claude-sonnet-4-6');
     const events: PipelineEvent[] = [

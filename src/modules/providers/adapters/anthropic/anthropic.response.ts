@@ -28,6 +28,13 @@ export function finishFromAnthropic(reason: unknown): FinishReason {
   }
 }
 
+/** `{stop_sequence}` when a stop sequence ended the answer, else nothing. */
+function stopSequence(reason: unknown, sequence: unknown): { stop_sequence?: string } {
+  return reason === 'stop_sequence' && typeof sequence === 'string'
+    ? { stop_sequence: sequence }
+    : {};
+}
+
 /** A non-streamed Message, validated: upstream data is untrusted. */
 export function parseMessage(raw: unknown, model: string): ChatResult {
   if (!isRecord(raw) || !Array.isArray(raw.content)) {
@@ -60,6 +67,7 @@ export function parseMessage(raw: unknown, model: string): ChatResult {
     content: sawText ? text : null,
     tool_calls: toolCalls,
     finish_reason: toolCalls.length ? 'tool_calls' : finishFromAnthropic(raw.stop_reason),
+    ...stopSequence(raw.stop_reason, raw.stop_sequence),
     usage: usageFromAnthropic(raw.usage),
     created: Math.floor(Date.now() / 1000),
     attempts: 1,
@@ -74,6 +82,7 @@ export class AnthropicEventAccumulator {
   private started = false;
   private stopped = false;
   private finish: FinishReason = 'stop';
+  private stop: { stop_sequence?: string } = {};
   private usage: Record<string, unknown> = {};
   private readonly toolIndexByBlock = new Map<number, number>();
 
@@ -106,7 +115,11 @@ export class AnthropicEventAccumulator {
     if (!this.stopped) throw malformedError(SERVICE, 'the stream ended before message_stop');
     const usage: Usage = usageFromAnthropic(this.usage);
     return [
-      { type: 'finish', finish_reason: this.toolIndexByBlock.size ? 'tool_calls' : this.finish },
+      {
+        type: 'finish',
+        finish_reason: this.toolIndexByBlock.size ? 'tool_calls' : this.finish,
+        ...this.stop,
+      },
       { type: 'usage', usage },
     ];
   }
@@ -165,6 +178,7 @@ export class AnthropicEventAccumulator {
   private onMessageDelta(event: Record<string, unknown>): void {
     if (isRecord(event.delta) && event.delta.stop_reason) {
       this.finish = finishFromAnthropic(event.delta.stop_reason);
+      this.stop = stopSequence(event.delta.stop_reason, event.delta.stop_sequence);
     }
     if (isRecord(event.usage)) this.mergeUsage(event.usage);
   }
