@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ProvidersService } from '../../providers/providers.service';
+import { ThinkingCollector } from '../../providers/thinking';
 import type {
   ChatMessage,
   ChatRequest,
   ChatResult,
   FinishReason,
+  ThinkingBlock,
   ToolCall,
   Usage,
 } from '../../providers/provider.types';
@@ -56,7 +58,7 @@ export class ModelRunner {
         attempts: result.attempts,
       });
       usage = addUsage(usage, result.usage);
-      const assistant = assistantMessage(result.content, result.tool_calls);
+      const assistant = assistantMessage(result.content, result.tool_calls, result.thinking);
       messages.push(assistant);
       produced.push(assistant);
       if (!this.shouldRunTools(job, result.finish_reason, result.tool_calls, round)) {
@@ -84,6 +86,7 @@ export class ModelRunner {
       let text = '';
       let finish: FinishReason = 'stop';
       let stop: string | undefined;
+      const thinking = new ThinkingCollector();
       let roundUsage: Usage | undefined;
       let head:
         | { id: string; service: CompletionOutcome['service']; model: string; created: number }
@@ -104,6 +107,10 @@ export class ModelRunner {
             break;
           case 'text':
             text += e.text;
+            yield e;
+            break;
+          case 'thinking':
+            thinking.add(e);
             yield e;
             break;
           case 'tool_call': {
@@ -139,7 +146,7 @@ export class ModelRunner {
         attempts: 1,
       });
       usage = addUsage(usage, u);
-      const assistant = assistantMessage(text === '' ? null : text, toolCalls);
+      const assistant = assistantMessage(text === '' ? null : text, toolCalls, thinking.result());
       messages.push(assistant);
       produced.push(assistant);
       if (!this.shouldRunTools(job, finish, toolCalls, round)) {
@@ -151,6 +158,7 @@ export class ModelRunner {
           tool_calls: toolCalls,
           finish_reason: finish,
           ...(stop !== undefined ? { stop_sequence: stop } : {}),
+          ...(thinking.result() ? { thinking: thinking.result() } : {}),
           usage: u,
           created: head?.created ?? Math.floor(Date.now() / 1000),
           attempts: 1,
@@ -226,10 +234,16 @@ export class ModelRunner {
   }
 }
 
-function assistantMessage(content: string | null, calls: ToolCall[]): ChatMessage {
+function assistantMessage(
+  content: string | null,
+  calls: ToolCall[],
+  thinking?: ThinkingBlock[],
+): ChatMessage {
+  // Thinking stays with its turn: Anthropic needs it back in the next round of a tool loop.
+  const extra = thinking ? { thinking } : {};
   return calls.length > 0
-    ? { role: 'assistant', content, tool_calls: calls }
-    : { role: 'assistant', content: content ?? '' };
+    ? { role: 'assistant', content, tool_calls: calls, ...extra }
+    : { role: 'assistant', content: content ?? '', ...extra };
 }
 
 function outcome(
@@ -247,6 +261,7 @@ function outcome(
     tool_calls: runs.length > 0 && result.finish_reason !== 'tool_calls' ? [] : result.tool_calls,
     finish_reason: result.finish_reason,
     ...(result.stop_sequence !== undefined ? { stop_sequence: result.stop_sequence } : {}),
+    ...(result.thinking ? { thinking: result.thinking } : {}),
     tool_runs: runs,
     usage,
     created: result.created,

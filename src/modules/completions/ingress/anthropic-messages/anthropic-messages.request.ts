@@ -3,6 +3,7 @@ import type {
   ChatMessage,
   ContentPart,
   ResponseFormat,
+  ThinkingBlock,
   ToolCall,
   ToolChoice,
   ToolDefinition,
@@ -62,6 +63,7 @@ function assistantTurn(content: string | Block[], param: string): ChatMessage {
   if (typeof content === 'string') return { role: 'assistant', content };
   let text = '';
   const calls: ToolCall[] = [];
+  const thinking: ThinkingBlock[] = [];
   content.forEach((b, j) => {
     switch (b.type) {
       case 'text':
@@ -77,17 +79,26 @@ function assistantTurn(content: string | Block[], param: string): ChatMessage {
           },
         });
         break;
-      // Earlier thinking is the model's own scratch space: not replayed to other providers.
+      // Kept with the turn: Claude needs it back (signed) in tool-use loops with thinking on;
+      // other providers' adapters leave it out.
       case 'thinking':
+        thinking.push({
+          type: 'thinking',
+          thinking: stringField(b, 'thinking', `${param}.${j}`),
+          signature: stringField(b, 'signature', `${param}.${j}`),
+        });
+        break;
       case 'redacted_thinking':
+        thinking.push({ type: 'redacted_thinking', data: stringField(b, 'data', `${param}.${j}`) });
         break;
       default:
         throw unsupportedBlock(b.type, `${param}.${j}`);
     }
   });
+  const extra = thinking.length ? { thinking } : {};
   return calls.length > 0
-    ? { role: 'assistant', content: text === '' ? null : text, tool_calls: calls }
-    : { role: 'assistant', content: text };
+    ? { role: 'assistant', content: text === '' ? null : text, tool_calls: calls, ...extra }
+    : { role: 'assistant', content: text, ...extra };
 }
 
 /**

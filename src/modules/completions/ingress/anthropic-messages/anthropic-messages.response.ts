@@ -1,5 +1,5 @@
 import type { NormalisedError } from '../../../../common/filters/error-envelope';
-import type { Usage } from '../../../providers/provider.types';
+import type { ThinkingBlock, Usage } from '../../../providers/provider.types';
 import type { CompletionOutcome, PipelineEvent } from '../../pipeline/completion-job';
 import type { StreamFormat } from '../sse/stream-response';
 
@@ -7,7 +7,9 @@ export type AnthropicStopReason =
   'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'refusal';
 
 type ContentBlock =
-  { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown };
+  | ThinkingBlock
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id: string; name: string; input: unknown };
 
 /**
  * Canonical finish reasons in Anthropic's terms. A stop sequence is only named where the
@@ -57,7 +59,7 @@ function toolInput(args: string): unknown {
 
 /** A `message` object exactly as Anthropic returns it. */
 export function toAnthropicMessage(o: CompletionOutcome, id: string, model: string) {
-  const content: ContentBlock[] = [];
+  const content: ContentBlock[] = [...(o.thinking ?? [])];
   if (o.content) content.push({ type: 'text', text: o.content });
   for (const c of o.tool_calls) {
     content.push({
@@ -87,7 +89,7 @@ export function toAnthropicMessage(o: CompletionOutcome, id: string, model: stri
  * agent model stay invisible, as on the OpenAI route.
  */
 export class AnthropicEventMapper {
-  private open: { index: number; kind: 'text' | 'tool'; toolIndex?: number } | undefined;
+  private open: { index: number; kind: 'text' | 'tool' | 'thinking'; block?: number } | undefined;
   private nextIndex = 0;
   /** Canonical tool-call index -> content block index. */
   private readonly toolBlocks = new Map<number, number>();
@@ -133,6 +135,8 @@ export class AnthropicEventMapper {
       }
       case 'tool_call':
         return this.toolCall(e);
+      case 'thinking':
+        return this.thinking(e);
       case 'done':
         return [
           ...this.close(),
@@ -169,8 +173,29 @@ export class AnthropicEventMapper {
     return out;
   }
 
-  private start(block: object, kind: 'text' | 'tool'): object {
-    this.open = { index: this.nextIndex++, kind };
+  /**
+   * Anthropic's thinking stream: `content_block_start` with an empty `thinking` block, then
+   * `thinking_delta`s and one `signature_delta`; a redacted block arrives whole in its start.
+   */
+  private thinking(e: Extract<PipelineEvent, { type: 'thinking' }>): object[] {
+    const out: object[] = [];
+    if (e.data !== undefined) {
+      out.push(...this.close());
+      out.push(this.start({ type: 'redacted_thinking', data: e.data }, 'thinking'));
+      out.push(...this.close());
+      return out;
+    }
+    if (this.open?.kind !== 'thinking' || this.open.block !== e.block) {
+      out.push(...this.close());
+      out.push(this.start({ type: 'thinking', thinking: '' }, 'thinking', e.block));
+    }
+    if (e.thinking) out.push(this.delta({ type: 'thinking_delta', thinking: e.thinking }));
+    if (e.signature) out.push(this.delta({ type: 'signature_delta', signature: e.signature }));
+    return out;
+  }
+
+  private start(block: object, kind: 'text' | 'tool' | 'thinking', thinkingBlock?: number): object {
+    this.open = { index: this.nextIndex++, kind, block: thinkingBlock };
     return { type: 'content_block_start', index: this.open.index, content_block: block };
   }
 

@@ -100,6 +100,8 @@ describe('Anthropic Messages -> canonical', () => {
             function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
           },
         ],
+        // Kept with its turn: Claude needs it back in a tool loop with thinking enabled.
+        thinking: [{ type: 'thinking', thinking: 'hmm', signature: 's' }],
       },
       { role: 'tool', tool_call_id: 'toolu_1', content: '18C' },
       { role: 'tool', tool_call_id: 'toolu_2', content: 'Error: boom' },

@@ -71,7 +71,13 @@ function parseArguments(args: string, param: string): Record<string, unknown> {
 }
 
 function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, i: number): Block[] {
-  const blocks: Block[] = [];
+  // Thinking goes back first, unchanged: Anthropic checks its signature and requires it in
+  // tool-use loops with thinking enabled.
+  const blocks: Block[] = (m.thinking ?? []).map((t) =>
+    t.type === 'thinking'
+      ? { type: 'thinking', thinking: t.thinking, signature: t.signature }
+      : { type: 'redacted_thinking', data: t.data },
+  );
   const text = textOf(m.content);
   // Anthropic rejects empty text blocks.
   if (text) blocks.push({ type: 'text', text });
@@ -199,6 +205,11 @@ export function toAnthropicBody(req: ChatRequest): Anthropic.MessageCreateParams
     };
   }
   if (req.user) body.metadata = { user_id: req.user };
+  // Extended thinking: only models whose catalog entry lists `thinking` get here with it.
+  const thinking = params.thinking;
+  if (typeof thinking === 'object' && thinking !== null && !Array.isArray(thinking)) {
+    body.thinking = thinking as Anthropic.ThinkingConfigParam;
+  }
   // The SDK's types no longer list the sampling fields (its default API version rejects them).
   const sampling = body as unknown as Record<string, unknown>;
   for (const p of ANTHROPIC_SAMPLING_PARAMS)
