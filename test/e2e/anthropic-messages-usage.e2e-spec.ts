@@ -5,10 +5,11 @@ import { signToken } from '../support/test-app';
 
 /**
  * POST /v1/messages details the @anthropic-ai/sdk surfaces: `stop_sequence` names the stop
- * sequence that ended the answer, and usage carries prompt-cache reads and writes, in JSON and
- * in the SSE stream (`message_delta` usage, assembled by finalMessage()).
+ * sequence that ended the answer, usage carries prompt-cache reads and writes, and extended
+ * `thinking` comes back as thinking blocks (thinking_delta / signature_delta while streaming) and
+ * goes back to Claude with its turn — in JSON and in the SSE stream.
  */
-describe('POST /v1/messages stop_sequence and cache usage (@anthropic-ai/sdk)', () => {
+describe('POST /v1/messages stop_sequence, cache usage, thinking (@anthropic-ai/sdk)', () => {
   let t: GatewayWithMock;
   let client: Anthropic;
   let n = 0;
@@ -82,5 +83,105 @@ describe('POST /v1/messages stop_sequence and cache usage (@anthropic-ai/sdk)', 
     });
     expect(msg.usage.input_tokens).toBeGreaterThan(0);
     expect(msg.usage.input_tokens).toBeLessThan(40);
+  });
+
+  describe('thinking', () => {
+    const thinking = { type: 'enabled' as const, budget_tokens: 1024 };
+    const last = (k: string) => {
+      const recorded = t.mock.requests({ key: k });
+      return recorded[recorded.length - 1].body as Record<string, unknown>;
+    };
+
+    it('returns Claude thinking blocks before the text (JSON)', async () => {
+      const k = key();
+      const msg = await client.messages.create({
+        model: 'anthropic/claude-sonnet-4-6',
+        max_tokens: 4096,
+        thinking,
+        messages: [{ role: 'user', content: `ponder this ${mockDirective({ key: k })}` }],
+      });
+      expect(msg.content).toEqual([
+        {
+          type: 'thinking',
+          thinking: 'Thinking about: ponder this',
+          signature: expect.any(String),
+        },
+        { type: 'text', text: 'Echo: ponder this' },
+      ]);
+      expect(last(k).thinking).toEqual(thinking);
+    });
+
+    it('streams thinking_delta and signature_delta events that finalMessage() assembles', async () => {
+      const stream = client.messages.stream({
+        model: 'anthropic/claude-sonnet-4-6',
+        max_tokens: 4096,
+        thinking,
+        messages: [{ role: 'user', content: `ponder this ${mockDirective({ key: key() })}` }],
+      });
+      const deltas: string[] = [];
+      stream.on('streamEvent', (e) => {
+        if (e.type === 'content_block_delta') deltas.push(`${e.index}:${e.delta.type}`);
+      });
+      const final = await stream.finalMessage();
+      expect(deltas).toContain('0:thinking_delta');
+      expect(deltas).toContain('0:signature_delta');
+      expect(deltas).toContain('1:text_delta');
+      expect(final.content[0]).toEqual({
+        type: 'thinking',
+        thinking: 'Thinking about: ponder this',
+        signature: expect.stringMatching(/^sig_/),
+      });
+      expect(final.content[1]).toEqual({ type: 'text', text: 'Echo: ponder this' });
+    });
+
+    it('sends the signed thinking back to Claude with its turn in a tool loop', async () => {
+      const k = key();
+      const tools = [{ name: 'lookup', input_schema: { type: 'object' as const, properties: {} } }];
+      const ask = {
+        role: 'user' as const,
+        content: `look it up ${mockDirective({ key: k, tool_call: [{ name: 'lookup', arguments: {} }] })}`,
+      };
+      const first = await client.messages.create({
+        model: 'anthropic/claude-sonnet-4-6',
+        max_tokens: 4096,
+        thinking,
+        tools,
+        messages: [ask],
+      });
+      expect(first.stop_reason).toBe('tool_use');
+      expect(first.content.map((b) => b.type)).toEqual(['thinking', 'tool_use']);
+      const call = first.content[1];
+      if (call.type !== 'tool_use') throw new Error('expected a tool_use block');
+      // The mock, like Anthropic, refuses the follow-up unless the turn opens with its thinking.
+      const second = await client.messages.create({
+        model: 'anthropic/claude-sonnet-4-6',
+        max_tokens: 4096,
+        thinking,
+        tools,
+        messages: [
+          ask,
+          { role: 'assistant', content: first.content },
+          {
+            role: 'user',
+            content: [{ type: 'tool_result', tool_use_id: call.id, content: 'found it' }],
+          },
+        ],
+      });
+      expect(second.content.map((b) => b.type)).toEqual(['thinking', 'text']);
+      const resent = (last(k).messages as Array<{ content: unknown[] }>)[1].content[0];
+      expect(resent).toEqual(first.content[0]);
+    });
+
+    it('drops thinking for a model without it (OpenAI): no thinking blocks', async () => {
+      const k = key();
+      const msg = await client.messages.create({
+        model: 'openai/gpt-4o-mini',
+        max_tokens: 4096,
+        thinking,
+        messages: [{ role: 'user', content: `ponder this ${mockDirective({ key: k })}` }],
+      });
+      expect(msg.content.map((b) => b.type)).toEqual(['text']);
+      expect(last(k).thinking).toBeUndefined();
+    });
   });
 });

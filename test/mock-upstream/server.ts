@@ -311,6 +311,8 @@ interface ChatInput {
   schema?: unknown;
   /** The tool the request forces (or requires: its first tool), with its input schema. */
   forcedTool?: ForcedTool;
+  /** Anthropic extended thinking enabled (`thinking.type` enabled or adaptive). */
+  thinking?: boolean;
   includeUsage: boolean;
 }
 
@@ -319,6 +321,51 @@ interface ForcedTool {
   schema: unknown;
   /** Forced by name: called even after tool results (a required "any tool" is not). */
   named: boolean;
+}
+
+/**
+ * Anthropic's `thinking`: `{type:"enabled", budget_tokens}` (at least 1024, below max_tokens),
+ * `{type:"adaptive"}` or `{type:"disabled"}`. With thinking on, a conversation that ends with
+ * tool results must send back the thinking block that opened the assistant turn with the calls,
+ * as Anthropic requires. True when thinking is on; a ReadError when the request breaks a rule.
+ */
+function readThinking(body: Obj, messages: Obj[]): boolean | ReadError {
+  const t = body.thinking;
+  if (t === undefined || t === null) return false;
+  if (!isObj(t)) return { error: 'thinking: Input should be a valid dictionary' };
+  if (t.type === 'disabled') return false;
+  if (t.type === 'enabled') {
+    const budget = t.budget_tokens;
+    if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1024) {
+      return {
+        error: 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024',
+      };
+    }
+    if (typeof body.max_tokens === 'number' && body.max_tokens <= budget) {
+      return { error: '`max_tokens` must be greater than `thinking.budget_tokens`' };
+    }
+  } else if (t.type !== 'adaptive') {
+    return { error: "thinking.type: Input should be 'enabled', 'adaptive' or 'disabled'" };
+  }
+  const last = messages[messages.length - 1];
+  const endsWithResults =
+    Array.isArray(last?.content) &&
+    last.content.some((b: unknown) => isObj(b) && b.type === 'tool_result');
+  if (endsWithResults) {
+    const i = messages.length - 2;
+    const turn = messages[i];
+    const first: unknown = Array.isArray(turn?.content) ? turn.content[0] : undefined;
+    const type = isObj(first) ? first.type : undefined;
+    if (type !== 'thinking' && type !== 'redacted_thinking') {
+      return {
+        error:
+          `messages.${i}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found ` +
+          `\`${String(type)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start ` +
+          'with a thinking block.',
+      };
+    }
+  }
+  return true;
 }
 
 /** The tool a tool_choice forces: a named one, or the first when any tool is required. */
@@ -530,6 +577,8 @@ function readAnthropic(body: Obj, version: string, countOnly = false): ChatInput
       break;
     }
   }
+  const thinking = readThinking(body, messages as Obj[]);
+  if (typeof thinking !== 'boolean') return thinking;
   // Structured outputs: output_config.format = {type: 'json_schema', schema}.
   let schema: unknown;
   const oc = body.output_config;
@@ -573,6 +622,7 @@ function readAnthropic(body: Obj, version: string, countOnly = false): ChatInput
     json: false,
     schema,
     forcedTool: forced,
+    thinking: thinking === true,
     includeUsage: false,
   };
 }
@@ -593,6 +643,8 @@ interface Plan {
   toolCalls: PlannedToolCall[];
   finish: 'stop' | 'length' | 'tool_calls' | 'stop_sequence';
   stopSequence: string | null;
+  /** Anthropic extended thinking that opens the answer. */
+  thinking?: { text: string; signature: string };
   inputTokens: number;
   outputTokens: number;
   cacheRead?: number;
@@ -810,7 +862,7 @@ function openaiCompletion(model: string, p: Plan): Obj {
 }
 
 function anthropicMessage(model: string, p: Plan): Obj {
-  const content = p.toolCalls.length
+  const content: Obj[] = p.toolCalls.length
     ? p.toolCalls.map((t) => ({
         type: 'tool_use',
         id: t.id,
@@ -819,6 +871,13 @@ function anthropicMessage(model: string, p: Plan): Obj {
         caller: { type: 'direct' },
       }))
     : [{ type: 'text', text: p.text }];
+  if (p.thinking) {
+    content.unshift({
+      type: 'thinking',
+      thinking: p.thinking.text,
+      signature: p.thinking.signature,
+    });
+  }
   return {
     id: `msg_01${nextId()}`,
     type: 'message',
@@ -949,6 +1008,20 @@ function anthropicFrames(model: string, p: Plan, d: MockDirectives): Frame[] {
           deltas: splitText(p.text, d.chunks).map((text) => ({ type: 'text_delta', text })),
         },
       ];
+  if (p.thinking) {
+    // Anthropic's documented thinking stream: an empty thinking block, thinking_delta pieces,
+    // one signature_delta just before content_block_stop.
+    blocks.unshift({
+      start: { type: 'thinking', thinking: '' },
+      deltas: [
+        ...splitText(p.thinking.text, d.chunks).map((thinking) => ({
+          type: 'thinking_delta',
+          thinking,
+        })),
+        { type: 'signature_delta', signature: p.thinking.signature },
+      ],
+    });
+  }
   blocks.forEach((b, index) => {
     push('content_block_start', { type: 'content_block_start', index, content_block: b.start });
     if (index === 0) push('ping', { type: 'ping' });
@@ -1296,6 +1369,10 @@ async function handleChat(
   }
 
   const plan = makePlan(provider, input, d, userText);
+  if (input.thinking) {
+    plan.thinking = { text: `Thinking about: ${userText}`, signature: `sig_${nextId()}` };
+    plan.outputTokens += tokens(plan.thinking.text.length);
+  }
   plan.cacheRead = d.cache_read;
   plan.cacheWrite = d.cache_write;
   if (input.stream) {
