@@ -223,6 +223,32 @@ describe('canonical -> Anthropic Messages', () => {
     expect(anthropicUsage({ ...usage, cached_tokens: 0 }).input_tokens).toBe(30);
   });
 
+  it('streams thinking as a thinking block with thinking_delta and signature_delta', () => {
+    const m = new AnthropicEventMapper('msg_1', 'claude-sonnet-4-6');
+    const events: PipelineEvent[] = [
+      { type: 'start', id: 'u', service: 'anthropic', model: 'claude-sonnet-4-6', created: 1 },
+      { type: 'thinking', block: 0, thinking: 'Hm' },
+      { type: 'thinking', block: 0, signature: 'S' },
+      { type: 'thinking', block: 1, data: 'ENC' },
+      { type: 'text', text: 'Hi' },
+    ];
+    const out = events.flatMap((e) => m.map(e)).slice(2);
+    expect(out).toEqual([
+      { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Hm' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'S' } },
+      { type: 'content_block_stop', index: 0 },
+      {
+        type: 'content_block_start',
+        index: 1,
+        content_block: { type: 'redacted_thinking', data: 'ENC' },
+      },
+      { type: 'content_block_stop', index: 1 },
+      { type: 'content_block_start', index: 2, content_block: { type: 'text', text: '' } },
+      { type: 'content_block_delta', index: 2, delta: { type: 'text_delta', text: 'Hi' } },
+    ]);
+  });
+
   it('names the stop sequence that ended the answer and reports cache writes', () => {
     expect(stopReason('stop', 'END')).toBe('stop_sequence');
     expect(stopReason('length', 'END')).toBe('max_tokens');

@@ -261,6 +261,55 @@ describe('AnthropicEventAccumulator', () => {
     ]);
   });
 
+  it('turns thinking blocks into numbered thinking events', () => {
+    const acc = new AnthropicEventAccumulator('c');
+    const out = [
+      { type: 'message_start', message: { id: 'm' } },
+      { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Hm' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'S' } },
+      { type: 'content_block_stop', index: 0 },
+      {
+        type: 'content_block_start',
+        index: 1,
+        content_block: { type: 'redacted_thinking', data: 'ENC' },
+      },
+      { type: 'content_block_start', index: 2, content_block: { type: 'text', text: '' } },
+      { type: 'content_block_delta', index: 2, delta: { type: 'text_delta', text: 'Hi' } },
+    ].flatMap((e) => acc.push(e));
+    expect(out.slice(1)).toEqual([
+      { type: 'thinking', block: 0, thinking: 'Hm' },
+      { type: 'thinking', block: 0, signature: 'S' },
+      { type: 'thinking', block: 1, data: 'ENC' },
+      { type: 'text', text: 'Hi' },
+    ]);
+  });
+
+  it('sends thinking back first in the assistant turn, and the thinking config', () => {
+    const body = toAnthropicBody(
+      req({
+        params: { thinking: { type: 'enabled', budget_tokens: 1024 } },
+        messages: [
+          { role: 'user', content: 'hi' },
+          {
+            role: 'assistant',
+            content: 'ok',
+            thinking: [
+              { type: 'thinking', thinking: 'Hm', signature: 'S' },
+              { type: 'redacted_thinking', data: 'ENC' },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(body.thinking).toEqual({ type: 'enabled', budget_tokens: 1024 });
+    expect(body.messages[1].content).toEqual([
+      { type: 'thinking', thinking: 'Hm', signature: 'S' },
+      { type: 'redacted_thinking', data: 'ENC' },
+      { type: 'text', text: 'ok' },
+    ]);
+  });
+
   it('puts the matched stop sequence on the finish event', () => {
     const acc = new AnthropicEventAccumulator('c');
     [

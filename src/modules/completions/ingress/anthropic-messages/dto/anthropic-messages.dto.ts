@@ -50,7 +50,7 @@ export class AnthropicMessageParamDto {
   @ApiProperty({
     description:
       'Text, or content blocks: `text`, `image` (base64 or url source), `tool_use` (assistant), ' +
-      '`tool_result` (user), `thinking`/`redacted_thinking` (assistant, not forwarded)',
+      '`tool_result` (user), `thinking`/`redacted_thinking` (assistant: sent back unchanged to Claude models, not to other providers)',
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }],
     example: 'Hello, Claude',
   })
@@ -135,7 +135,7 @@ export class AnthropicCountTokensDto {
 
   @ApiPropertyOptional({
     description:
-      'Extended thinking, e.g. `{type:"enabled",budget_tokens:2048}`: passed to models whose catalog entry lists `thinking`, dropped otherwise',
+      'Extended thinking, e.g. `{type:"enabled",budget_tokens:2048}`: passed to models whose catalog entry lists `thinking` (Claude), dropped otherwise; the answer then opens with `thinking` blocks (`thinking_delta`/`signature_delta` when streaming)',
   })
   @IsOptional()
   @IsPlainObject()
