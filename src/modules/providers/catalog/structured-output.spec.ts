@@ -132,6 +132,18 @@ describe('planStructuredOutput + the adapters', () => {
     expect(r.tool_choice).toBe('required');
   });
 
+  it('offers the tool with "auto" when extended thinking is on (Claude refuses forced tools then)', () => {
+    const r = planStructuredOutput(
+      req({
+        response_format: { type: 'json_object' },
+        params: { thinking: { type: 'enabled', budget_tokens: 1024 } },
+      }),
+      features({ tools: true }),
+    );
+    expect(r.output_tool).toBe('json_output');
+    expect(r.tool_choice).toBe('auto');
+  });
+
   it('asks a JSON-mode-only model for json_object with the schema as a system instruction', () => {
     const r = planStructuredOutput(
       req({ response_format: jsonSchema }),

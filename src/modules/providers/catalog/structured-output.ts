@@ -74,12 +74,17 @@ function viaTool(req: ChatRequest, format: ResponseFormat): ChatRequest {
   };
   // Alone, the output tool is forced. Next to the client's own tools the model must still be
   // free to call those, so any tool is required (never plain text), or the client's named one.
+  // Claude with extended thinking on refuses any forcing tool_choice ("auto" or "none" only):
+  // there the tool is offered with "auto" and its description asks for it.
+  const thinking = isThinkingOn(req.params?.thinking);
   const useClientTools = clientTools.length > 0 && req.tool_choice !== 'none';
-  const choice: ChatRequest['tool_choice'] = useClientTools
-    ? typeof req.tool_choice === 'object'
-      ? req.tool_choice
-      : 'required'
-    : { type: 'function', function: { name } };
+  const choice: ChatRequest['tool_choice'] = thinking
+    ? 'auto'
+    : useClientTools
+      ? typeof req.tool_choice === 'object'
+        ? req.tool_choice
+        : 'required'
+      : { type: 'function', function: { name } };
   return {
     ...req,
     response_format: undefined,
@@ -87,6 +92,14 @@ function viaTool(req: ChatRequest, format: ResponseFormat): ChatRequest {
     tool_choice: choice,
     output_tool: name,
   };
+}
+
+function isThinkingOn(thinking: unknown): boolean {
+  return (
+    typeof thinking === 'object' &&
+    thinking !== null &&
+    (thinking as { type?: unknown }).type !== 'disabled'
+  );
 }
 
 function viaJsonMode(req: ChatRequest, schema: Record<string, unknown>): ChatRequest {
