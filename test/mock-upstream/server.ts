@@ -10,6 +10,7 @@
  */
 import * as http from 'node:http';
 import { handleEmbeddings } from './embeddings';
+import { schemaInstance } from './schema-instance';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
@@ -88,6 +89,9 @@ export interface MockDirectives {
   chunks?: number;
   chunk_delay_ms?: number;
   stream_error?: number;
+  /** Prompt-cache tokens the usage reports as read (Anthropic and OpenAI) / written (Anthropic). */
+  cache_read?: number;
+  cache_write?: number;
 }
 
 export const MOCK_DIRECTIVE_MARK = '#mock';
@@ -220,6 +224,10 @@ function applyDirectives(target: MockDirectives, src: Obj): void {
       case 'chunk_delay_ms':
         target.chunk_delay_ms = num(v, k, 0, 600000);
         break;
+      case 'cache_read':
+      case 'cache_write':
+        target[k] = Math.trunc(num(v, k, 0, 1e9));
+        break;
       case 'stream_error':
         if (v === true || v === 'true') target.stream_error = 0;
         else if (v === false || v === 'false') delete target.stream_error;
@@ -299,7 +307,93 @@ interface ChatInput {
   stop: string[];
   /** OpenAI response_format json_object / json_schema. */
   json: boolean;
+  /** The schema the text must validate against (OpenAI json_schema, Anthropic output_config.format). */
+  schema?: unknown;
+  /** The tool the request forces (or requires: its first tool), with its input schema. */
+  forcedTool?: ForcedTool;
+  /** Anthropic extended thinking enabled (`thinking.type` enabled or adaptive). */
+  thinking?: boolean;
   includeUsage: boolean;
+}
+
+interface ForcedTool {
+  name: string;
+  schema: unknown;
+  /** Forced by name: called even after tool results (a required "any tool" is not). */
+  named: boolean;
+}
+
+/**
+ * Anthropic's `thinking`: `{type:"enabled", budget_tokens}` (at least 1024, below max_tokens),
+ * `{type:"adaptive"}` or `{type:"disabled"}`. With thinking on, a conversation that ends with
+ * tool results must send back the thinking block that opened the assistant turn with the calls,
+ * as Anthropic requires. True when thinking is on; a ReadError when the request breaks a rule.
+ */
+function readThinking(body: Obj, messages: Obj[]): boolean | ReadError {
+  const t = body.thinking;
+  if (t === undefined || t === null) return false;
+  if (!isObj(t)) return { error: 'thinking: Input should be a valid dictionary' };
+  if (t.type === 'disabled') return false;
+  if (t.type === 'enabled') {
+    const budget = t.budget_tokens;
+    if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1024) {
+      return {
+        error: 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024',
+      };
+    }
+    if (typeof body.max_tokens === 'number' && body.max_tokens <= budget) {
+      return { error: '`max_tokens` must be greater than `thinking.budget_tokens`' };
+    }
+  } else if (t.type !== 'adaptive') {
+    return { error: "thinking.type: Input should be 'enabled', 'adaptive' or 'disabled'" };
+  }
+  const last = messages[messages.length - 1];
+  const endsWithResults =
+    Array.isArray(last?.content) &&
+    last.content.some((b: unknown) => isObj(b) && b.type === 'tool_result');
+  if (endsWithResults) {
+    const i = messages.length - 2;
+    const turn = messages[i];
+    const first: unknown = Array.isArray(turn?.content) ? turn.content[0] : undefined;
+    const type = isObj(first) ? first.type : undefined;
+    if (type !== 'thinking' && type !== 'redacted_thinking') {
+      return {
+        error:
+          `messages.${i}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found ` +
+          `\`${String(type)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start ` +
+          'with a thinking block.',
+      };
+    }
+  }
+  return true;
+}
+
+/** The tool a tool_choice forces: a named one, or the first when any tool is required. */
+function forcedTool(
+  tools: unknown,
+  choice: { name?: string; any: boolean },
+  schemaKey: 'parameters' | 'input_schema',
+): ForcedTool | ReadError | undefined {
+  if (choice.name === undefined && !choice.any) return undefined;
+  const list: Obj[] = Array.isArray(tools)
+    ? tools
+        .filter(isObj)
+        .map((t) => (schemaKey === 'parameters' && isObj(t.function) ? t.function : t))
+    : [];
+  const tool = choice.name === undefined ? list[0] : list.find((t) => t.name === choice.name);
+  if (!tool || typeof tool.name !== 'string') {
+    return schemaKey === 'parameters'
+      ? {
+          error: "Invalid value for 'tool_choice': no function with that name.",
+          param: 'tool_choice',
+        }
+      : { error: 'tool_choice: the named tool is not in tools' };
+  }
+  return {
+    name: tool.name,
+    schema: tool[schemaKey] ?? { type: 'object' },
+    named: choice.name !== undefined,
+  };
 }
 
 function openaiContentText(content: unknown): string {
@@ -394,6 +488,27 @@ function readOpenAI(body: Obj): ChatInput | ReadError {
   const max = body.max_completion_tokens ?? body.max_tokens;
   const rf = body.response_format;
   const so = body.stream_options;
+  let schema: unknown;
+  if (isObj(rf) && rf.type === 'json_schema') {
+    const js = rf.json_schema;
+    if (!isObj(js) || typeof js.name !== 'string') {
+      return {
+        error: "Missing required parameter: 'response_format.json_schema.name'.",
+        param: 'response_format.json_schema.name',
+      };
+    }
+    schema = js.schema ?? { type: 'object' };
+  }
+  const tc = body.tool_choice;
+  const forced = forcedTool(
+    body.tools,
+    {
+      name: isObj(tc) && isObj(tc.function) ? (tc.function.name as string) : undefined,
+      any: tc === 'required',
+    },
+    'parameters',
+  );
+  if (forced && 'error' in forced) return forced;
   return {
     model: body.model,
     stream,
@@ -403,6 +518,8 @@ function readOpenAI(body: Obj): ChatInput | ReadError {
     maxTokens: typeof max === 'number' && max > 0 ? max : undefined,
     stop: stopList(body.stop),
     json: isObj(rf) && (rf.type === 'json_object' || rf.type === 'json_schema'),
+    schema,
+    forcedTool: forced,
     includeUsage: stream && isObj(so) && so.include_usage === true,
   };
 }
@@ -460,6 +577,31 @@ function readAnthropic(body: Obj, version: string, countOnly = false): ChatInput
       break;
     }
   }
+  const thinking = readThinking(body, messages as Obj[]);
+  if (typeof thinking !== 'boolean') return thinking;
+  // Structured outputs: output_config.format = {type: 'json_schema', schema}.
+  let schema: unknown;
+  const oc = body.output_config;
+  if (oc !== undefined && oc !== null) {
+    if (!isObj(oc)) return { error: 'output_config: Input should be a valid dictionary' };
+    const f = oc.format;
+    if (f !== undefined && f !== null) {
+      if (!isObj(f) || f.type !== 'json_schema') {
+        return { error: "output_config.format.type: Input should be 'json_schema'" };
+      }
+      if (!isObj(f.schema)) return { error: 'output_config.format.schema: Field required' };
+      schema = f.schema;
+    }
+  }
+  const tc = body.tool_choice;
+  const forced = isObj(tc)
+    ? forcedTool(
+        body.tools,
+        { name: tc.type === 'tool' ? (tc.name as string) : undefined, any: tc.type === 'any' },
+        'input_schema',
+      )
+    : undefined;
+  if (forced && 'error' in forced) return forced;
   let toolResults: string[] | null = null;
   const last = messages[messages.length - 1] as Obj;
   if (last.role === 'user' && Array.isArray(last.content)) {
@@ -478,6 +620,9 @@ function readAnthropic(body: Obj, version: string, countOnly = false): ChatInput
     maxTokens: typeof body.max_tokens === 'number' ? body.max_tokens : undefined,
     stop: stopList(body.stop_sequences),
     json: false,
+    schema,
+    forcedTool: forced,
+    thinking: thinking === true,
     includeUsage: false,
   };
 }
@@ -498,15 +643,25 @@ interface Plan {
   toolCalls: PlannedToolCall[];
   finish: 'stop' | 'length' | 'tool_calls' | 'stop_sequence';
   stopSequence: string | null;
+  /** Anthropic extended thinking that opens the answer. */
+  thinking?: { text: string; signature: string };
   inputTokens: number;
   outputTokens: number;
+  cacheRead?: number;
+  cacheWrite?: number;
 }
 
 function makePlan(provider: Provider, input: ChatInput, d: MockDirectives, userText: string): Plan {
   const inputTokens = tokens(input.inputChars);
-  if (d.tool_call && !input.toolResults) {
+  // A forced tool is called with an input generated from its schema (unless a directive chose).
+  const calls: MockToolCall[] | undefined =
+    d.tool_call ??
+    (input.forcedTool && (input.forcedTool.named || !input.toolResults)
+      ? [{ name: input.forcedTool.name, arguments: schemaInstance(input.forcedTool.schema) }]
+      : undefined);
+  if (calls && (!input.toolResults || (!d.tool_call && input.forcedTool?.named))) {
     let out = 0;
-    const toolCalls = d.tool_call.map((t) => {
+    const toolCalls = calls.map((t) => {
       const args = JSON.stringify(t.arguments);
       out += tokens(t.name.length + args.length);
       const id = provider === 'openai' ? `call_${nextId()}` : `toolu_01${nextId()}`;
@@ -524,6 +679,7 @@ function makePlan(provider: Provider, input: ChatInput, d: MockDirectives, userT
   let text: string;
   if (d.content !== undefined) text = d.content;
   else if (input.toolResults) text = `Tool said: ${input.toolResults.join('\n')}`;
+  else if (input.schema !== undefined) text = JSON.stringify(schemaInstance(input.schema));
   else if (input.json) text = JSON.stringify({ echo: userText });
   else text = `Echo: ${userText}`;
   let finish: Plan['finish'] = 'stop';
@@ -643,16 +799,20 @@ function errorBody(
 }
 
 interface Usage {
+  /** Input tokens that were neither read from nor written to the prompt cache. */
   inputTokens: number;
   outputTokens: number;
+  cacheRead?: number;
+  cacheWrite?: number;
 }
 
 function openaiUsage(u: Usage): Obj {
   return {
-    prompt_tokens: u.inputTokens,
+    // OpenAI counts cache reads inside prompt_tokens and has no cache writes.
+    prompt_tokens: u.inputTokens + (u.cacheRead ?? 0),
     completion_tokens: u.outputTokens,
-    total_tokens: u.inputTokens + u.outputTokens,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    total_tokens: u.inputTokens + (u.cacheRead ?? 0) + u.outputTokens,
+    prompt_tokens_details: { cached_tokens: u.cacheRead ?? 0, audio_tokens: 0 },
     completion_tokens_details: {
       reasoning_tokens: 0,
       audio_tokens: 0,
@@ -665,9 +825,9 @@ function openaiUsage(u: Usage): Obj {
 function anthropicUsage(u: Usage): Obj {
   return {
     input_tokens: u.inputTokens,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
-    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    cache_creation_input_tokens: u.cacheWrite ?? 0,
+    cache_read_input_tokens: u.cacheRead ?? 0,
+    cache_creation: { ephemeral_5m_input_tokens: u.cacheWrite ?? 0, ephemeral_1h_input_tokens: 0 },
     output_tokens: u.outputTokens,
     service_tier: 'standard',
   };
@@ -702,7 +862,7 @@ function openaiCompletion(model: string, p: Plan): Obj {
 }
 
 function anthropicMessage(model: string, p: Plan): Obj {
-  const content = p.toolCalls.length
+  const content: Obj[] = p.toolCalls.length
     ? p.toolCalls.map((t) => ({
         type: 'tool_use',
         id: t.id,
@@ -711,6 +871,13 @@ function anthropicMessage(model: string, p: Plan): Obj {
         caller: { type: 'direct' },
       }))
     : [{ type: 'text', text: p.text }];
+  if (p.thinking) {
+    content.unshift({
+      type: 'thinking',
+      thinking: p.thinking.text,
+      signature: p.thinking.signature,
+    });
+  }
   return {
     id: `msg_01${nextId()}`,
     type: 'message',
@@ -824,7 +991,7 @@ function anthropicFrames(model: string, p: Plan, d: MockDirectives): Frame[] {
       stop_reason: null,
       stop_sequence: null,
       stop_details: null,
-      usage: anthropicUsage({ inputTokens: p.inputTokens, outputTokens: 1 }),
+      usage: anthropicUsage({ ...p, outputTokens: 1 }),
     },
   });
   const blocks: { start: Obj; deltas: Obj[] }[] = p.toolCalls.length
@@ -841,6 +1008,20 @@ function anthropicFrames(model: string, p: Plan, d: MockDirectives): Frame[] {
           deltas: splitText(p.text, d.chunks).map((text) => ({ type: 'text_delta', text })),
         },
       ];
+  if (p.thinking) {
+    // Anthropic's documented thinking stream: an empty thinking block, thinking_delta pieces,
+    // one signature_delta just before content_block_stop.
+    blocks.unshift({
+      start: { type: 'thinking', thinking: '' },
+      deltas: [
+        ...splitText(p.thinking.text, d.chunks).map((thinking) => ({
+          type: 'thinking_delta',
+          thinking,
+        })),
+        { type: 'signature_delta', signature: p.thinking.signature },
+      ],
+    });
+  }
   blocks.forEach((b, index) => {
     push('content_block_start', { type: 'content_block_start', index, content_block: b.start });
     if (index === 0) push('ping', { type: 'ping' });
@@ -857,8 +1038,8 @@ function anthropicFrames(model: string, p: Plan, d: MockDirectives): Frame[] {
     },
     usage: {
       input_tokens: p.inputTokens,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: p.cacheWrite ?? 0,
+      cache_read_input_tokens: p.cacheRead ?? 0,
       output_tokens: p.outputTokens,
     },
   });
@@ -1188,6 +1369,12 @@ async function handleChat(
   }
 
   const plan = makePlan(provider, input, d, userText);
+  if (input.thinking) {
+    plan.thinking = { text: `Thinking about: ${userText}`, signature: `sig_${nextId()}` };
+    plan.outputTokens += tokens(plan.thinking.text.length);
+  }
+  plan.cacheRead = d.cache_read;
+  plan.cacheWrite = d.cache_write;
   if (input.stream) {
     const frames =
       provider === 'openai'

@@ -25,6 +25,15 @@ export interface ToolCall {
   function: { name: string; arguments: string };
 }
 
+/**
+ * Claude's extended thinking. Kept so that /v1/messages can show it and so that it is sent back
+ * with the assistant turn it belongs to (Anthropic requires it in tool-use loops). Other
+ * services neither produce nor receive it.
+ */
+export type ThinkingBlock =
+  | { type: 'thinking'; thinking: string; signature: string }
+  | { type: 'redacted_thinking'; data: string };
+
 export type ChatMessage =
   | { role: 'system' | 'developer'; content: string | TextPart[]; name?: string }
   | { role: 'user'; content: string | ContentPart[]; name?: string }
@@ -32,6 +41,7 @@ export type ChatMessage =
       role: 'assistant';
       content: string | TextPart[] | null;
       tool_calls?: ToolCall[];
+      thinking?: ThinkingBlock[];
       name?: string;
     }
   | { role: 'tool'; content: string | TextPart[]; tool_call_id: string };
@@ -81,6 +91,11 @@ export interface ChatRequest {
   response_format?: ResponseFormat;
   /** End-user id, forwarded where the service accepts one. */
   user?: string;
+  /**
+   * Set by the catalog (never by a client) when `response_format` travels as a forced tool: the
+   * name of that tool, whose call is returned as the message content (see output-tool.ts).
+   */
+  output_tool?: string;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
@@ -90,6 +105,11 @@ export interface Usage {
   output_tokens: number;
   total_tokens: number;
   cached_tokens: number;
+  /**
+   * Input tokens written to the prompt cache (Anthropic's cache_creation_input_tokens; included
+   * in `input_tokens`). Absent where the service reports none.
+   */
+  cache_write_tokens?: number;
   reasoning_tokens: number;
   /** null when the model is not in the catalog (priced as unknown). */
   cost_usd: number | null;
@@ -103,6 +123,10 @@ export interface ChatResult {
   content: string | null;
   tool_calls: ToolCall[];
   finish_reason: FinishReason;
+  /** The stop sequence that ended the answer, where the service says which (Anthropic). */
+  stop_sequence?: string;
+  /** Extended thinking that preceded the answer (Anthropic, when the request enabled it). */
+  thinking?: ThinkingBlock[];
   usage: Usage;
   /** Unix seconds. */
   created: number;
@@ -124,8 +148,21 @@ export type StreamEvent =
       /** A fragment of the JSON arguments string. */
       arguments: string;
     }
-  | { type: 'finish'; finish_reason: FinishReason }
+  | ThinkingEvent
+  | { type: 'finish'; finish_reason: FinishReason; stop_sequence?: string }
   | { type: 'usage'; usage: Usage };
+
+/**
+ * A fragment of extended thinking: `block` numbers the thinking blocks of one answer; a block
+ * gets `thinking` text fragments then its `signature`, or (redacted) its `data` at once.
+ */
+export interface ThinkingEvent {
+  type: 'thinking';
+  block: number;
+  thinking?: string;
+  signature?: string;
+  data?: string;
+}
 
 export interface CallOptions {
   /** Aborts the upstream call (client disconnect). */

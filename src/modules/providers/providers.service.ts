@@ -4,6 +4,7 @@ import { EgressPolicy } from '../../common/egress';
 import { AppException, ErrorCode } from '../../common/errors';
 import { providersConfig, serviceEnvKeys } from './providers.config';
 import { AdapterRegistry } from './adapters/adapter.registry';
+import { unwrapOutputTool, unwrapOutputToolStream } from './output-tool';
 import type { CatalogListing } from './catalog/catalog.types';
 import { ModelCatalogService } from './catalog/model-catalog.service';
 import { fingerprint } from './client-pool';
@@ -69,7 +70,11 @@ export class ProvidersService {
     const targets = this.plan(req, opts, false);
     const done = await this.executor.complete(
       targets,
-      (t, ctx) => this.adapters.get(t.service).complete(t.request, ctx),
+      async (t, ctx) =>
+        unwrapOutputTool(
+          await this.adapters.get(t.service).complete(t.request, ctx),
+          t.request.output_tool,
+        ),
       this.executeOptions(opts),
     );
     const usage = this.priced(done.target, done.value.usage);
@@ -93,7 +98,11 @@ export class ProvidersService {
     const targets = this.plan(req, opts, true);
     const events = this.executor.stream(
       targets,
-      (t, ctx) => this.adapters.get(t.service).stream(t.request, ctx),
+      (t, ctx) =>
+        unwrapOutputToolStream(
+          this.adapters.get(t.service).stream(t.request, ctx),
+          t.request.output_tool,
+        ),
       this.executeOptions(opts),
     );
     return this.priceStream(events);

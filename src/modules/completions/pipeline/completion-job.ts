@@ -4,6 +4,8 @@ import type {
   ModelParams,
   ResponseFormat,
   ServiceName,
+  ThinkingBlock,
+  ThinkingEvent,
   ToolCall,
   ToolChoice,
   ToolDefinition,
@@ -92,6 +94,10 @@ export interface CompletionOutcome {
   /** Calls left for the client (client tools, or the iteration cap was reached). */
   tool_calls: ToolCall[];
   finish_reason: 'stop' | 'length' | 'tool_calls' | 'content_filter';
+  /** The stop sequence that ended the answer, where the provider says which (Anthropic). */
+  stop_sequence?: string;
+  /** Extended thinking of the final round (Anthropic, when the request enabled it). */
+  thinking?: ThinkingBlock[];
   tool_runs: ToolRun[];
   /** Summed over every provider round. */
   usage: Usage;
@@ -114,6 +120,7 @@ export type PipelineEvent =
       cached?: true;
     }
   | { type: 'text'; text: string }
+  | ThinkingEvent
   | { type: 'tool_call'; index: number; id?: string; name?: string; arguments: string }
   | { type: 'tool_run'; run: ToolRun }
   | { type: 'done'; outcome: CompletionOutcome };

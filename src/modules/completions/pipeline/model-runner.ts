@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ProvidersService } from '../../providers/providers.service';
+import { ThinkingCollector } from '../../providers/thinking';
 import type {
   ChatMessage,
   ChatRequest,
   ChatResult,
   FinishReason,
+  ThinkingBlock,
   ToolCall,
   Usage,
 } from '../../providers/provider.types';
@@ -56,7 +58,7 @@ export class ModelRunner {
         attempts: result.attempts,
       });
       usage = addUsage(usage, result.usage);
-      const assistant = assistantMessage(result.content, result.tool_calls);
+      const assistant = assistantMessage(result.content, result.tool_calls, result.thinking);
       messages.push(assistant);
       produced.push(assistant);
       if (!this.shouldRunTools(job, result.finish_reason, result.tool_calls, round)) {
@@ -83,6 +85,8 @@ export class ModelRunner {
       const t0 = performance.now();
       let text = '';
       let finish: FinishReason = 'stop';
+      let stop: string | undefined;
+      const thinking = new ThinkingCollector();
       let roundUsage: Usage | undefined;
       let head:
         | { id: string; service: CompletionOutcome['service']; model: string; created: number }
@@ -105,6 +109,10 @@ export class ModelRunner {
             text += e.text;
             yield e;
             break;
+          case 'thinking':
+            thinking.add(e);
+            yield e;
+            break;
           case 'tool_call': {
             const call = calls.get(e.index) ?? {
               id: e.id ?? '',
@@ -121,6 +129,7 @@ export class ModelRunner {
           }
           case 'finish':
             finish = e.finish_reason;
+            stop = e.stop_sequence;
             break;
           case 'usage':
             roundUsage = e.usage;
@@ -137,7 +146,7 @@ export class ModelRunner {
         attempts: 1,
       });
       usage = addUsage(usage, u);
-      const assistant = assistantMessage(text === '' ? null : text, toolCalls);
+      const assistant = assistantMessage(text === '' ? null : text, toolCalls, thinking.result());
       messages.push(assistant);
       produced.push(assistant);
       if (!this.shouldRunTools(job, finish, toolCalls, round)) {
@@ -148,6 +157,8 @@ export class ModelRunner {
           content: text === '' ? null : text,
           tool_calls: toolCalls,
           finish_reason: finish,
+          ...(stop !== undefined ? { stop_sequence: stop } : {}),
+          ...(thinking.result() ? { thinking: thinking.result() } : {}),
           usage: u,
           created: head?.created ?? Math.floor(Date.now() / 1000),
           attempts: 1,
@@ -223,10 +234,16 @@ export class ModelRunner {
   }
 }
 
-function assistantMessage(content: string | null, calls: ToolCall[]): ChatMessage {
+function assistantMessage(
+  content: string | null,
+  calls: ToolCall[],
+  thinking?: ThinkingBlock[],
+): ChatMessage {
+  // Thinking stays with its turn: Anthropic needs it back in the next round of a tool loop.
+  const extra = thinking ? { thinking } : {};
   return calls.length > 0
-    ? { role: 'assistant', content, tool_calls: calls }
-    : { role: 'assistant', content: content ?? '' };
+    ? { role: 'assistant', content, tool_calls: calls, ...extra }
+    : { role: 'assistant', content: content ?? '', ...extra };
 }
 
 function outcome(
@@ -243,6 +260,8 @@ function outcome(
     content: result.content,
     tool_calls: runs.length > 0 && result.finish_reason !== 'tool_calls' ? [] : result.tool_calls,
     finish_reason: result.finish_reason,
+    ...(result.stop_sequence !== undefined ? { stop_sequence: result.stop_sequence } : {}),
+    ...(result.thinking ? { thinking: result.thinking } : {}),
     tool_runs: runs,
     usage,
     created: result.created,

@@ -11,6 +11,13 @@ export async function* replayAsEvents(o: CompletionOutcome): AsyncGenerator<Pipe
     ...(o.cached ? { cached: true as const } : {}),
   };
   for (const run of o.tool_runs) yield { type: 'tool_run', run };
+  for (const [block, t] of (o.thinking ?? []).entries()) {
+    if (t.type === 'redacted_thinking') yield { type: 'thinking', block, data: t.data };
+    else {
+      yield { type: 'thinking', block, thinking: t.thinking };
+      yield { type: 'thinking', block, signature: t.signature };
+    }
+  }
   if (o.content) {
     // Word-sized pieces keep the replay shaped like a live stream without costing much.
     for (const piece of o.content.match(/\S+\s*|\s+/g) ?? [o.content])

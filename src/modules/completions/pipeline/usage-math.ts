@@ -16,6 +16,9 @@ export function addUsage(a: Usage, b: Usage): Usage {
     output_tokens: a.output_tokens + b.output_tokens,
     total_tokens: a.total_tokens + b.total_tokens,
     cached_tokens: a.cached_tokens + b.cached_tokens,
+    ...(a.cache_write_tokens || b.cache_write_tokens
+      ? { cache_write_tokens: (a.cache_write_tokens ?? 0) + (b.cache_write_tokens ?? 0) }
+      : {}),
     reasoning_tokens: a.reasoning_tokens + b.reasoning_tokens,
     cost_usd: a.cost_usd === null || b.cost_usd === null ? null : round6(a.cost_usd + b.cost_usd),
   };

@@ -4,6 +4,7 @@ import type { CatalogFile } from './catalog.types';
 
 const PARAM_TYPES = ['number', 'integer', 'boolean', 'string', 'enum', 'stop', 'object', 'array'];
 const FEATURES = ['tools', 'vision', 'streaming', 'json_mode'];
+const OPTIONAL_FEATURES = ['structured_outputs'];
 
 function checkParams(params: unknown, at: string, problems: string[]): void {
   if (!isRecord(params)) return void problems.push(`${at} must be an object`);
@@ -36,6 +37,9 @@ function checkFeatures(features: unknown, at: string, problems: string[]): void 
   if (!isRecord(features)) return void problems.push(`${at} must be an object`);
   for (const f of FEATURES)
     if (typeof features[f] !== 'boolean') problems.push(`${at}.${f} must be a boolean`);
+  for (const f of OPTIONAL_FEATURES)
+    if (features[f] !== undefined && typeof features[f] !== 'boolean')
+      problems.push(`${at}.${f} must be a boolean`);
 }
 
 function checkPricing(pricing: unknown, at: string, problems: string[]): void {

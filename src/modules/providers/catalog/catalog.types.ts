@@ -21,7 +21,14 @@ export interface ModelFeatures {
   tools: boolean;
   vision: boolean;
   streaming: boolean;
+  /** Native JSON mode: OpenAI's `response_format: {type:"json_object"}`. */
   json_mode: boolean;
+  /**
+   * Native schema-constrained output: OpenAI's `response_format: {type:"json_schema"}`, or
+   * Anthropic's `output_config.format`. Models without it get json_schema through a forced tool
+   * (see structured-output.ts). Absent means false.
+   */
+  structured_outputs?: boolean;
 }
 
 export interface ModelPricing {

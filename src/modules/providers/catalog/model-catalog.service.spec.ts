@@ -112,7 +112,7 @@ describe('ModelCatalogService', () => {
           req({ service: 'anthropic', model: 'claude-haiku-4-5', params: { seed: 1 } }),
         ),
       ).toThrow(
-        'seed is not supported by anthropic/claude-haiku-4-5 (accepted: temperature, top_p, top_k, max_tokens, stop)',
+        'seed is not supported by anthropic/claude-haiku-4-5 (accepted: temperature, top_p, top_k, max_tokens, stop, thinking)',
       );
     });
 

@@ -10,6 +10,7 @@ import {
   type Usage,
 } from '../provider.types';
 import { assertCatalog, catalogProblems, deepMerge } from './catalog-shape';
+import { planStructuredOutput } from './structured-output';
 import type {
   CatalogFile,
   CatalogListing,
@@ -162,9 +163,13 @@ export class ModelCatalogService {
     return resolved;
   }
 
-  /** The validated request as it will be sent: nulls dropped, required defaults filled. */
+  /**
+   * The validated request as it will be sent: nulls dropped, required defaults filled,
+   * `response_format` in the form the model takes (native, forced tool or JSON mode).
+   */
   prepare(req: ChatRequest, resolved: ResolvedModel): ChatRequest {
-    return { ...req, params: withRequiredDefaults(req.params ?? {}, resolved) };
+    const shaped = planStructuredOutput(req, resolved.entry.features);
+    return { ...shaped, params: withRequiredDefaults(req.params ?? {}, resolved) };
   }
 
   /**

@@ -1,6 +1,7 @@
 import { AppException, ErrorCode } from '../../../common/errors';
 import type { ChatRequest, ModelParams } from '../provider.types';
 import type { ParamSpec, ResolvedModel } from './catalog.types';
+import { structuredOutputRoute } from './structured-output';
 
 function invalid(param: string, message: string): AppException {
   return new AppException(ErrorCode.VALIDATION_FAILED, message, { status: 400, param });
@@ -133,9 +134,12 @@ export function validateRequest(
     );
   }
   validateTools(req, m);
-  const format = req.response_format?.type;
-  if ((format === 'json_object' || format === 'json_schema') && !m.entry.features.json_mode) {
-    throw invalid('response_format', `${m.service}/${m.model} does not support ${format}`);
+  // Natively, through a forced tool or through JSON mode (see structured-output.ts).
+  if (structuredOutputRoute(req.response_format, m.entry.features) === undefined) {
+    throw invalid(
+      'response_format',
+      `${m.service}/${m.model} does not support ${req.response_format?.type} (no structured outputs, JSON mode or tools)`,
+    );
   }
   if (opts.stream && !m.entry.features.streaming) {
     throw invalid('stream', `${m.service}/${m.model} does not support streaming`);

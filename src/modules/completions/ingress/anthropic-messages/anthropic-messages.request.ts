@@ -2,6 +2,8 @@ import { AppException, ErrorCode } from '../../../../common/errors';
 import type {
   ChatMessage,
   ContentPart,
+  ResponseFormat,
+  ThinkingBlock,
   ToolCall,
   ToolChoice,
   ToolDefinition,
@@ -38,6 +40,7 @@ export function toChatRequest(
     tools: dto.tools?.length ? dto.tools.map(toToolDefinition) : undefined,
     tool_choice: choice?.choice,
     parallel_tool_calls: choice?.parallel,
+    response_format: responseFormat(dto),
     user: typeof userId === 'string' && userId !== '' ? userId.slice(0, 256) : undefined,
   };
 }
@@ -60,6 +63,7 @@ function assistantTurn(content: string | Block[], param: string): ChatMessage {
   if (typeof content === 'string') return { role: 'assistant', content };
   let text = '';
   const calls: ToolCall[] = [];
+  const thinking: ThinkingBlock[] = [];
   content.forEach((b, j) => {
     switch (b.type) {
       case 'text':
@@ -75,17 +79,26 @@ function assistantTurn(content: string | Block[], param: string): ChatMessage {
           },
         });
         break;
-      // Earlier thinking is the model's own scratch space: not replayed to other providers.
+      // Kept with the turn: Claude needs it back (signed) in tool-use loops with thinking on;
+      // other providers' adapters leave it out.
       case 'thinking':
+        thinking.push({
+          type: 'thinking',
+          thinking: stringField(b, 'thinking', `${param}.${j}`),
+          signature: stringField(b, 'signature', `${param}.${j}`),
+        });
+        break;
       case 'redacted_thinking':
+        thinking.push({ type: 'redacted_thinking', data: stringField(b, 'data', `${param}.${j}`) });
         break;
       default:
         throw unsupportedBlock(b.type, `${param}.${j}`);
     }
   });
+  const extra = thinking.length ? { thinking } : {};
   return calls.length > 0
-    ? { role: 'assistant', content: text === '' ? null : text, tool_calls: calls }
-    : { role: 'assistant', content: text };
+    ? { role: 'assistant', content: text === '' ? null : text, tool_calls: calls, ...extra }
+    : { role: 'assistant', content: text, ...extra };
 }
 
 /**
@@ -165,6 +178,30 @@ function toToolDefinition(t: AnthropicToolDto, i: number): ToolDefinition {
       ...(t.description !== undefined ? { description: t.description } : {}),
       parameters: t.input_schema,
     },
+  };
+}
+
+/**
+ * `output_config.format` (or the deprecated top-level `output_format`) as the canonical
+ * json_schema response format; the catalog then sends it natively or as a forced tool.
+ */
+function responseFormat(dto: AnthropicMessagesDto): ResponseFormat | undefined {
+  const config = dto.output_config;
+  const at = config !== undefined ? 'output_config.format' : 'output_format';
+  const format = config !== undefined ? config.format : dto.output_format;
+  if (format === undefined || format === null) return undefined;
+  if (typeof format !== 'object' || Array.isArray(format)) {
+    throw invalid(`${at}: Input should be a valid dictionary`, at);
+  }
+  const f = format as Block;
+  if (f.type !== 'json_schema') throw invalid(`${at}.type: Input should be 'json_schema'`, at);
+  const schema = f.schema;
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    throw invalid(`${at}.schema: Field required (a JSON Schema object)`, `${at}.schema`);
+  }
+  return {
+    type: 'json_schema',
+    json_schema: { name: 'output', schema: schema as Record<string, unknown> },
   };
 }
 

@@ -1,5 +1,5 @@
 import type { NormalisedError } from '../../../../common/filters/error-envelope';
-import type { Usage } from '../../../providers/provider.types';
+import type { ThinkingBlock, Usage } from '../../../providers/provider.types';
 import type { CompletionOutcome, PipelineEvent } from '../../pipeline/completion-job';
 import type { StreamFormat } from '../sse/stream-response';
 
@@ -7,10 +7,20 @@ export type AnthropicStopReason =
   'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'refusal';
 
 type ContentBlock =
-  { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown };
+  | ThinkingBlock
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id: string; name: string; input: unknown };
 
-/** Canonical finish reasons in Anthropic's terms. */
-export function stopReason(finish: CompletionOutcome['finish_reason']): AnthropicStopReason {
+/**
+ * Canonical finish reasons in Anthropic's terms. A stop sequence is only named where the
+ * provider says which one matched (Anthropic); OpenAI-style services do not, so theirs read
+ * `end_turn`.
+ */
+export function stopReason(
+  finish: CompletionOutcome['finish_reason'],
+  stopSequence?: string,
+): AnthropicStopReason {
+  if (finish === 'stop' && stopSequence !== undefined) return 'stop_sequence';
   switch (finish) {
     case 'length':
       return 'max_tokens';
@@ -24,14 +34,15 @@ export function stopReason(finish: CompletionOutcome['finish_reason']): Anthropi
 }
 
 /**
- * Anthropic's usage: its `input_tokens` excludes cache reads (the canonical count includes
- * them). Cache writes are not in the canonical usage, so they read 0.
+ * Anthropic's usage: its `input_tokens` excludes cache reads and cache writes (the canonical
+ * count includes both). Services without prompt-cache writes report 0 of them.
  */
 export function anthropicUsage(u: Usage) {
+  const writes = u.cache_write_tokens ?? 0;
   return {
-    input_tokens: Math.max(u.input_tokens - u.cached_tokens, 0),
+    input_tokens: Math.max(u.input_tokens - u.cached_tokens - writes, 0),
     output_tokens: u.output_tokens,
-    cache_creation_input_tokens: 0,
+    cache_creation_input_tokens: writes,
     cache_read_input_tokens: u.cached_tokens,
   };
 }
@@ -48,7 +59,7 @@ function toolInput(args: string): unknown {
 
 /** A `message` object exactly as Anthropic returns it. */
 export function toAnthropicMessage(o: CompletionOutcome, id: string, model: string) {
-  const content: ContentBlock[] = [];
+  const content: ContentBlock[] = [...(o.thinking ?? [])];
   if (o.content) content.push({ type: 'text', text: o.content });
   for (const c of o.tool_calls) {
     content.push({
@@ -64,8 +75,8 @@ export function toAnthropicMessage(o: CompletionOutcome, id: string, model: stri
     role: 'assistant' as const,
     content,
     model,
-    stop_reason: stopReason(o.finish_reason),
-    stop_sequence: null,
+    stop_reason: stopReason(o.finish_reason, o.stop_sequence),
+    stop_sequence: o.stop_sequence ?? null,
     usage: anthropicUsage(o.usage),
   };
 }
@@ -78,7 +89,7 @@ export function toAnthropicMessage(o: CompletionOutcome, id: string, model: stri
  * agent model stay invisible, as on the OpenAI route.
  */
 export class AnthropicEventMapper {
-  private open: { index: number; kind: 'text' | 'tool'; toolIndex?: number } | undefined;
+  private open: { index: number; kind: 'text' | 'tool' | 'thinking'; block?: number } | undefined;
   private nextIndex = 0;
   /** Canonical tool-call index -> content block index. */
   private readonly toolBlocks = new Map<number, number>();
@@ -124,12 +135,17 @@ export class AnthropicEventMapper {
       }
       case 'tool_call':
         return this.toolCall(e);
+      case 'thinking':
+        return this.thinking(e);
       case 'done':
         return [
           ...this.close(),
           {
             type: 'message_delta',
-            delta: { stop_reason: stopReason(e.outcome.finish_reason), stop_sequence: null },
+            delta: {
+              stop_reason: stopReason(e.outcome.finish_reason, e.outcome.stop_sequence),
+              stop_sequence: e.outcome.stop_sequence ?? null,
+            },
             usage: anthropicUsage(e.outcome.usage),
           },
           { type: 'message_stop' },
@@ -157,8 +173,29 @@ export class AnthropicEventMapper {
     return out;
   }
 
-  private start(block: object, kind: 'text' | 'tool'): object {
-    this.open = { index: this.nextIndex++, kind };
+  /**
+   * Anthropic's thinking stream: `content_block_start` with an empty `thinking` block, then
+   * `thinking_delta`s and one `signature_delta`; a redacted block arrives whole in its start.
+   */
+  private thinking(e: Extract<PipelineEvent, { type: 'thinking' }>): object[] {
+    const out: object[] = [];
+    if (e.data !== undefined) {
+      out.push(...this.close());
+      out.push(this.start({ type: 'redacted_thinking', data: e.data }, 'thinking'));
+      out.push(...this.close());
+      return out;
+    }
+    if (this.open?.kind !== 'thinking' || this.open.block !== e.block) {
+      out.push(...this.close());
+      out.push(this.start({ type: 'thinking', thinking: '' }, 'thinking', e.block));
+    }
+    if (e.thinking) out.push(this.delta({ type: 'thinking_delta', thinking: e.thinking }));
+    if (e.signature) out.push(this.delta({ type: 'signature_delta', signature: e.signature }));
+    return out;
+  }
+
+  private start(block: object, kind: 'text' | 'tool' | 'thinking', thinkingBlock?: number): object {
+    this.open = { index: this.nextIndex++, kind, block: thinkingBlock };
     return { type: 'content_block_start', index: this.open.index, content_block: block };
   }
 

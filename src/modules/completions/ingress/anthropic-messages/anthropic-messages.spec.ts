@@ -100,6 +100,8 @@ describe('Anthropic Messages -> canonical', () => {
             function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
           },
         ],
+        // Kept with its turn: Claude needs it back in a tool loop with thinking enabled.
+        thinking: [{ type: 'thinking', thinking: 'hmm', signature: 's' }],
       },
       { role: 'tool', tool_call_id: 'toolu_1', content: '18C' },
       { role: 'tool', tool_call_id: 'toolu_2', content: 'Error: boom' },
@@ -219,6 +221,54 @@ describe('canonical -> Anthropic Messages', () => {
     expect(stopReason('tool_calls')).toBe('tool_use');
     expect(stopReason('content_filter')).toBe('refusal');
     expect(anthropicUsage({ ...usage, cached_tokens: 0 }).input_tokens).toBe(30);
+  });
+
+  it('streams thinking as a thinking block with thinking_delta and signature_delta', () => {
+    const m = new AnthropicEventMapper('msg_1', 'claude-sonnet-4-6');
+    const events: PipelineEvent[] = [
+      { type: 'start', id: 'u', service: 'anthropic', model: 'claude-sonnet-4-6', created: 1 },
+      { type: 'thinking', block: 0, thinking: 'Hm' },
+      { type: 'thinking', block: 0, signature: 'S' },
+      { type: 'thinking', block: 1, data: 'ENC' },
+      { type: 'text', text: 'Hi' },
+    ];
+    const out = events.flatMap((e) => m.map(e)).slice(2);
+    expect(out).toEqual([
+      { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Hm' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'S' } },
+      { type: 'content_block_stop', index: 0 },
+      {
+        type: 'content_block_start',
+        index: 1,
+        content_block: { type: 'redacted_thinking', data: 'ENC' },
+      },
+      { type: 'content_block_stop', index: 1 },
+      { type: 'content_block_start', index: 2, content_block: { type: 'text', text: '' } },
+      { type: 'content_block_delta', index: 2, delta: { type: 'text_delta', text: 'Hi' } },
+    ]);
+  });
+
+  it('names the stop sequence that ended the answer and reports cache writes', () => {
+    expect(stopReason('stop', 'END')).toBe('stop_sequence');
+    expect(stopReason('length', 'END')).toBe('max_tokens');
+    const msg = toAnthropicMessage(
+      outcome({
+        finish_reason: 'stop',
+        stop_sequence: 'END',
+        tool_calls: [],
+        usage: { ...usage, cache_write_tokens: 8 },
+      }),
+      'msg_1',
+      'claude-sonnet-4-6',
+    );
+    expect(msg).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: 'END' });
+    expect(msg.usage).toEqual({
+      input_tokens: 12,
+      output_tokens: 5,
+      cache_creation_input_tokens: 8,
+      cache_read_input_tokens: 10,
+    });
   });
 
   it('streams blocks with indexes in order, closing each before the next', () => {

@@ -71,7 +71,13 @@ function parseArguments(args: string, param: string): Record<string, unknown> {
 }
 
 function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, i: number): Block[] {
-  const blocks: Block[] = [];
+  // Thinking goes back first, unchanged: Anthropic checks its signature and requires it in
+  // tool-use loops with thinking enabled.
+  const blocks: Block[] = (m.thinking ?? []).map((t) =>
+    t.type === 'thinking'
+      ? { type: 'thinking', thinking: t.thinking, signature: t.signature }
+      : { type: 'redacted_thinking', data: t.data },
+  );
   const text = textOf(m.content);
   // Anthropic rejects empty text blocks.
   if (text) blocks.push({ type: 'text', text });
@@ -190,12 +196,20 @@ export function toAnthropicBody(req: ChatRequest): Anthropic.MessageCreateParams
     const choice = toolChoice(req.tool_choice, req.parallel_tool_calls);
     if (choice) body.tool_choice = choice;
   }
+  // Only the native route reaches this point: the catalog turned response_format into a forced
+  // tool for the models without structured outputs, and json_object into one for every Claude
+  // model (no JSON mode; structured outputs need a closed schema). See structured-output.ts.
   if (req.response_format?.type === 'json_schema' && req.response_format.json_schema.schema) {
     body.output_config = {
       format: { type: 'json_schema', schema: req.response_format.json_schema.schema },
     };
   }
   if (req.user) body.metadata = { user_id: req.user };
+  // Extended thinking: only models whose catalog entry lists `thinking` get here with it.
+  const thinking = params.thinking;
+  if (typeof thinking === 'object' && thinking !== null && !Array.isArray(thinking)) {
+    body.thinking = thinking as Anthropic.ThinkingConfigParam;
+  }
   // The SDK's types no longer list the sampling fields (its default API version rejects them).
   const sampling = body as unknown as Record<string, unknown>;
   for (const p of ANTHROPIC_SAMPLING_PARAMS)

@@ -5,6 +5,7 @@ import type {
   FinishReason,
   ServiceName,
   StreamEvent,
+  ThinkingBlock,
   ToolCall,
   Usage,
 } from '../../provider.types';
@@ -28,6 +29,13 @@ export function finishFromAnthropic(reason: unknown): FinishReason {
   }
 }
 
+/** `{stop_sequence}` when a stop sequence ended the answer, else nothing. */
+function stopSequence(reason: unknown, sequence: unknown): { stop_sequence?: string } {
+  return reason === 'stop_sequence' && typeof sequence === 'string'
+    ? { stop_sequence: sequence }
+    : {};
+}
+
 /** A non-streamed Message, validated: upstream data is untrusted. */
 export function parseMessage(raw: unknown, model: string): ChatResult {
   if (!isRecord(raw) || !Array.isArray(raw.content)) {
@@ -36,11 +44,17 @@ export function parseMessage(raw: unknown, model: string): ChatResult {
   let text = '';
   let sawText = false;
   const toolCalls: ToolCall[] = [];
+  const thinking: ThinkingBlock[] = [];
   for (const block of raw.content) {
     if (!isRecord(block)) throw malformedError(SERVICE, 'a content block is not an object');
     if (block.type === 'text' && typeof block.text === 'string') {
       text += block.text;
       sawText = true;
+    } else if (block.type === 'thinking' && typeof block.thinking === 'string') {
+      const signature = typeof block.signature === 'string' ? block.signature : '';
+      thinking.push({ type: 'thinking', thinking: block.thinking, signature });
+    } else if (block.type === 'redacted_thinking' && typeof block.data === 'string') {
+      thinking.push({ type: 'redacted_thinking', data: block.data });
     } else if (block.type === 'tool_use') {
       if (typeof block.id !== 'string' || typeof block.name !== 'string') {
         throw malformedError(SERVICE, 'a tool_use block has no id or name');
@@ -51,7 +65,7 @@ export function parseMessage(raw: unknown, model: string): ChatResult {
         function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) },
       });
     }
-    // thinking / redacted_thinking / server tool blocks are not part of the canonical answer.
+    // Server tool blocks are not part of the canonical answer.
   }
   return {
     id: typeof raw.id === 'string' ? raw.id : `msg_${randomUUID()}`,
@@ -60,6 +74,8 @@ export function parseMessage(raw: unknown, model: string): ChatResult {
     content: sawText ? text : null,
     tool_calls: toolCalls,
     finish_reason: toolCalls.length ? 'tool_calls' : finishFromAnthropic(raw.stop_reason),
+    ...stopSequence(raw.stop_reason, raw.stop_sequence),
+    ...(thinking.length ? { thinking } : {}),
     usage: usageFromAnthropic(raw.usage),
     created: Math.floor(Date.now() / 1000),
     attempts: 1,
@@ -74,8 +90,11 @@ export class AnthropicEventAccumulator {
   private started = false;
   private stopped = false;
   private finish: FinishReason = 'stop';
+  private stop: { stop_sequence?: string } = {};
   private usage: Record<string, unknown> = {};
   private readonly toolIndexByBlock = new Map<number, number>();
+  /** Content-block index -> thinking block number. */
+  private readonly thinkingByBlock = new Map<number, number>();
 
   constructor(private readonly model: string) {}
 
@@ -106,7 +125,11 @@ export class AnthropicEventAccumulator {
     if (!this.stopped) throw malformedError(SERVICE, 'the stream ended before message_stop');
     const usage: Usage = usageFromAnthropic(this.usage);
     return [
-      { type: 'finish', finish_reason: this.toolIndexByBlock.size ? 'tool_calls' : this.finish },
+      {
+        type: 'finish',
+        finish_reason: this.toolIndexByBlock.size ? 'tool_calls' : this.finish,
+        ...this.stop,
+      },
       { type: 'usage', usage },
     ];
   }
@@ -135,6 +158,17 @@ export class AnthropicEventAccumulator {
     if (block.type === 'text' && typeof block.text === 'string' && block.text) {
       return [{ type: 'text', text: block.text }];
     }
+    if (block.type === 'thinking' || block.type === 'redacted_thinking') {
+      const n = this.thinkingByBlock.size;
+      this.thinkingByBlock.set(event.index, n);
+      if (block.type === 'redacted_thinking') {
+        return typeof block.data === 'string'
+          ? [{ type: 'thinking', block: n, data: block.data }]
+          : [];
+      }
+      const first = typeof block.thinking === 'string' ? block.thinking : '';
+      return first ? [{ type: 'thinking', block: n, thinking: first }] : [];
+    }
     if (block.type !== 'tool_use') return [];
     if (typeof block.id !== 'string' || typeof block.name !== 'string') {
       throw malformedError(SERVICE, 'a tool_use block has no id or name');
@@ -152,6 +186,16 @@ export class AnthropicEventAccumulator {
     if (delta.type === 'text_delta' && typeof delta.text === 'string') {
       return delta.text ? [{ type: 'text', text: delta.text }] : [];
     }
+    const thinkingBlock = this.thinkingByBlock.get(event.index);
+    if (thinkingBlock !== undefined) {
+      if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string' && delta.thinking) {
+        return [{ type: 'thinking', block: thinkingBlock, thinking: delta.thinking }];
+      }
+      if (delta.type === 'signature_delta' && typeof delta.signature === 'string') {
+        return [{ type: 'thinking', block: thinkingBlock, signature: delta.signature }];
+      }
+      return [];
+    }
     if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') {
       const index = this.toolIndexByBlock.get(event.index);
       if (index === undefined)
@@ -165,6 +209,7 @@ export class AnthropicEventAccumulator {
   private onMessageDelta(event: Record<string, unknown>): void {
     if (isRecord(event.delta) && event.delta.stop_reason) {
       this.finish = finishFromAnthropic(event.delta.stop_reason);
+      this.stop = stopSequence(event.delta.stop_reason, event.delta.stop_sequence);
     }
     if (isRecord(event.usage)) this.mergeUsage(event.usage);
   }

@@ -162,6 +162,36 @@ describe('parseMessage', () => {
     });
   });
 
+  it('keeps the stop sequence that ended the answer and counts cache writes as input', () => {
+    const r = parseMessage(
+      {
+        id: 'm',
+        content: [{ type: 'text', text: 'one two' }],
+        stop_reason: 'stop_sequence',
+        stop_sequence: 'END',
+        usage: {
+          input_tokens: 5,
+          cache_read_input_tokens: 10,
+          cache_creation_input_tokens: 100,
+          output_tokens: 2,
+        },
+      },
+      'c',
+    );
+    expect(r).toMatchObject({ finish_reason: 'stop', stop_sequence: 'END' });
+    expect(r.usage).toMatchObject({
+      input_tokens: 115,
+      cached_tokens: 10,
+      cache_write_tokens: 100,
+    });
+    const natural = parseMessage(
+      { id: 'm', content: [], stop_reason: 'end_turn', stop_sequence: null },
+      'c',
+    );
+    expect(natural.stop_sequence).toBeUndefined();
+    expect(natural.usage.cache_write_tokens).toBeUndefined();
+  });
+
   it('refuses a body without content', () => {
     expect(() => parseMessage({ id: 'm' }, 'c')).toThrow(
       expect.objectContaining({ kind: 'malformed' }),
@@ -229,6 +259,71 @@ describe('AnthropicEventAccumulator', () => {
         },
       },
     ]);
+  });
+
+  it('turns thinking blocks into numbered thinking events', () => {
+    const acc = new AnthropicEventAccumulator('c');
+    const out = [
+      { type: 'message_start', message: { id: 'm' } },
+      { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Hm' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'S' } },
+      { type: 'content_block_stop', index: 0 },
+      {
+        type: 'content_block_start',
+        index: 1,
+        content_block: { type: 'redacted_thinking', data: 'ENC' },
+      },
+      { type: 'content_block_start', index: 2, content_block: { type: 'text', text: '' } },
+      { type: 'content_block_delta', index: 2, delta: { type: 'text_delta', text: 'Hi' } },
+    ].flatMap((e) => acc.push(e));
+    expect(out.slice(1)).toEqual([
+      { type: 'thinking', block: 0, thinking: 'Hm' },
+      { type: 'thinking', block: 0, signature: 'S' },
+      { type: 'thinking', block: 1, data: 'ENC' },
+      { type: 'text', text: 'Hi' },
+    ]);
+  });
+
+  it('sends thinking back first in the assistant turn, and the thinking config', () => {
+    const body = toAnthropicBody(
+      req({
+        params: { thinking: { type: 'enabled', budget_tokens: 1024 } },
+        messages: [
+          { role: 'user', content: 'hi' },
+          {
+            role: 'assistant',
+            content: 'ok',
+            thinking: [
+              { type: 'thinking', thinking: 'Hm', signature: 'S' },
+              { type: 'redacted_thinking', data: 'ENC' },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(body.thinking).toEqual({ type: 'enabled', budget_tokens: 1024 });
+    expect(body.messages[1].content).toEqual([
+      { type: 'thinking', thinking: 'Hm', signature: 'S' },
+      { type: 'redacted_thinking', data: 'ENC' },
+      { type: 'text', text: 'ok' },
+    ]);
+  });
+
+  it('puts the matched stop sequence on the finish event', () => {
+    const acc = new AnthropicEventAccumulator('c');
+    [
+      { type: 'message_start', message: { id: 'm', usage: { input_tokens: 3 } } },
+      {
+        type: 'message_delta',
+        delta: { stop_reason: 'stop_sequence', stop_sequence: '###' },
+        usage: { output_tokens: 2, cache_creation_input_tokens: 7 },
+      },
+      { type: 'message_stop' },
+    ].forEach((e) => acc.push(e));
+    const [finish, usage] = acc.end();
+    expect(finish).toEqual({ type: 'finish', finish_reason: 'stop', stop_sequence: '###' });
+    expect(usage).toMatchObject({ usage: { input_tokens: 10, cache_write_tokens: 7 } });
   });
 
   it('refuses a stream that ends before message_stop', () => {

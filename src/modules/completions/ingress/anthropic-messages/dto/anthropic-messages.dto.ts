@@ -49,7 +49,7 @@ export class AnthropicMessageParamDto {
   @ApiProperty({
     description:
       'Text, or content blocks: `text`, `image` (base64 or url source), `tool_use` (assistant), ' +
-      '`tool_result` (user), `thinking`/`redacted_thinking` (assistant, not forwarded)',
+      '`tool_result` (user), `thinking`/`redacted_thinking` (assistant: sent back unchanged to Claude models, not to other providers)',
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }],
     example: 'Hello, Claude',
   })
@@ -134,7 +134,7 @@ export class AnthropicCountTokensDto {
 
   @ApiPropertyOptional({
     description:
-      'Extended thinking, e.g. `{type:"enabled",budget_tokens:2048}`: passed to models whose catalog entry lists `thinking`, dropped otherwise',
+      'Extended thinking, e.g. `{type:"enabled",budget_tokens:2048}`: passed to models whose catalog entry lists `thinking` (Claude), dropped otherwise; the answer then opens with `thinking` blocks (`thinking_delta`/`signature_delta` when streaming)',
   })
   @IsOptional()
   @IsPlainObject()
@@ -200,4 +200,30 @@ export class AnthropicMessagesDto extends AnthropicCountTokensDto {
   @IsOptional()
   @IsString()
   service_tier?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Structured outputs: `format: {type:"json_schema", schema}` makes the answer a JSON text matching the schema, on every model (natively on Claude models and on services with json_schema, through a forced tool elsewhere). `effort` is accepted, not forwarded',
+    example: {
+      format: {
+        type: 'json_schema',
+        schema: {
+          type: 'object',
+          properties: { answer: { type: 'string' } },
+          required: ['answer'],
+          additionalProperties: false,
+        },
+      },
+    },
+  })
+  @IsOptional()
+  @IsPlainObject()
+  output_config?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description: 'Deprecated beta spelling of `output_config.format`; treated the same way',
+  })
+  @IsOptional()
+  @IsPlainObject()
+  output_format?: Record<string, unknown>;
 }

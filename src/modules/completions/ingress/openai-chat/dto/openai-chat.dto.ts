@@ -222,7 +222,23 @@ export class OpenAiChatCompletionDto {
   @IsBoolean()
   parallel_tool_calls?: boolean;
 
-  @ApiPropertyOptional({ example: { type: 'json_object' } })
+  @ApiPropertyOptional({
+    description:
+      '`{type:"json_schema",json_schema:{name,schema,strict}}` or `{type:"json_object"}`: the answer is the JSON text as `content` (finish_reason `stop`) on every model — natively where the catalog lists `structured_outputs` / `json_mode`, through a forced tool elsewhere (Claude json_object, models with tools only). 400 naming it for a model with none of structured outputs, JSON mode or tools',
+    example: {
+      type: 'json_schema',
+      json_schema: {
+        name: 'answer',
+        strict: true,
+        schema: {
+          type: 'object',
+          properties: { answer: { type: 'string' } },
+          required: ['answer'],
+          additionalProperties: false,
+        },
+      },
+    },
+  })
   @IsOptional()
   @IsOpenAiResponseFormat()
   response_format?: ResponseFormat;
