@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ModelCatalogService } from '../providers';
+import { ApiErrorResponses } from '../../common/swagger';
 
 /** Unix seconds of the catalog version date: OpenAI's `created` for every listed model. */
 function createdOf(version: string): number {
@@ -15,6 +16,7 @@ export class ModelsController {
   constructor(private readonly catalog: ModelCatalogService) {}
 
   @Get('v1/models')
+  @ApiErrorResponses('openai', 401)
   @ApiTags('openai-compatible')
   @ApiOperation({ summary: "Models in OpenAI's list shape; ids are `<service>/<model>`" })
   @ApiOkResponse({
@@ -42,7 +44,8 @@ export class ModelsController {
   }
 
   @Get('api/v1/models')
-  @ApiTags('management')
+  @ApiErrorResponses('gateway', 401)
+  @ApiTags('models')
   @ApiOperation({
     summary:
       'The model catalog: context window, max output, features, allowed parameters with ranges, prices per million tokens',

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
@@ -23,6 +24,7 @@ import { sendStream } from '../sse/stream-response';
 import { agentResponseData, agentStreamFormat } from './agent.adapter';
 import { AgentCompletionDto } from './dto/agent-completion.dto';
 import { AgentCompletionResponseDto } from './dto/agent-completion-response.dto';
+import { ApiErrorResponses } from '../../../../common/swagger';
 
 @ApiTags('completions')
 @ApiBearerAuth()
@@ -36,6 +38,35 @@ export class AgentCompletionController {
   ) {}
 
   @Post('chat/completion')
+  @ApiBody({
+    type: AgentCompletionDto,
+    examples: {
+      ask: {
+        summary: 'Ask a stored agent, in a thread',
+        description:
+          'Replace agent_id with the `id` POST /api/v1/agents answered for its example (an agent whose prompt uses {{company}}).',
+        value: {
+          agent_id: 'agt_3q2JXhN0v8S2aLr1m9BzQw',
+          user: 'What are your opening hours?',
+          variables: { company: 'Acme' },
+          thread_id: 'thread-42',
+        },
+      },
+    },
+  })
+  @ApiErrorResponses(
+    'gateway',
+    {
+      status: 400,
+      description:
+        "Invalid body, a parameter the agent's model cannot take, or a {{variable}} of the prompt not set",
+    },
+    401,
+    { status: 404, description: 'No such agent in this org' },
+    413,
+    429,
+    503,
+  )
   @HttpCode(200)
   @RateLimited()
   @ApiOperation({

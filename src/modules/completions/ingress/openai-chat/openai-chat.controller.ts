@@ -1,10 +1,9 @@
 import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiNotFoundResponse,
-  ApiOkResponse,
+  ApiBody,
   ApiHeader,
+  ApiOkResponse,
   ApiOperation,
   ApiProduces,
   ApiSecurity,
@@ -24,6 +23,7 @@ import { requestExtrasFrom } from '../shared/request-extras';
 import { sendStream } from '../sse/stream-response';
 import { OpenAiChatCompletionDto } from './dto/openai-chat.dto';
 import { openAiStreamFormat, toChatCompletion, toChatRequest } from './openai-chat.adapter';
+import { ApiErrorResponses } from '../../../../common/swagger';
 
 /** Names the parameters the parameter policy left out for the target model. */
 export const DROPPED_PARAMS_HEADER = 'x-gateway-dropped-params';
@@ -60,6 +60,47 @@ export class OpenAiCompletionController {
   ) {}
 
   @Post('chat/completions')
+  @ApiBody({
+    type: OpenAiChatCompletionDto,
+    examples: {
+      chat: {
+        summary: 'A chat completion',
+        value: {
+          model: 'openai/gpt-4o-mini',
+          messages: [
+            { role: 'system', content: 'You are a helpful assistant.' },
+            { role: 'user', content: 'What is the capital of France?' },
+          ],
+          temperature: 0.7,
+          max_tokens: 256,
+        },
+      },
+      anthropic_model: {
+        summary: 'The same request answered by an Anthropic model',
+        value: {
+          model: 'anthropic/claude-sonnet-4-5',
+          messages: [{ role: 'user', content: 'What is the capital of France?' }],
+          max_tokens: 256,
+        },
+      },
+    },
+  })
+  @ApiErrorResponses(
+    'openai',
+    {
+      status: 400,
+      description:
+        'Invalid body (a wrong type names the field in `error.param`), or in strict mode a parameter the target model cannot take (`error.param` set)',
+    },
+    401,
+    {
+      status: 404,
+      description: 'A model no service lists, or an unknown agent/<id> (`error.param`: model)',
+    },
+    413,
+    429,
+    503,
+  )
   @HttpCode(200)
   @RateLimited()
   @ApiOperation({
@@ -85,11 +126,6 @@ export class OpenAiCompletionController {
       },
     },
   })
-  @ApiBadRequestResponse({
-    description:
-      "Invalid body (a wrong type names the field in `error.param`), or in strict mode a parameter the target model cannot take: OpenAI's error shape, `error.param` set",
-  })
-  @ApiNotFoundResponse({ description: 'A bare model id no service lists (`error.param`: model)' })
   @ApiHeader({
     name: 'x-thread-id',
     required: false,

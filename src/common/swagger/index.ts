@@ -1,0 +1,2 @@
+export * from './api-error-responses.decorator';
+export * from './error-schemas';
