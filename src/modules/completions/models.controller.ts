@@ -50,6 +50,26 @@ export class ModelsController {
     summary:
       'The model catalog: context window, max output, features, allowed parameters with ranges, prices per million tokens',
   })
+  @ApiOkResponse({
+    description: 'The catalog version and every model with its entry',
+    schema: {
+      example: {
+        success: true,
+        data: {
+          version: '2025-06-01',
+          models: [
+            {
+              id: 'openai/gpt-4o-mini',
+              service: 'openai',
+              model: 'gpt-4o-mini',
+              context_window: 128000,
+              max_output_tokens: 16384,
+            },
+          ],
+        },
+      },
+    },
+  })
   catalogList() {
     return { success: true as const, data: this.catalog.list() };
   }

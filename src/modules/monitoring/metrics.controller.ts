@@ -1,5 +1,5 @@
 import { Controller, Get, Header, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../common/decorators';
 import { metricsRegistry } from '../../common/metrics/prom';
 import { MetricsTokenGuard } from './metrics-token.guard';
@@ -22,8 +22,11 @@ export class MetricsController {
       'No tenant data in any label. Public unless METRICS_TOKEN is set; then send it as a bearer token.',
   })
   @ApiBearerAuth()
-  @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
+  // The 200 is text; the 401 is the gateway's JSON envelope (so no @ApiProduces for both).
+  @ApiOkResponse({
+    description: 'Prometheus text exposition format',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
   async metrics(): Promise<string> {
     return metricsRegistry.metrics();
   }

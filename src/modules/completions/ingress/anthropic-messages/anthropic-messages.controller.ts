@@ -52,7 +52,7 @@ export class AnthropicMessagesController {
       message: {
         summary: 'A message, as @anthropic-ai/sdk sends it',
         value: {
-          model: 'anthropic/claude-sonnet-4-5',
+          model: 'anthropic/claude-sonnet-4-6',
           max_tokens: 1024,
           system: 'You are a helpful assistant.',
           messages: [{ role: 'user', content: 'Hello, Claude' }],
@@ -125,7 +125,7 @@ export class AnthropicMessagesController {
       message: {
         summary: 'Count the tokens of a message',
         value: {
-          model: 'anthropic/claude-sonnet-4-5',
+          model: 'anthropic/claude-sonnet-4-6',
           messages: [{ role: 'user', content: 'Hello, Claude' }],
         },
       },

@@ -78,7 +78,7 @@ export class OpenAiCompletionController {
       anthropic_model: {
         summary: 'The same request answered by an Anthropic model',
         value: {
-          model: 'anthropic/claude-sonnet-4-5',
+          model: 'anthropic/claude-sonnet-4-6',
           messages: [{ role: 'user', content: 'What is the capital of France?' }],
           max_tokens: 256,
         },
