@@ -22,8 +22,8 @@ interface Param {
   name: string;
   in: string;
   required?: boolean;
-  example?: unknown;
-  schema?: { example?: unknown };
+  example?: string | number | boolean;
+  schema?: { example?: string | number | boolean };
 }
 interface Media {
   schema?: { $ref?: string };
@@ -181,7 +181,7 @@ describe('Swagger document: examples work as given, errors and tags documented',
         const value = p.example ?? p.schema?.example;
         if (value !== undefined) query.set(p.name, String(value));
       }
-      const target = `${t.gw.url}${url}${query.size ? `?${query}` : ''}`;
+      const target = `${t.gw.url}${url}${query.size ? `?${query.toString()}` : ''}`;
       const examples = Object.entries(op.requestBody?.content['application/json']?.examples ?? {});
       const bodies: Array<[string, unknown]> = op.requestBody
         ? examples

@@ -2,7 +2,6 @@ import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/com
 import {
   ApiBearerAuth,
   ApiBody,
-  ApiExtraModels,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
