@@ -22,6 +22,7 @@ export class ThreadsController {
     'gateway',
     { status: 400, description: 'A malformed thread id, limit or cursor' },
     401,
+    { status: 404, description: 'No such thread (or sub-thread) in this org' },
   )
   @ApiOperation({
     summary: "A thread's messages, in conversation order",

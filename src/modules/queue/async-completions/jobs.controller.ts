@@ -20,7 +20,7 @@ export class JobsController {
   constructor(private readonly queue: JobQueue) {}
 
   @Get(':job_id')
-  @ApiErrorResponses('gateway', 401, {
+  @ApiErrorResponses('gateway', { status: 400, description: 'A malformed job id' }, 401, {
     status: 404,
     description: 'No job with this id in this org',
   })

@@ -34,10 +34,14 @@ export class DeadLettersController {
   }
 
   @Post(':job_id/requeue')
-  @ApiErrorResponses('gateway', 401, 403, {
-    status: 404,
-    description: 'No dead-lettered job with this id in this org',
-  })
+  @ApiErrorResponses(
+    'gateway',
+    { status: 400, description: 'A malformed job id' },
+    401,
+    403,
+    { status: 404, description: 'No job with this id in this org' },
+    { status: 409, description: 'The job is not dead' },
+  )
   @Scopes('admin')
   @HttpCode(202)
   @ApiOperation({
@@ -46,7 +50,7 @@ export class DeadLettersController {
       'Resets its attempts and queues it. A saved answer is kept, so a completion whose webhook ' +
       'failed is delivered again without calling the provider. 409 when the job is not dead.',
   })
-  @ApiEnvelope(JobResponse)
+  @ApiEnvelope(JobResponse, { status: 202 })
   async requeue(
     @CurrentPrincipal() p: Principal,
     @Param('job_id', JobId) id: string,
