@@ -59,6 +59,40 @@ function errorSchemaFor(path: string): string {
   return ERROR_SCHEMA.gateway;
 }
 
+interface Schema {
+  $ref?: string;
+  type?: string;
+  required?: string[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  allOf?: Schema[];
+}
+
+/**
+ * Where `body` lacks a property the documented schema marks required (following $ref, nested
+ * objects and arrays): the answers must have the shape the document promises.
+ */
+function missingRequired(doc: OpenApiDoc, schema: Schema, body: unknown, at = '$'): string[] {
+  const schemas = doc.components.schemas as Record<string, Schema>;
+  const s = schema.$ref ? schemas[schema.$ref.split('/').pop() as string] : schema;
+  if (!s || body === null || body === undefined) return [];
+  const out: string[] = [];
+  for (const part of s.allOf ?? []) out.push(...missingRequired(doc, part, body, at));
+  if (Array.isArray(body) && s.items) {
+    body.forEach((item, i) =>
+      out.push(...missingRequired(doc, s.items as Schema, item, `${at}[${i}]`)),
+    );
+    return out;
+  }
+  if (typeof body !== 'object') return out;
+  const obj = body as Record<string, unknown>;
+  for (const key of s.required ?? []) if (!(key in obj)) out.push(`${at}.${key}`);
+  for (const [key, sub] of Object.entries(s.properties ?? {})) {
+    if (key in obj) out.push(...missingRequired(doc, sub, obj[key], `${at}.${key}`));
+  }
+  return out;
+}
+
 /** Public probes with no input: nothing a client sends can make them answer 4xx. */
 const NO_CLIENT_ERRORS = new Set(['GET /health/live', 'GET /health/ready']);
 
@@ -242,7 +276,13 @@ describe('Swagger document: examples work as given, errors and tags documented',
           failures.push(`${label}: ${text.slice(0, 300)}`);
           continue;
         }
-        if (!(String(res.status) in op.responses)) failures.push(`${label}: status not documented`);
+        const documented = op.responses[String(res.status)];
+        if (!documented) failures.push(`${label}: status not documented`);
+        const schema = documented?.content?.['application/json']?.schema;
+        if (schema && res.headers.get('content-type')?.includes('application/json')) {
+          const missing = missingRequired(doc, schema, JSON.parse(text));
+          if (missing.length) failures.push(`${label}: lacks documented ${missing.join(', ')}`);
+        }
         if (method === 'post' && !path.includes('{') && res.status === 201) {
           const created = JSON.parse(text) as { data?: { id?: string } };
           if (created.data?.id) ids.set(path, created.data.id);

@@ -4,9 +4,7 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiHeader,
-  ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
@@ -24,7 +22,7 @@ import { sendStream } from '../sse/stream-response';
 import { agentResponseData, agentStreamFormat } from './agent.adapter';
 import { AgentCompletionDto } from './dto/agent-completion.dto';
 import { AgentCompletionResponseDto } from './dto/agent-completion-response.dto';
-import { ApiErrorResponses } from '../../../../common/swagger';
+import { ApiErrorResponses, ApiJsonOrStreamOkResponse } from '../../../../common/swagger';
 
 @ApiTags('completions')
 @ApiBearerAuth()
@@ -76,8 +74,11 @@ export class AgentCompletionController {
       'uses the response cache, and answers in the gateway envelope — or as Server-Sent Events with `stream: true` ' +
       '(`start`, `delta`, `tool_call`, `done` events, then `[DONE]`).',
   })
-  @ApiProduces('application/json', 'text/event-stream')
-  @ApiOkResponse({ type: AgentCompletionResponseDto })
+  @ApiJsonOrStreamOkResponse(AgentCompletionResponseDto, {
+    description:
+      'The answer in the gateway envelope (JSON), or with `stream: true` Server-Sent Events',
+    stream: '`start`, `delta`, `tool_call` and `done` events, then `data: [DONE]`',
+  })
   @ApiAcceptedResponse({
     description:
       'response_format.type "webhook": `{ success: true, data: { job_id, status } }`; the answer is ' +

@@ -5,7 +5,6 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiQuery,
   ApiSecurity,
   ApiTags,
@@ -28,7 +27,7 @@ import {
   AnthropicCountTokensResponseDto,
   AnthropicMessageResponseDto,
 } from './dto/anthropic-messages-response.dto';
-import { ApiErrorResponses } from '../../../../common/swagger';
+import { ApiErrorResponses, ApiJsonOrStreamOkResponse } from '../../../../common/swagger';
 
 @ApiTags('anthropic-messages')
 @ApiBearerAuth()
@@ -86,8 +85,11 @@ export class AnthropicMessagesController {
       'bare id resolved through the catalog, `<service>/<model>` or `agent/<agent_id>`: an OpenAI model ' +
       'answers in Anthropic shape too. The gateway headers of /v1 (x-thread-id, x-cache-ttl, ...) apply.',
   })
-  @ApiProduces('application/json', 'text/event-stream')
-  @ApiOkResponse({ type: AnthropicMessageResponseDto })
+  @ApiJsonOrStreamOkResponse(AnthropicMessageResponseDto, {
+    description: 'A `message` object (JSON), or with `stream: true` Server-Sent Events',
+    stream:
+      'Named events: `message_start`, `content_block_start`, `content_block_delta`, `content_block_stop`, `message_delta`, `message_stop`',
+  })
   async create(
     @Body() body: AnthropicMessagesDto,
     @Headers() headers: Record<string, string | undefined>,

@@ -3,9 +3,7 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiHeader,
-  ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
@@ -23,7 +21,8 @@ import { requestExtrasFrom } from '../shared/request-extras';
 import { sendStream } from '../sse/stream-response';
 import { OpenAiChatCompletionDto } from './dto/openai-chat.dto';
 import { openAiStreamFormat, toChatCompletion, toChatRequest } from './openai-chat.adapter';
-import { ApiErrorResponses } from '../../../../common/swagger';
+import { ApiErrorResponses, ApiJsonOrStreamOkResponse } from '../../../../common/swagger';
+import { OpenAiChatCompletionResponseDto } from './dto/openai-chat-response.dto';
 
 /** Names the parameters the parameter policy left out for the target model. */
 export const DROPPED_PARAMS_HEADER = 'x-gateway-dropped-params';
@@ -110,10 +109,9 @@ export class OpenAiCompletionController {
       "`model` is `<service>/<model>`, a bare id the catalog lists (`gpt-4o-mini`) or `agent/<agent_id>`. Client tools are returned to the client; an agent's stored tools run in the gateway. " +
       'Parameter policy: every OpenAI parameter is accepted; what the target model takes is passed on or translated, the rest is dropped and named in the `x-gateway-dropped-params` response header (JSON and stream), or refused with a 400 naming it in strict mode (`x-gateway-strict-params: true` or STRICT_PARAMS=true).',
   })
-  @ApiProduces('application/json', 'text/event-stream')
-  @ApiOkResponse({
-    description:
-      'A `chat.completion` object, or with `stream: true` an SSE stream of `chat.completion.chunk` objects ending in `data: [DONE]`',
+  @ApiJsonOrStreamOkResponse(OpenAiChatCompletionResponseDto, {
+    description: 'A `chat.completion` object (JSON), or with `stream: true` Server-Sent Events',
+    stream: '`data:` lines of `chat.completion.chunk` objects, ending in `data: [DONE]`',
     headers: {
       [DROPPED_PARAMS_HEADER]: {
         description:
