@@ -1,11 +1,5 @@
 import { applyDecorators, Type } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiExtraModels,
-  ApiOkResponse,
-  ApiProperty,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { ApiResponse, ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import type { Page } from '../pagination/cursor';
 
 /** DESIGN's success envelope. */
@@ -29,7 +23,7 @@ export const okPage = <T>(page: Page<T>): OkPage<T> => ({
 /** Documents `{ success: true, data: <model> }` (or a page of them) in Swagger. */
 export function ApiEnvelope(
   model: Type<unknown>,
-  opts: { list?: boolean; status?: 200 | 201; description?: string } = {},
+  opts: { list?: boolean; status?: 200 | 201 | 202; description?: string } = {},
 ) {
   const data = opts.list
     ? { type: 'array', items: { $ref: getSchemaPath(model) } }
@@ -46,10 +40,9 @@ export function ApiEnvelope(
     };
   }
   const schema = { type: 'object', required: ['success', 'data'], properties };
-  const Response = opts.status === 201 ? ApiCreatedResponse : ApiOkResponse;
   return applyDecorators(
     ApiExtraModels(model),
-    Response({ schema, description: opts.description }),
+    ApiResponse({ status: opts.status ?? 200, schema, description: opts.description }),
   );
 }
 

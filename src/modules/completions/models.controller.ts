@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ModelCatalogService } from '../providers';
+import { ApiErrorResponses } from '../../common/swagger';
 
 /** Unix seconds of the catalog version date: OpenAI's `created` for every listed model. */
 function createdOf(version: string): number {
@@ -15,6 +16,7 @@ export class ModelsController {
   constructor(private readonly catalog: ModelCatalogService) {}
 
   @Get('v1/models')
+  @ApiErrorResponses('openai', 401)
   @ApiTags('openai-compatible')
   @ApiOperation({ summary: "Models in OpenAI's list shape; ids are `<service>/<model>`" })
   @ApiOkResponse({
@@ -42,10 +44,31 @@ export class ModelsController {
   }
 
   @Get('api/v1/models')
-  @ApiTags('management')
+  @ApiErrorResponses('gateway', 401)
+  @ApiTags('models')
   @ApiOperation({
     summary:
       'The model catalog: context window, max output, features, allowed parameters with ranges, prices per million tokens',
+  })
+  @ApiOkResponse({
+    description: 'The catalog version and every model with its entry',
+    schema: {
+      example: {
+        success: true,
+        data: {
+          version: '2025-06-01',
+          models: [
+            {
+              id: 'openai/gpt-4o-mini',
+              service: 'openai',
+              model: 'gpt-4o-mini',
+              context_window: 128000,
+              max_output_tokens: 16384,
+            },
+          ],
+        },
+      },
+    },
   })
   catalogList() {
     return { success: true as const, data: this.catalog.list() };

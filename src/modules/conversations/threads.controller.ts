@@ -1,12 +1,5 @@
 import { Controller, Delete, Get, Param, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiNotFoundResponse,
-  ApiOperation,
-  ApiParam,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../../common/auth/principal';
 import { CurrentPrincipal, Scopes } from '../../common/decorators';
 import { ApiEnvelope, ok, okPage, type Ok, type OkPage } from '../../common/http/envelope';
@@ -15,6 +8,7 @@ import { ConversationsService } from './conversations.service';
 import { ListMessagesQueryDto } from './dto/list-messages.query';
 import { MessageResponse, ThreadDeletedResponse } from './dto/message.response';
 import { ParseThreadIdPipe } from './dto/thread-id';
+import { ApiErrorResponses } from '../../common/swagger';
 
 @ApiTags('threads')
 @ApiBearerAuth()
@@ -24,6 +18,12 @@ export class ThreadsController {
   constructor(private readonly conversations: ConversationsService) {}
 
   @Get(':thread_id/messages')
+  @ApiErrorResponses(
+    'gateway',
+    { status: 400, description: 'A malformed thread id, limit or cursor' },
+    401,
+    { status: 404, description: 'No such thread (or sub-thread) in this org' },
+  )
   @ApiOperation({
     summary: "A thread's messages, in conversation order",
     description:
@@ -45,11 +45,14 @@ export class ThreadsController {
   }
 
   @Delete(':thread_id')
+  @ApiErrorResponses('gateway', { status: 400, description: 'A malformed thread id' }, 401, 403, {
+    status: 404,
+    description: 'No such thread in this org',
+  })
   @Scopes('admin')
   @ApiOperation({ summary: 'Delete a thread and all its sub-threads' })
   @ApiParam({ name: 'thread_id', example: 'thread-42' })
   @ApiEnvelope(ThreadDeletedResponse)
-  @ApiNotFoundResponse({ description: 'No such thread in this org' })
   async delete(
     @CurrentPrincipal() p: Principal,
     @Param('thread_id', new ParseThreadIdPipe()) threadId: string,

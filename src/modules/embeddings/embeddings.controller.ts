@@ -1,8 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiNotFoundResponse,
+  ApiBody,
   ApiOkResponse,
   ApiOperation,
   ApiSecurity,
@@ -15,7 +14,7 @@ import { clientGoneSignal } from '../../common/http/client-gone';
 import { RateLimited } from '../throttling';
 import { EmbeddingsRequestDto, EmbeddingsResponseDto } from './dto/embeddings.dto';
 import { EmbeddingsService } from './embeddings.service';
-import { OPENAI_ERROR_SCHEMA } from './openai-error.schema';
+import { ApiErrorResponses } from '../../common/swagger';
 
 @ApiTags('openai-compatible')
 @ApiBearerAuth()
@@ -25,6 +24,31 @@ export class EmbeddingsController {
   constructor(private readonly embeddings: EmbeddingsService) {}
 
   @Post('embeddings')
+  @ApiBody({
+    type: EmbeddingsRequestDto,
+    examples: {
+      texts: {
+        summary: 'Embed two texts',
+        value: {
+          model: 'openai/text-embedding-3-small',
+          input: ['The food was delicious', 'The waiter was friendly'],
+        },
+      },
+    },
+  })
+  @ApiErrorResponses(
+    'openai',
+    {
+      status: 400,
+      description:
+        'Empty input, more than 2048 inputs, a chat model, a service without embeddings, dimensions out of range',
+    },
+    401,
+    { status: 404, description: 'Unknown model' },
+    413,
+    429,
+    503,
+  )
   @HttpCode(200)
   @RateLimited()
   @ApiOperation({
@@ -34,12 +58,6 @@ export class EmbeddingsController {
       'Metered and priced like completions (usage rows, call log).',
   })
   @ApiOkResponse({ type: EmbeddingsResponseDto })
-  @ApiBadRequestResponse({
-    description:
-      'Empty input, more than 2048 inputs, a chat model, a service without embeddings, dimensions out of range',
-    schema: OPENAI_ERROR_SCHEMA,
-  })
-  @ApiNotFoundResponse({ description: 'Unknown model', schema: OPENAI_ERROR_SCHEMA })
   create(
     @Body() body: EmbeddingsRequestDto,
     @CurrentPrincipal() principal: Principal,

@@ -1,7 +1,6 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -10,9 +9,9 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AppException, ErrorCode } from '../../common/errors';
-import { OPENAI_ERROR_SCHEMA } from '../embeddings/openai-error.schema';
 import { ModelCatalogService } from '../providers';
 import { createdOf, type OpenAiModel, toOpenAiModel } from './openai-model';
+import { ApiErrorResponses } from '../../common/swagger';
 
 @ApiTags('openai-compatible')
 @ApiBearerAuth()
@@ -26,8 +25,14 @@ export class ModelRetrieveController {
    * (`openai%2Fgpt-4o-mini`), so one wildcard route takes the rest of the path either way.
    */
   @Get('v1/models/*')
+  @ApiErrorResponses('openai', 401, { status: 404, description: 'No such model in the catalog' })
   @ApiOperation({ summary: "One model in OpenAI's shape; the id is `<service>/<model>`" })
-  @ApiParam({ name: '*', description: 'The model id, e.g. openai/gpt-4o-mini (may be %-encoded)' })
+  // Nest names the wildcard `path` in the document; Swagger UI percent-encodes the slash.
+  @ApiParam({
+    name: 'path',
+    description: 'The model id, `<service>/<model>` (may be %-encoded)',
+    example: 'openai/gpt-4o-mini',
+  })
   @ApiOkResponse({
     schema: {
       example: {
@@ -38,7 +43,6 @@ export class ModelRetrieveController {
       },
     },
   })
-  @ApiNotFoundResponse({ description: 'No such model in the catalog', schema: OPENAI_ERROR_SCHEMA })
   retrieve(@Req() req: FastifyRequest): OpenAiModel {
     const raw = (req.params as Record<string, string | undefined>)['*'] ?? '';
     let id: string;

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../../common/auth/principal';
 import { CurrentPrincipal, Scopes } from '../../common/decorators';
 import {
@@ -18,6 +18,7 @@ import { ProviderKeyResponse } from './dto/provider-key.response';
 import { UpdateProviderKeyDto } from './dto/update-provider-key.dto';
 import { PROVIDER_KEY_ID_PREFIX, type ProviderKey } from './provider-key.types';
 import { ProviderKeysService } from './provider-keys.service';
+import { ApiErrorResponses } from '../../common/swagger';
 
 const KeyId = new ParseIdPipe(PROVIDER_KEY_ID_PREFIX, 'id');
 
@@ -29,6 +30,23 @@ export class ProviderKeysController {
   constructor(private readonly keys: ProviderKeysService) {}
 
   @Post()
+  @ApiBody({
+    type: CreateProviderKeyDto,
+    examples: {
+      mistral: {
+        summary: "The org's own Mistral key",
+        value: { service: 'mistral', api_key: 'mistral-0123456789abcdef0123456789' },
+      },
+    },
+  })
+  @ApiErrorResponses(
+    'gateway',
+    { status: 400, description: 'Invalid body' },
+    401,
+    403,
+    { status: 409, description: 'The org already has a key for this service' },
+    413,
+  )
   @Scopes('admin')
   @ApiOperation({
     summary: "Store the org's key for a service",
@@ -44,6 +62,7 @@ export class ProviderKeysController {
   }
 
   @Get()
+  @ApiErrorResponses('gateway', { status: 400, description: 'A bad limit or cursor' }, 401)
   @ApiOperation({ summary: "List the org's provider keys (masked)" })
   @ApiEnvelope(ProviderKeyResponse, { list: true })
   async list(
@@ -54,6 +73,10 @@ export class ProviderKeysController {
   }
 
   @Get(':id')
+  @ApiErrorResponses('gateway', { status: 400, description: 'A malformed provider key id' }, 401, {
+    status: 404,
+    description: 'No such provider key in this org',
+  })
   @ApiOperation({ summary: 'Get a provider key (masked)' })
   @ApiEnvelope(ProviderKeyResponse)
   async get(
@@ -64,6 +87,23 @@ export class ProviderKeysController {
   }
 
   @Patch(':id')
+  @ApiBody({
+    type: UpdateProviderKeyDto,
+    examples: {
+      rotate: {
+        summary: 'Replace the key',
+        value: { api_key: 'mistral-fedcba9876543210fedcba9876' },
+      },
+    },
+  })
+  @ApiErrorResponses(
+    'gateway',
+    { status: 400, description: 'Invalid body' },
+    401,
+    403,
+    { status: 404, description: 'No such provider key in this org' },
+    413,
+  )
   @Scopes('admin')
   @ApiOperation({ summary: 'Replace the key and/or the base URL' })
   @ApiEnvelope(ProviderKeyResponse)
@@ -76,6 +116,13 @@ export class ProviderKeysController {
   }
 
   @Delete(':id')
+  @ApiErrorResponses(
+    'gateway',
+    { status: 400, description: 'A malformed provider key id' },
+    401,
+    403,
+    { status: 404, description: 'No such provider key in this org' },
+  )
   @Scopes('admin')
   @ApiOperation({ summary: "Delete a provider key (the deployment's key applies again)" })
   @ApiEnvelope(Deleted)

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../../common/auth/principal';
 import { CurrentPrincipal, Scopes } from '../../common/decorators';
 import {
@@ -18,6 +18,7 @@ import { ToolResponse } from './dto/tool.response';
 import { UpdateToolDto } from './dto/update-tool.dto';
 import { TOOL_ID_PREFIX, type Tool } from './tool.types';
 import { ToolsService } from './tools.service';
+import { ApiErrorResponses } from '../../common/swagger';
 
 const ToolId = new ParseIdPipe(TOOL_ID_PREFIX, 'id');
 
@@ -29,6 +30,34 @@ export class ToolsController {
   constructor(private readonly tools: ToolsService) {}
 
   @Post()
+  @ApiBody({
+    type: CreateToolDto,
+    examples: {
+      weather: {
+        summary: 'An HTTP tool agents may call',
+        value: {
+          name: 'get_weather',
+          description: 'Current weather for a city',
+          parameters: {
+            type: 'object',
+            properties: { city: { type: 'string' } },
+            required: ['city'],
+          },
+          url: 'https://tools.example.com/weather',
+          method: 'POST',
+          timeout_ms: 5000,
+        },
+      },
+    },
+  })
+  @ApiErrorResponses(
+    'gateway',
+    { status: 400, description: 'Invalid body' },
+    401,
+    403,
+    { status: 409, description: 'A tool with this name exists in the org' },
+    413,
+  )
   @Scopes('admin')
   @ApiOperation({
     summary: 'Create a tool',
@@ -41,6 +70,7 @@ export class ToolsController {
   }
 
   @Get()
+  @ApiErrorResponses('gateway', { status: 400, description: 'A bad limit or cursor' }, 401)
   @ApiOperation({ summary: "List the org's tools (oldest first)" })
   @ApiEnvelope(ToolResponse, { list: true })
   async list(@CurrentPrincipal() p: Principal, @Query() q: ListQueryDto): Promise<OkPage<Tool>> {
@@ -48,6 +78,10 @@ export class ToolsController {
   }
 
   @Get(':id')
+  @ApiErrorResponses('gateway', { status: 400, description: 'A malformed tool id' }, 401, {
+    status: 404,
+    description: 'No such tool in this org',
+  })
   @ApiOperation({ summary: 'Get a tool' })
   @ApiEnvelope(ToolResponse)
   async get(@CurrentPrincipal() p: Principal, @Param('id', ToolId) id: string): Promise<Ok<Tool>> {
@@ -55,6 +89,21 @@ export class ToolsController {
   }
 
   @Patch(':id')
+  @ApiBody({
+    type: UpdateToolDto,
+    examples: {
+      timeout: { summary: 'Allow the tool more time', value: { timeout_ms: 8000 } },
+    },
+  })
+  @ApiErrorResponses(
+    'gateway',
+    { status: 400, description: 'Invalid body' },
+    401,
+    403,
+    { status: 404, description: 'No such tool in this org' },
+    { status: 409, description: 'A tool with this name exists in the org' },
+    413,
+  )
   @Scopes('admin')
   @ApiOperation({ summary: 'Update a tool', description: '`headers` replaces the whole set.' })
   @ApiEnvelope(ToolResponse)
@@ -67,6 +116,10 @@ export class ToolsController {
   }
 
   @Delete(':id')
+  @ApiErrorResponses('gateway', { status: 400, description: 'A malformed tool id' }, 401, 403, {
+    status: 404,
+    description: 'No such tool in this org',
+  })
   @Scopes('admin')
   @ApiOperation({ summary: 'Delete a tool' })
   @ApiEnvelope(Deleted)

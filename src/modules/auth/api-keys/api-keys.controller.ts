@@ -1,14 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiForbiddenResponse,
+  ApiBody,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOperation,
   ApiSecurity,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Principal } from '../../../common/auth/principal';
 import { CurrentPrincipal, Scopes } from '../../../common/decorators';
@@ -19,6 +16,7 @@ import { API_KEY_ID_PREFIX } from './api-key.types';
 import { ApiKeysService } from './api-keys.service';
 import { CreateApiKeyDto, UpdateApiKeyDto } from './dto/api-key.dto';
 import { ApiKeyView, CreatedApiKeyView, toApiKeyView } from './dto/api-key.response';
+import { ApiErrorResponses } from '../../../common/swagger';
 
 const KeyId = new ParseIdPipe(API_KEY_ID_PREFIX, 'id');
 
@@ -26,16 +24,38 @@ const KeyId = new ParseIdPipe(API_KEY_ID_PREFIX, 'id');
 @ApiTags('api-keys')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
-@ApiUnauthorizedResponse({ description: 'Missing or bad credentials' })
-@ApiForbiddenResponse({
-  description: 'The admin scope is required, or the key would carry a scope the caller lacks',
-})
 @Scopes('admin')
 @Controller('api/v1/api-keys')
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
+  @ApiBody({
+    type: CreateApiKeyDto,
+    examples: {
+      service_key: {
+        summary: 'A key for a backend service, limited to 120 requests a minute',
+        value: {
+          name: 'billing-service (prod)',
+          rate_limit: { per_minute: 120 },
+          expires_at: '2030-01-01T00:00:00Z',
+        },
+      },
+    },
+  })
+  @ApiErrorResponses(
+    'gateway',
+    {
+      status: 400,
+      description: 'Invalid body, a deployment-wide scope, or expires_at without a time zone',
+    },
+    401,
+    {
+      status: 403,
+      description: 'The admin scope is required, or the key would carry a scope the caller lacks',
+    },
+    413,
+  )
   @ApiOperation({
     summary: 'Create an API key',
     description:
@@ -44,9 +64,6 @@ export class ApiKeysController {
       'scopes (`deployment:*`) are never given to API keys (400).',
   })
   @ApiEnvelope(CreatedApiKeyView, { status: 201 })
-  @ApiBadRequestResponse({
-    description: 'Invalid body, a deployment-wide scope, or expires_at without a time zone',
-  })
   async create(
     @CurrentPrincipal() caller: Principal,
     @Body() dto: CreateApiKeyDto,
@@ -56,6 +73,7 @@ export class ApiKeysController {
   }
 
   @Get()
+  @ApiErrorResponses('gateway', { status: 400, description: 'A bad limit or cursor' }, 401, 403)
   @ApiOperation({ summary: 'List API keys (masked: prefix only)' })
   @ApiEnvelope(ApiKeyView, { list: true })
   async list(
@@ -68,9 +86,12 @@ export class ApiKeysController {
   }
 
   @Get(':id')
+  @ApiErrorResponses('gateway', { status: 400, description: 'A malformed key id' }, 401, 403, {
+    status: 404,
+    description: 'No such key in this org',
+  })
   @ApiOperation({ summary: 'Get one API key (masked)' })
   @ApiEnvelope(ApiKeyView)
-  @ApiNotFoundResponse({ description: 'No such key in this org' })
   async get(
     @CurrentPrincipal() caller: Principal,
     @Param('id', KeyId) id: string,
@@ -79,6 +100,26 @@ export class ApiKeysController {
   }
 
   @Patch(':id')
+  @ApiBody({
+    type: UpdateApiKeyDto,
+    examples: {
+      rename: { summary: 'Rename the key', value: { name: 'billing-service (staging)' } },
+    },
+  })
+  @ApiErrorResponses(
+    'gateway',
+    {
+      status: 400,
+      description: 'Invalid body, a deployment-wide scope, or expires_at without a time zone',
+    },
+    401,
+    {
+      status: 403,
+      description: 'The admin scope is required, or the key would carry a scope the caller lacks',
+    },
+    { status: 404, description: 'No such key in this org' },
+    413,
+  )
   @ApiOperation({
     summary: 'Change name, scopes, rate limit or expiry',
     description:
@@ -86,10 +127,6 @@ export class ApiKeysController {
       'lift the limit of a key stronger than itself; revoking or deleting one is always allowed.',
   })
   @ApiEnvelope(ApiKeyView)
-  @ApiBadRequestResponse({
-    description: 'Invalid body, a deployment-wide scope, or expires_at without a time zone',
-  })
-  @ApiNotFoundResponse({ description: 'No such key in this org' })
   async update(
     @CurrentPrincipal() caller: Principal,
     @Param('id', KeyId) id: string,
@@ -99,13 +136,16 @@ export class ApiKeysController {
   }
 
   @Post(':id/revoke')
+  @ApiErrorResponses('gateway', { status: 400, description: 'A malformed key id' }, 401, 403, {
+    status: 404,
+    description: 'No such key in this org',
+  })
   @HttpCode(200)
   @ApiOperation({
     summary: 'Revoke an API key',
     description: 'Refused on every instance at once; the record stays for audit.',
   })
   @ApiEnvelope(ApiKeyView)
-  @ApiNotFoundResponse({ description: 'No such key in this org' })
   async revoke(
     @CurrentPrincipal() caller: Principal,
     @Param('id', KeyId) id: string,
@@ -114,10 +154,13 @@ export class ApiKeysController {
   }
 
   @Delete(':id')
+  @ApiErrorResponses('gateway', { status: 400, description: 'A malformed key id' }, 401, 403, {
+    status: 404,
+    description: 'No such key in this org',
+  })
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an API key (refused on every instance at once)' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiNotFoundResponse({ description: 'No such key in this org' })
   async delete(
     @CurrentPrincipal() caller: Principal,
     @Param('id', KeyId) id: string,

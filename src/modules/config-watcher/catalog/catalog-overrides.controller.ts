@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../../../common/auth/principal';
 import { DEPLOYMENT_ADMIN_SCOPE } from '../../../common/auth/scopes';
 import { CurrentPrincipal, Scopes } from '../../../common/decorators';
@@ -7,6 +7,7 @@ import { ApiEnvelope, ok, type Ok } from '../../../common/http/envelope';
 import type { CatalogOverrides } from '../../providers';
 import { CatalogOverridesService, type CatalogOverridesView } from './catalog-overrides.service';
 import { CatalogOverridesDto, CatalogOverridesResponse } from './dto/catalog-overrides.dto';
+import { ApiErrorResponses } from '../../../common/swagger';
 
 /**
  * The catalog is one for the whole deployment, so changing it takes more than an org's `admin`
@@ -23,6 +24,7 @@ export class CatalogOverridesController {
   constructor(private readonly overrides: CatalogOverridesService) {}
 
   @Get()
+  @ApiErrorResponses('gateway', 401, 403)
   @Scopes('admin')
   @ApiOperation({ summary: 'The stored model-catalog overrides (deployment-wide)' })
   @ApiEnvelope(CatalogOverridesResponse)
@@ -31,6 +33,34 @@ export class CatalogOverridesController {
   }
 
   @Put()
+  @ApiBody({
+    type: CatalogOverridesDto,
+    examples: {
+      reprice: {
+        summary: "Change a model's prices",
+        value: {
+          services: {
+            openai: {
+              models: {
+                'gpt-4o-mini': { pricing: { input_per_mtok: 0.15, output_per_mtok: 0.6 } },
+              },
+            },
+          },
+        },
+      },
+    },
+  })
+  @ApiErrorResponses(
+    'gateway',
+    400,
+    401,
+    {
+      status: 403,
+      description:
+        'Needs the admin scope and, to change the deployment-wide catalog, deployment:admin',
+    },
+    413,
+  )
   @Scopes('admin', DEPLOYMENT_ADMIN_SCOPE)
   @ApiOperation({
     summary: 'Replace the model-catalog overrides (deployment-wide)',

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Header, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../../../common/auth/principal';
 import { CurrentPrincipal, Scopes } from '../../../common/decorators';
 import { ApiEnvelope, ok, type Ok } from '../../../common/http/envelope';
 import { SettingsResponse } from './dto/settings.response';
 import { UpdateSettingsDto } from './dto/update-settings.dto';
 import { OrgSettingsService } from './org-settings.service';
+import { ApiErrorResponses } from '../../../common/swagger';
 
 @ApiTags('settings')
 @ApiBearerAuth()
@@ -15,6 +16,7 @@ export class SettingsController {
   constructor(private readonly settings: OrgSettingsService) {}
 
   @Get()
+  @ApiErrorResponses('gateway', 401, 403)
   @Scopes('admin')
   @ApiOperation({
     summary: "The org's stored settings",
@@ -26,6 +28,16 @@ export class SettingsController {
   }
 
   @Put()
+  @ApiBody({
+    type: UpdateSettingsDto,
+    examples: {
+      error_webhook: {
+        summary: 'Send error alerts to a webhook',
+        value: { error_webhook_url: 'https://ops.example.com/hooks/gateway-errors' },
+      },
+    },
+  })
+  @ApiErrorResponses('gateway', 400, 401, 403, 413)
   @Scopes('admin')
   @Header('cache-control', 'no-store')
   @ApiOperation({

@@ -7,6 +7,7 @@ import type { CallLog } from './call-log.types';
 import { CallLogsService } from './call-logs.service';
 import { CallLogResponse } from './dto/call-log.response';
 import { ListCallLogsQueryDto } from './dto/list-call-logs.query';
+import { ApiErrorResponses } from '../../../common/swagger';
 
 @ApiTags('call-logs')
 @ApiBearerAuth()
@@ -16,6 +17,12 @@ export class CallLogsController {
   constructor(private readonly logs: CallLogsService) {}
 
   @Get()
+  @ApiErrorResponses(
+    'gateway',
+    { status: 400, description: 'A bad limit, cursor or filter' },
+    401,
+    403,
+  )
   @Scopes('admin')
   @ApiOperation({
     summary: "The org's completion calls, newest first",

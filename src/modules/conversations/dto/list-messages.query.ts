@@ -6,8 +6,8 @@ import { SAFE_ID_PATTERN } from '../../../common/validation/safe-id';
 /** `?sub_thread_id&limit&cursor` on the messages route. */
 export class ListMessagesQueryDto extends ListQueryDto {
   @ApiPropertyOptional({
-    example: 'sub-1',
-    description: "The sub-thread to read; omitted = the thread's main line",
+    // No example: Swagger UI would send it, and the thread the examples write has no sub-thread.
+    description: "The sub-thread to read (e.g. `sub-1`); omitted = the thread's main line",
   })
   @IsOptional()
   @IsString()

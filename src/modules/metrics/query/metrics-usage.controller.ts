@@ -1,18 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../../../common/auth/principal';
 import { CurrentPrincipal } from '../../../common/decorators';
 import { AppException, ErrorCode } from '../../../common/errors';
 import { UsageQueryDto, UsageReportResponseDto } from './usage-query.dto';
 import { UsageQueryService } from './usage-query.service';
+import { ApiErrorResponses } from '../../../common/swagger';
 
 @ApiTags('metrics')
 @ApiBearerAuth()
@@ -22,6 +15,15 @@ export class MetricsUsageController {
   constructor(private readonly usage: UsageQueryService) {}
 
   @Get('usage')
+  @ApiErrorResponses(
+    'gateway',
+    {
+      status: 400,
+      description:
+        'A bad parameter (named in error.details[].field): not ISO 8601, from not before to, unknown interval or group_by, too many buckets',
+    },
+    401,
+  )
   @ApiOperation({
     summary: "Usage of the caller's org over time",
     description:
@@ -29,11 +31,6 @@ export class MetricsUsageController {
       "Only the caller's org is visible. Defaults: the last 24 hours, hourly buckets, no grouping.",
   })
   @ApiOkResponse({ type: UsageReportResponseDto })
-  @ApiBadRequestResponse({
-    description:
-      'A bad parameter (named in error.details[].field): not ISO 8601, from not before to, unknown interval or group_by, too many buckets',
-  })
-  @ApiUnauthorizedResponse({ description: 'Missing or invalid credentials' })
   async usageReport(
     @CurrentPrincipal() principal: Principal | undefined,
     @Query() query: UsageQueryDto,

@@ -8,6 +8,7 @@ import { ParseIdPipe } from '../../../common/pipes/parse-id.pipe';
 import { JOB_ID_PREFIX } from '../jobs/job.types';
 import { JobQueue } from '../runtime/job-queue.service';
 import { JobResponse, toJobResponse } from './dto/job.response';
+import { ApiErrorResponses } from '../../../common/swagger';
 
 export const JobId = new ParseIdPipe(JOB_ID_PREFIX, 'job_id');
 
@@ -19,6 +20,10 @@ export class JobsController {
   constructor(private readonly queue: JobQueue) {}
 
   @Get(':job_id')
+  @ApiErrorResponses('gateway', { status: 400, description: 'A malformed job id' }, 401, {
+    status: 404,
+    description: 'No job with this id in this org',
+  })
   @ApiOperation({
     summary: 'Read an async job',
     description:

@@ -7,6 +7,7 @@ import { JobResponse, toJobResponse } from '../async-completions/dto/job.respons
 import { JobId } from '../async-completions/jobs.controller';
 import { JobQueue } from '../runtime/job-queue.service';
 import { DeadLettersQueryDto } from './dto/dead-letters.query';
+import { ApiErrorResponses } from '../../../common/swagger';
 
 /**
  * Dead-lettered jobs of the caller's org, from the job store (the broker's dead-letter queues
@@ -20,6 +21,7 @@ export class DeadLettersController {
   constructor(private readonly queue: JobQueue) {}
 
   @Get()
+  @ApiErrorResponses('gateway', { status: 400, description: 'A bad limit or cursor' }, 401, 403)
   @Scopes('admin')
   @ApiOperation({ summary: "List the org's dead-lettered jobs (oldest first)" })
   @ApiEnvelope(JobResponse, { list: true })
@@ -32,6 +34,14 @@ export class DeadLettersController {
   }
 
   @Post(':job_id/requeue')
+  @ApiErrorResponses(
+    'gateway',
+    { status: 400, description: 'A malformed job id' },
+    401,
+    403,
+    { status: 404, description: 'No job with this id in this org' },
+    { status: 409, description: 'The job is not dead' },
+  )
   @Scopes('admin')
   @HttpCode(202)
   @ApiOperation({
@@ -40,7 +50,7 @@ export class DeadLettersController {
       'Resets its attempts and queues it. A saved answer is kept, so a completion whose webhook ' +
       'failed is delivered again without calling the provider. 409 when the job is not dead.',
   })
-  @ApiEnvelope(JobResponse)
+  @ApiEnvelope(JobResponse, { status: 202 })
   async requeue(
     @CurrentPrincipal() p: Principal,
     @Param('job_id', JobId) id: string,

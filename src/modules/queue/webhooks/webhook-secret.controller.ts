@@ -5,6 +5,7 @@ import { CurrentPrincipal, Scopes } from '../../../common/decorators';
 import { ApiEnvelope, ok, type Ok } from '../../../common/http/envelope';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature';
 import { WebhookSecrets } from './webhook-secrets.service';
+import { ApiErrorResponses } from '../../../common/swagger';
 
 export class WebhookSecretResponse {
   @ApiProperty({ example: 'whsec_6f1c...', description: 'The HMAC key, used as UTF-8 bytes' })
@@ -31,6 +32,7 @@ export class WebhookSecretController {
   constructor(private readonly secrets: WebhookSecrets) {}
 
   @Get()
+  @ApiErrorResponses('gateway', 401, 403)
   @Scopes('admin')
   @Header('cache-control', 'no-store')
   @ApiOperation({

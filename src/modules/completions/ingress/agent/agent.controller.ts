@@ -2,10 +2,9 @@ import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiHeader,
-  ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
@@ -24,6 +23,7 @@ import { sendStream } from '../sse/stream-response';
 import { agentResponseData, agentStreamFormat } from './agent.adapter';
 import { AgentCompletionDto } from './dto/agent-completion.dto';
 import { AgentCompletionResponseDto } from './dto/agent-completion-response.dto';
+import { ApiErrorResponses, ApiJsonOrStreamOkResponse } from '../../../../common/swagger';
 
 @ApiTags('completions')
 @ApiBearerAuth()
@@ -37,6 +37,35 @@ export class AgentCompletionController {
   ) {}
 
   @Post('chat/completion')
+  @ApiBody({
+    type: AgentCompletionDto,
+    examples: {
+      ask: {
+        summary: 'Ask a stored agent, in a thread',
+        description:
+          'Replace agent_id with the `id` POST /api/v1/agents answered for its example (an agent whose prompt uses {{company}}).',
+        value: {
+          agent_id: 'agt_3q2JXhN0v8S2aLr1m9BzQw',
+          user: 'What are your opening hours?',
+          variables: { company: 'Acme' },
+          thread_id: 'thread-42',
+        },
+      },
+    },
+  })
+  @ApiErrorResponses(
+    'gateway',
+    {
+      status: 400,
+      description:
+        "Invalid body, a parameter the agent's model cannot take, or a {{variable}} of the prompt not set",
+    },
+    401,
+    { status: 404, description: 'No such agent in this org' },
+    413,
+    429,
+    503,
+  )
   @HttpCode(200)
   @RateLimited()
   @ApiOperation({
@@ -46,8 +75,11 @@ export class AgentCompletionController {
       'uses the response cache, and answers in the gateway envelope — or as Server-Sent Events with `stream: true` ' +
       '(`start`, `delta`, `tool_call`, `done` events, then `[DONE]`).',
   })
-  @ApiProduces('application/json', 'text/event-stream')
-  @ApiOkResponse({ type: AgentCompletionResponseDto })
+  @ApiJsonOrStreamOkResponse(AgentCompletionResponseDto, {
+    description:
+      'The answer in the gateway envelope (JSON), or with `stream: true` Server-Sent Events',
+    stream: '`start`, `delta`, `tool_call` and `done` events, then `data: [DONE]`',
+  })
   @ApiAcceptedResponse({
     description:
       'response_format.type "webhook": `{ success: true, data: { job_id, status } }`; the answer is ' +

@@ -1,18 +1,13 @@
 import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiExtraModels,
+  ApiBody,
   ApiHeader,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiQuery,
   ApiSecurity,
   ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../../../common/auth/principal';
@@ -31,23 +26,16 @@ import { anthropicStreamFormat, toAnthropicMessage } from './anthropic-messages.
 import { AnthropicCountTokensDto, AnthropicMessagesDto } from './dto/anthropic-messages.dto';
 import {
   AnthropicCountTokensResponseDto,
-  AnthropicErrorDto,
   AnthropicMessageResponseDto,
 } from './dto/anthropic-messages-response.dto';
-
-const ERRORS = { type: AnthropicErrorDto, description: "Anthropic's error shape" };
+import { ApiErrorResponses, ApiJsonOrStreamOkResponse } from '../../../../common/swagger';
 
 @ApiTags('anthropic-messages')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
-@ApiExtraModels(AnthropicErrorDto)
 @ApiQuery({ name: 'beta', required: false, description: 'Accepted and ignored (Claude Code)' })
 @ApiHeader({ name: 'anthropic-version', required: false, description: 'Accepted and ignored' })
 @ApiHeader({ name: 'anthropic-beta', required: false, description: 'Accepted and ignored' })
-@ApiBadRequestResponse({ ...ERRORS, description: 'invalid_request_error: a malformed body' })
-@ApiUnauthorizedResponse({ ...ERRORS, description: 'authentication_error: missing or bad key' })
-@ApiNotFoundResponse({ ...ERRORS, description: 'not_found_error: no service serves the model' })
-@ApiTooManyRequestsResponse({ ...ERRORS, description: 'rate_limit_error' })
 @Controller('v1/messages')
 export class AnthropicMessagesController {
   constructor(
@@ -57,6 +45,37 @@ export class AnthropicMessagesController {
   ) {}
 
   @Post()
+  @ApiBody({
+    type: AnthropicMessagesDto,
+    examples: {
+      message: {
+        summary: 'A message, as @anthropic-ai/sdk sends it',
+        value: {
+          model: 'anthropic/claude-sonnet-4-6',
+          max_tokens: 1024,
+          system: 'You are a helpful assistant.',
+          messages: [{ role: 'user', content: 'Hello, Claude' }],
+        },
+      },
+      openai_model: {
+        summary: 'An OpenAI model answering in Anthropic shape',
+        value: {
+          model: 'openai/gpt-4o-mini',
+          max_tokens: 256,
+          messages: [{ role: 'user', content: 'Hello' }],
+        },
+      },
+    },
+  })
+  @ApiErrorResponses(
+    'anthropic',
+    { status: 400, description: 'invalid_request_error: a malformed body' },
+    { status: 401, description: 'authentication_error: missing or bad key' },
+    { status: 404, description: 'not_found_error: no service serves the model' },
+    { status: 413, description: 'request_too_large' },
+    429,
+    503,
+  )
   @HttpCode(200)
   @RateLimited()
   @ApiOperation({
@@ -67,8 +86,11 @@ export class AnthropicMessagesController {
       'bare id resolved through the catalog, `<service>/<model>` or `agent/<agent_id>`: an OpenAI model ' +
       'answers in Anthropic shape too. The gateway headers of /v1 (x-thread-id, x-cache-ttl, ...) apply.',
   })
-  @ApiProduces('application/json', 'text/event-stream')
-  @ApiOkResponse({ type: AnthropicMessageResponseDto })
+  @ApiJsonOrStreamOkResponse(AnthropicMessageResponseDto, {
+    description: 'A `message` object (JSON), or with `stream: true` Server-Sent Events',
+    stream:
+      'Named events: `message_start`, `content_block_start`, `content_block_delta`, `content_block_stop`, `message_delta`, `message_stop`',
+  })
   async create(
     @Body() body: AnthropicMessagesDto,
     @Headers() headers: Record<string, string | undefined>,
@@ -101,6 +123,27 @@ export class AnthropicMessagesController {
   }
 
   @Post('count_tokens')
+  @ApiBody({
+    type: AnthropicCountTokensDto,
+    examples: {
+      message: {
+        summary: 'Count the tokens of a message',
+        value: {
+          model: 'anthropic/claude-sonnet-4-6',
+          messages: [{ role: 'user', content: 'Hello, Claude' }],
+        },
+      },
+    },
+  })
+  @ApiErrorResponses(
+    'anthropic',
+    { status: 400, description: 'invalid_request_error: a malformed body' },
+    { status: 401, description: 'authentication_error: missing or bad key' },
+    { status: 404, description: 'not_found_error: no service serves the model' },
+    { status: 413, description: 'request_too_large' },
+    429,
+    503,
+  )
   @HttpCode(200)
   @RateLimited()
   @ApiOperation({

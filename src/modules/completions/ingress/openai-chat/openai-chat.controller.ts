@@ -1,12 +1,9 @@
 import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiNotFoundResponse,
-  ApiOkResponse,
+  ApiBody,
   ApiHeader,
   ApiOperation,
-  ApiProduces,
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
@@ -25,6 +22,8 @@ import { requestExtrasFrom } from '../shared/request-extras';
 import { sendStream } from '../sse/stream-response';
 import { OpenAiChatCompletionDto } from './dto/openai-chat.dto';
 import { openAiStreamFormat, toChatCompletion, toChatRequest } from './openai-chat.adapter';
+import { ApiErrorResponses, ApiJsonOrStreamOkResponse } from '../../../../common/swagger';
+import { OpenAiChatCompletionResponseDto } from './dto/openai-chat-response.dto';
 
 /** Names the parameters the parameter policy left out for the target model. */
 export const DROPPED_PARAMS_HEADER = 'x-gateway-dropped-params';
@@ -61,6 +60,47 @@ export class OpenAiCompletionController {
   ) {}
 
   @Post('chat/completions')
+  @ApiBody({
+    type: OpenAiChatCompletionDto,
+    examples: {
+      chat: {
+        summary: 'A chat completion',
+        value: {
+          model: 'openai/gpt-4o-mini',
+          messages: [
+            { role: 'system', content: 'You are a helpful assistant.' },
+            { role: 'user', content: 'What is the capital of France?' },
+          ],
+          temperature: 0.7,
+          max_tokens: 256,
+        },
+      },
+      anthropic_model: {
+        summary: 'The same request answered by an Anthropic model',
+        value: {
+          model: 'anthropic/claude-sonnet-4-6',
+          messages: [{ role: 'user', content: 'What is the capital of France?' }],
+          max_tokens: 256,
+        },
+      },
+    },
+  })
+  @ApiErrorResponses(
+    'openai',
+    {
+      status: 400,
+      description:
+        'Invalid body (a wrong type names the field in `error.param`), or in strict mode a parameter the target model cannot take (`error.param` set)',
+    },
+    401,
+    {
+      status: 404,
+      description: 'A model no service lists, or an unknown agent/<id> (`error.param`: model)',
+    },
+    413,
+    429,
+    503,
+  )
   @HttpCode(200)
   @RateLimited()
   @ApiOperation({
@@ -70,10 +110,9 @@ export class OpenAiCompletionController {
       "`model` is `<service>/<model>`, a bare id the catalog lists (`gpt-4o-mini`) or `agent/<agent_id>`. Client tools are returned to the client; an agent's stored tools run in the gateway. " +
       'Parameter policy: every OpenAI parameter is accepted; what the target model takes is passed on or translated, the rest is dropped and named in the `x-gateway-dropped-params` response header (JSON and stream), or refused with a 400 naming it in strict mode (`x-gateway-strict-params: true` or STRICT_PARAMS=true).',
   })
-  @ApiProduces('application/json', 'text/event-stream')
-  @ApiOkResponse({
-    description:
-      'A `chat.completion` object, or with `stream: true` an SSE stream of `chat.completion.chunk` objects ending in `data: [DONE]`',
+  @ApiJsonOrStreamOkResponse(OpenAiChatCompletionResponseDto, {
+    description: 'A `chat.completion` object (JSON), or with `stream: true` Server-Sent Events',
+    stream: '`data:` lines of `chat.completion.chunk` objects, ending in `data: [DONE]`',
     headers: {
       [DROPPED_PARAMS_HEADER]: {
         description:
@@ -86,11 +125,6 @@ export class OpenAiCompletionController {
       },
     },
   })
-  @ApiBadRequestResponse({
-    description:
-      "Invalid body (a wrong type names the field in `error.param`), or in strict mode a parameter the target model cannot take: OpenAI's error shape, `error.param` set",
-  })
-  @ApiNotFoundResponse({ description: 'A bare model id no service lists (`error.param`: model)' })
   @ApiHeader({
     name: 'x-thread-id',
     required: false,

@@ -33,28 +33,5 @@ export class AnthropicCountTokensResponseDto {
   input_tokens!: number;
 }
 
-export class AnthropicErrorDetailDto {
-  @ApiProperty({
-    enum: [
-      'invalid_request_error',
-      'authentication_error',
-      'permission_error',
-      'not_found_error',
-      'request_too_large',
-      'rate_limit_error',
-      'api_error',
-      'overloaded_error',
-    ],
-    example: 'invalid_request_error',
-  })
-  type!: string;
-  @ApiProperty({ example: 'max_tokens must be an integer number' }) message!: string;
-}
-
-/** Anthropic's error body, on every /v1/messages route. */
-export class AnthropicErrorDto {
-  @ApiProperty({ enum: ['error'] }) type!: 'error';
-  @ApiProperty({ type: AnthropicErrorDetailDto }) error!: AnthropicErrorDetailDto;
-  @ApiProperty({ example: 'b3f1c2d4-...', description: 'The gateway request id' })
-  request_id!: string;
-}
+/** Anthropic's error body: one schema with the other formats' in common/swagger. */
+export { AnthropicErrorDetailDto, AnthropicErrorDto } from '../../../../../common/swagger';

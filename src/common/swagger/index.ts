@@ -1,0 +1,3 @@
+export * from './api-error-responses.decorator';
+export * from './error-schemas';
+export * from './api-json-or-stream-response.decorator';
