@@ -217,7 +217,7 @@ export function errorMonitoringSuite(
   it('counts client errors (4xx) without sending them anywhere', async () => {
     const route = '/v1/chat/completions';
     const before = await errors('VALIDATION_FAILED', 'none', route);
-    const bad = await chat('hello', undefined, { messages: [] });
+    const bad = await chat('hello', '');
     expect(bad.status).toBe(400);
     expect(await errors('VALIDATION_FAILED', 'none', route)).toBe(before + 1);
     // A server error afterwards is sent; when it has arrived, it is the only event of the org.
