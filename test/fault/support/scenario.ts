@@ -127,9 +127,32 @@ export async function outageUnderLoad(
   }).start();
   await load.answered(20);
   await outage(proxy, kind);
-  await load.answered(20);
+  try {
+    await load.answered(20);
+  } catch (e) {
+    await load.stop();
+    throw new Error(`${(e as Error).message}\nthe gateway said:\n${gatewayErrors(t.gw)}`);
+  }
   const sent = await load.stop();
   return { sent, audit: await settledAudit(t.auditor, org, sent) };
+}
+
+/** The distinct error messages in the gateway's recent output (JSON log lines), for a failure. */
+function gatewayErrors(gw: GatewayProcess): string {
+  const seen = new Map<string, number>();
+  for (const line of gw.output().split('\n')) {
+    try {
+      const entry = JSON.parse(line) as {
+        msg?: string;
+        error?: { type?: string; message?: string };
+      };
+      const key = `${entry.msg ?? ''}${entry.error ? ` [${entry.error.type}: ${entry.error.message}]` : ''}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    } catch {
+      if (line.trim()) seen.set(line.slice(0, 300), (seen.get(line.slice(0, 300)) ?? 0) + 1);
+    }
+  }
+  return [...seen].map(([msg, n]) => `  ${n}x ${msg.slice(0, 400)}`).join('\n');
 }
 
 export { Load, tally };
