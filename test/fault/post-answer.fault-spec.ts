@@ -109,8 +109,9 @@ describeWithServices(
       expect(tally(unexpected(sent, isStoreUnavailable))).toEqual({});
       expect(audit).toEqual({ ...audit, ...ZERO_LOSS });
       // DB_QUERY_TIMEOUT_MS is 2 s here: getting a connection and the query are each bounded
-      // by it, so no request waits anywhere near the 10 s partition.
-      expect(sent.filter((s) => s.ms > 6000)).toEqual([]);
+      // by it (a silent socket closes after 3 s). A request reads at most two documents in a
+      // row, so none is held for the 10 s partition; the margin is scheduling on a busy CI host.
+      expect(sent.filter((s) => s.ms > 9000)).toEqual([]);
     });
   },
 );
