@@ -442,7 +442,9 @@ describe('OpenAI chat completions', () => {
     // OpenAI's usage: the prompt once, the completion tokens of every choice.
     const single = await openai().chat.completions.create({ model: 'gpt-4o-mini', messages });
     expect(plain.usage?.prompt_tokens).toBe(single.usage?.prompt_tokens);
-    expect(plain.usage?.completion_tokens).toBe(3 * Math.ceil('Echo: pick one [choice 0]'.length / 4));
+    expect(plain.usage?.completion_tokens).toBe(
+      3 * Math.ceil('Echo: pick one [choice 0]'.length / 4),
+    );
 
     const stream = await openai().chat.completions.create({
       model: 'gpt-4o-mini',

@@ -980,7 +980,9 @@ const sseEvent = (type: string, data: Obj): string =>
 function openaiFrames(model: string, plans: Plan[], input: ChatInput, d: MockDirectives): Frame[] {
   const id = `chatcmpl-${nextId()}`;
   const created = Math.floor(Date.now() / 1000);
-  const perChoice = plans.map((p, index) => openaiChoiceFrames(p, index, input, d, { id, created, model }));
+  const perChoice = plans.map((p, index) =>
+    openaiChoiceFrames(p, index, input, d, { id, created, model }),
+  );
   const frames: Frame[] = [];
   for (let i = 0; perChoice.some((f) => i < f.length); i++) {
     for (const f of perChoice) if (i < f.length) frames.push(f[i]);

@@ -66,7 +66,11 @@ export async function* unwrapOutputToolStream(
       let index = client.get(e.index);
       if (index === undefined) client.set(e.index, (index = client.size));
       yield { ...e, index };
-    } else if (e.type === 'finish' && stateOf(e.choice).output.size && !stateOf(e.choice).client.size) {
+    } else if (
+      e.type === 'finish' &&
+      stateOf(e.choice).output.size &&
+      !stateOf(e.choice).client.size
+    ) {
       yield {
         type: 'finish',
         finish_reason: finishWithoutToolCalls(e.finish_reason),

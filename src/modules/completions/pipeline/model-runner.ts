@@ -277,4 +277,3 @@ function outcome(
     produced,
   };
 }
-

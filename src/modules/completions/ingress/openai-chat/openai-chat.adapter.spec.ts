@@ -73,9 +73,16 @@ describe('OpenAI chat ingress with several choices', () => {
       format.map({ type: 'text', text: 'on', choice: 1 }),
       format.map({ type: 'text', text: 'ro' }),
       format.map({ type: 'text', text: 'e', choice: 1 }),
-      format.map({ type: 'done', outcome: { ...outcome, alternatives: (outcome.alternatives ?? []).slice(0, 1) } }),
+      format.map({
+        type: 'done',
+        outcome: { ...outcome, alternatives: (outcome.alternatives ?? []).slice(0, 1) },
+      }),
     ].flat() as Array<{
-      choices: Array<{ index: number; delta: { content?: string; role?: string }; finish_reason: string | null }>;
+      choices: Array<{
+        index: number;
+        delta: { content?: string; role?: string };
+        finish_reason: string | null;
+      }>;
       usage?: unknown;
     }>;
     const of = (i: number) => chunks.flatMap((c) => c.choices).filter((c) => c.index === i);

@@ -62,7 +62,10 @@ export function openAiUsage(u: Usage) {
 }
 
 /** One `choices[]` entry of a `chat.completion`. */
-function toChoice(index: number, c: Pick<ChoiceAlternative, 'content' | 'tool_calls' | 'finish_reason'>) {
+function toChoice(
+  index: number,
+  c: Pick<ChoiceAlternative, 'content' | 'tool_calls' | 'finish_reason'>,
+) {
   const message: {
     role: 'assistant';
     content: string | null;
@@ -127,7 +130,8 @@ export class OpenAiChunker {
   /** Chunks to send for one event (possibly none). */
   map(e: StreamEvent): object[] {
     const out: object[] = [];
-    const index = e.type === 'text' || e.type === 'tool_call' || e.type === 'finish' ? (e.choice ?? 0) : 0;
+    const index =
+      e.type === 'text' || e.type === 'tool_call' || e.type === 'finish' ? (e.choice ?? 0) : 0;
     if (!this.started.has(index) && e.type !== 'usage') {
       out.push(this.chunk({ role: 'assistant', content: '', refusal: null }, null, index));
       this.started.add(index);
@@ -185,20 +189,21 @@ export function openAiStreamFormat(id: string, includeUsage: boolean): StreamFor
         });
         return [];
       }
-      if (!chunker) return [];
+      const c = chunker;
+      if (!c) return [];
       switch (e.type) {
         case 'text':
-          return chunker.map(e);
+          return c.map(e);
         case 'tool_call':
-          return chunker.map(e);
+          return c.map(e);
         case 'done':
           // Every choice's finish chunk (choice 0 first), then the usage of them all.
           return [
-            ...chunker.map({ type: 'finish', finish_reason: e.outcome.finish_reason }),
+            ...c.map({ type: 'finish', finish_reason: e.outcome.finish_reason }),
             ...(e.outcome.alternatives ?? []).flatMap((a) =>
-              chunker.map({ type: 'finish', finish_reason: a.finish_reason, choice: a.index }),
+              c.map({ type: 'finish', finish_reason: a.finish_reason, choice: a.index }),
             ),
-            ...chunker.map({ type: 'usage', usage: e.outcome.usage }),
+            ...c.map({ type: 'usage', usage: e.outcome.usage }),
           ];
         default:
           return [];

@@ -261,12 +261,9 @@ describe('parseCompletion', () => {
     [{ choices: [{ message: { tool_calls: 'x' } }] }],
     [{ choices: [{ message: { content: 'ok' } }, 'not a choice'] }],
     [{ choices: [{ message: { content: 'ok' } }, { index: 1 }] }],
-  ])(
-    'refuses malformed bodies: %j',
-    (body) => {
-      expect(() => parseCompletion(body, 'openai', 'm', plain)).toThrow(
-        expect.objectContaining({ kind: 'malformed' }),
-      );
-    },
-  );
+  ])('refuses malformed bodies: %j', (body) => {
+    expect(() => parseCompletion(body, 'openai', 'm', plain)).toThrow(
+      expect.objectContaining({ kind: 'malformed' }),
+    );
+  });
 });

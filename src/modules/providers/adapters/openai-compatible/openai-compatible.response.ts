@@ -66,7 +66,11 @@ function parseChoice(
   // Gemini and forced tool_choice on OpenAI report "stop" while returning calls; callers
   // branch on finish_reason, so make it say what happened.
   if (toolCalls.length) finish = 'tool_calls';
-  return { content: textOf(message.content) ?? refusal, tool_calls: toolCalls, finish_reason: finish };
+  return {
+    content: textOf(message.content) ?? refusal,
+    tool_calls: toolCalls,
+    finish_reason: finish,
+  };
 }
 
 /** A choice's `index`, or its position in the list when the service leaves it out. */
@@ -188,7 +192,8 @@ export class ChunkAccumulator {
     const text = textOf(delta.content);
     if (text) events.push({ type: 'text', text, ...tag });
     if (Array.isArray(delta.tool_calls)) {
-      for (const frag of delta.tool_calls) events.push({ ...this.toolFragment(frag, state), ...tag });
+      for (const frag of delta.tool_calls)
+        events.push({ ...this.toolFragment(frag, state), ...tag });
     }
     if (choice.finish_reason !== null && choice.finish_reason !== undefined) {
       state.finish = finishFromOpenAI(choice.finish_reason);
