@@ -429,6 +429,59 @@ describe('OpenAI chat completions', () => {
     });
   });
 
+  it('honours n: distinct choices (JSON), interleaved chunks with their index and one usage chunk (SSE)', async () => {
+    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
+      { role: 'user', content: 'pick one' },
+    ];
+    const plain = await openai().chat.completions.create({ model: 'gpt-4o-mini', messages, n: 3 });
+    expect(plain.choices.map((c) => [c.index, c.message.content, c.finish_reason])).toEqual([
+      [0, 'Echo: pick one [choice 0]', 'stop'],
+      [1, 'Echo: pick one [choice 1]', 'stop'],
+      [2, 'Echo: pick one [choice 2]', 'stop'],
+    ]);
+    // OpenAI's usage: the prompt once, the completion tokens of every choice.
+    const single = await openai().chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(plain.usage?.prompt_tokens).toBe(single.usage?.prompt_tokens);
+    expect(plain.usage?.completion_tokens).toBe(
+      3 * Math.ceil('Echo: pick one [choice 0]'.length / 4),
+    );
+
+    const stream = await openai().chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      n: 2,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
+    for await (const c of stream) chunks.push(c);
+    const text = (i: number) =>
+      chunks
+        .flatMap((c) => c.choices)
+        .filter((c) => c.index === i)
+        .map((c) => c.delta.content ?? '')
+        .join('');
+    expect(text(0)).toBe('Echo: pick one [choice 0]');
+    expect(text(1)).toBe('Echo: pick one [choice 1]');
+    // The choices interleave: choice 1's role chunk comes before choice 0's first content.
+    expect(chunks[0].choices[0].index).toBe(0);
+    expect(chunks[1].choices[0].index).toBe(1);
+    const finishes = chunks.flatMap((c) => c.choices).filter((c) => c.finish_reason);
+    expect(finishes.map((c) => [c.index, c.finish_reason])).toEqual([
+      [0, 'stop'],
+      [1, 'stop'],
+    ]);
+    expect(chunks.filter((c) => c.usage)).toHaveLength(1);
+    expect(chunks[chunks.length - 1].usage?.completion_tokens).toBe(
+      2 * Math.ceil('Echo: pick one [choice 0]'.length / 4),
+    );
+
+    const tooMany = await rejection(
+      openai().chat.completions.create({ model: 'gpt-4o-mini', messages, n: 129 }),
+    );
+    expect(tooMany).toMatchObject({ status: 400, param: 'n' });
+  });
+
   it('keeps concurrent requests independent', async () => {
     const client = openai();
     const results = await Promise.all(

@@ -314,6 +314,8 @@ interface ChatInput {
   /** Anthropic extended thinking enabled (`thinking.type` enabled or adaptive). */
   thinking?: boolean;
   includeUsage: boolean;
+  /** OpenAI `n`: how many choices to generate (1 for Anthropic, which has no such parameter). */
+  choices: number;
 }
 
 interface ForcedTool {
@@ -485,6 +487,8 @@ function readOpenAI(body: Obj): ChatInput | ReadError {
     if (!isObj(m) || m.role !== 'tool') break;
     (toolResults ??= []).unshift(openaiContentText(m.content));
   }
+  const choices = readChoiceCount(body.n);
+  if (typeof choices !== 'number') return choices;
   const max = body.max_completion_tokens ?? body.max_tokens;
   const rf = body.response_format;
   const so = body.stream_options;
@@ -521,7 +525,32 @@ function readOpenAI(body: Obj): ChatInput | ReadError {
     schema,
     forcedTool: forced,
     includeUsage: stream && isObj(so) && so.include_usage === true,
+    choices,
   };
+}
+
+/** OpenAI's `n`: an integer from 1 to 128, 1 when absent or null (its documented default). */
+function readChoiceCount(n: unknown): number | ReadError {
+  if (n === undefined || n === null) return 1;
+  if (typeof n !== 'number' || !Number.isInteger(n)) {
+    return {
+      error: `Invalid type for 'n': expected an integer, but got ${typeof n} instead.`,
+      param: 'n',
+    };
+  }
+  if (n < 1) {
+    return {
+      error: `Invalid 'n': integer below minimum value. Expected a value >= 1, but got ${n} instead.`,
+      param: 'n',
+    };
+  }
+  if (n > 128) {
+    return {
+      error: `Invalid 'n': integer above maximum value. Expected a value <= 128, but got ${n} instead.`,
+      param: 'n',
+    };
+  }
+  return n;
 }
 
 function readAnthropic(body: Obj, version: string, countOnly = false): ChatInput | ReadError {
@@ -624,6 +653,7 @@ function readAnthropic(body: Obj, version: string, countOnly = false): ChatInput
     forcedTool: forced,
     thinking: thinking === true,
     includeUsage: false,
+    choices: 1,
   };
 }
 
@@ -709,6 +739,16 @@ function makePlan(provider: Provider, input: ChatInput, d: MockDirectives, userT
     inputTokens,
     outputTokens: tokens(text.length),
   };
+}
+
+/**
+ * Choice `index` of an `n` > 1 answer: its text ends with ` [choice <index>]` so that the choices
+ * differ (a single choice is left as planned). Tool calls already differ by their ids.
+ */
+function choicePlan(p: Plan, index: number, count: number): Plan {
+  if (count === 1 || p.toolCalls.length) return p;
+  const text = `${p.text} [choice ${index}]`;
+  return { ...p, text, outputTokens: tokens(text.length) };
 }
 
 /** Word by word (each piece carries its leading whitespace), or `chunks` near-equal parts. */
@@ -835,7 +875,34 @@ function anthropicUsage(u: Usage): Obj {
 
 const FINGERPRINT = 'fp_mock0000';
 
-function openaiCompletion(model: string, p: Plan): Obj {
+/**
+ * The usage of an `n` > 1 answer, as OpenAI reports it: the prompt once, the completion tokens
+ * of every choice summed.
+ */
+function totalUsage(plans: Plan[]): Usage {
+  const [first] = plans;
+  return {
+    inputTokens: first.inputTokens,
+    outputTokens: plans.reduce((sum, p) => sum + p.outputTokens, 0),
+    cacheRead: first.cacheRead,
+    cacheWrite: first.cacheWrite,
+  };
+}
+
+function openaiCompletion(model: string, plans: Plan[]): Obj {
+  return {
+    id: `chatcmpl-${nextId()}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: plans.map((p, index) => openaiChoice(p, index)),
+    usage: openaiUsage(totalUsage(plans)),
+    service_tier: 'default',
+    system_fingerprint: FINGERPRINT,
+  };
+}
+
+function openaiChoice(p: Plan, index: number): Obj {
   const message: Obj = {
     role: 'assistant',
     content: p.toolCalls.length ? null : p.text,
@@ -849,16 +916,7 @@ function openaiCompletion(model: string, p: Plan): Obj {
       function: { name: t.name, arguments: t.args },
     }));
   }
-  return {
-    id: `chatcmpl-${nextId()}`,
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
-    model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: p.finish }],
-    usage: openaiUsage(p),
-    service_tier: 'default',
-    system_fingerprint: FINGERPRINT,
-  };
+  return { index, message, logprobs: null, finish_reason: p.finish };
 }
 
 function anthropicMessage(model: string, p: Plan): Obj {
@@ -914,18 +972,57 @@ const sse = (data: unknown): string => `data: ${JSON.stringify(data)}\n\n`;
 const sseEvent = (type: string, data: Obj): string =>
   `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 
-function openaiFrames(model: string, p: Plan, input: ChatInput, d: MockDirectives): Frame[] {
+/**
+ * An OpenAI stream. With `n` > 1 the choices' chunks interleave (one chunk of each in turn, as
+ * OpenAI's arrive mixed), each chunk carrying its choice's `index` and each choice ending with
+ * its own finish chunk; the usage chunk (include_usage) comes once, after them all.
+ */
+function openaiFrames(model: string, plans: Plan[], input: ChatInput, d: MockDirectives): Frame[] {
   const id = `chatcmpl-${nextId()}`;
   const created = Math.floor(Date.now() / 1000);
+  const perChoice = plans.map((p, index) =>
+    openaiChoiceFrames(p, index, input, d, { id, created, model }),
+  );
+  const frames: Frame[] = [];
+  for (let i = 0; perChoice.some((f) => i < f.length); i++) {
+    for (const f of perChoice) if (i < f.length) frames.push(f[i]);
+  }
+  if (input.includeUsage) {
+    frames.push({
+      s: sse({
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model,
+        service_tier: 'default',
+        system_fingerprint: FINGERPRINT,
+        choices: [],
+        usage: openaiUsage(totalUsage(plans)),
+      }),
+      content: false,
+    });
+  }
+  frames.push({ s: 'data: [DONE]\n\n', content: false });
+  return frames;
+}
+
+/** One choice's chunks: its role chunk, its content or tool-call deltas, its finish chunk. */
+function openaiChoiceFrames(
+  p: Plan,
+  choice: number,
+  input: ChatInput,
+  d: MockDirectives,
+  meta: { id: string; created: number; model: string },
+): Frame[] {
   const chunk = (delta: Obj, finish: string | null): string => {
     const c: Obj = {
-      id,
+      id: meta.id,
       object: 'chat.completion.chunk',
-      created,
-      model,
+      created: meta.created,
+      model: meta.model,
       service_tier: 'default',
       system_fingerprint: FINGERPRINT,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      choices: [{ index: choice, delta, logprobs: null, finish_reason: finish }],
     };
     if (input.includeUsage) c.usage = null;
     return sse(c);
@@ -956,22 +1053,6 @@ function openaiFrames(model: string, p: Plan, input: ChatInput, d: MockDirective
     }
   }
   frames.push({ s: chunk({}, p.finish), content: false });
-  if (input.includeUsage) {
-    frames.push({
-      s: sse({
-        id,
-        object: 'chat.completion.chunk',
-        created,
-        model,
-        service_tier: 'default',
-        system_fingerprint: FINGERPRINT,
-        choices: [],
-        usage: openaiUsage(p),
-      }),
-      content: false,
-    });
-  }
-  frames.push({ s: 'data: [DONE]\n\n', content: false });
   return frames;
 }
 
@@ -1368,7 +1449,10 @@ async function handleChat(
     return sendError(state, ctx, failStatus, message, {}, extra);
   }
 
-  const plan = makePlan(provider, input, d, userText);
+  const plans = Array.from({ length: input.choices }, (_, index) =>
+    choicePlan(makePlan(provider, input, d, userText), index, input.choices),
+  );
+  const plan = plans[0];
   if (input.thinking) {
     plan.thinking = { text: `Thinking about: ${userText}`, signature: `sig_${nextId()}` };
     plan.outputTokens += tokens(plan.thinking.text.length);
@@ -1378,7 +1462,7 @@ async function handleChat(
   if (input.stream) {
     const frames =
       provider === 'openai'
-        ? openaiFrames(input.model, plan, input, d)
+        ? openaiFrames(input.model, plans, input, d)
         : anthropicFrames(input.model, plan, d);
     return sendStream(state, ctx, frames, d);
   }
@@ -1394,7 +1478,7 @@ async function handleChat(
     ctx,
     200,
     provider === 'openai'
-      ? openaiCompletion(input.model, plan)
+      ? openaiCompletion(input.model, plans)
       : anthropicMessage(input.model, plan),
   );
 }

@@ -1,4 +1,19 @@
-import type { ChatResult, StreamEvent } from './provider.types';
+import type { ChatResult, ChoiceAlternative, StreamEvent } from './provider.types';
+
+type Answer = Pick<ChatResult, 'content' | 'tool_calls' | 'finish_reason'>;
+
+/** One choice with the output tool's call turned into its content. */
+function unwrapChoice<T extends Answer>(choice: T, tool: string): T {
+  const output = choice.tool_calls.find((c) => c.function.name === tool);
+  if (!output) return choice;
+  const others = choice.tool_calls.filter((c) => c.function.name !== tool);
+  return {
+    ...choice,
+    content: output.function.arguments.trim() || '{}',
+    tool_calls: others,
+    finish_reason: others.length ? 'tool_calls' : finishWithoutToolCalls(choice.finish_reason),
+  };
+}
 
 /**
  * The answer to a request whose `response_format` travelled as a forced tool (`output_tool`),
@@ -8,14 +23,11 @@ import type { ChatResult, StreamEvent } from './provider.types';
  */
 export function unwrapOutputTool(result: ChatResult, tool: string | undefined): ChatResult {
   if (!tool) return result;
-  const output = result.tool_calls.find((c) => c.function.name === tool);
-  if (!output) return result;
-  const others = result.tool_calls.filter((c) => c.function.name !== tool);
+  const unwrapped = unwrapChoice(result, tool);
+  if (!result.alternatives) return unwrapped;
   return {
-    ...result,
-    content: output.function.arguments.trim() || '{}',
-    tool_calls: others,
-    finish_reason: others.length ? 'tool_calls' : finishWithoutToolCalls(result.finish_reason),
+    ...unwrapped,
+    alternatives: result.alternatives.map((a): ChoiceAlternative => unwrapChoice(a, tool)),
   };
 }
 
@@ -26,7 +38,7 @@ function finishWithoutToolCalls(finish: ChatResult['finish_reason']) {
 /**
  * The streaming counterpart: fragments of the output tool's arguments become text deltas, the
  * client's tool calls keep a dense 0-based index of their own, and the finish reason is 'stop'
- * when the output tool was the only call.
+ * when the output tool was the only call. Each choice of an `n` > 1 stream is unwrapped on its own.
  */
 export async function* unwrapOutputToolStream(
   events: AsyncIterable<StreamEvent>,
@@ -36,20 +48,34 @@ export async function* unwrapOutputToolStream(
     yield* events;
     return;
   }
-  const outputIndexes = new Set<number>();
-  const clientIndex = new Map<number, number>();
+  const choices = new Map<number, { output: Set<number>; client: Map<number, number> }>();
+  const stateOf = (choice: number | undefined) => {
+    let state = choices.get(choice ?? 0);
+    if (!state) choices.set(choice ?? 0, (state = { output: new Set(), client: new Map() }));
+    return state;
+  };
   for await (const e of events) {
     if (e.type === 'tool_call') {
-      if (e.name === tool) outputIndexes.add(e.index);
-      if (outputIndexes.has(e.index)) {
-        if (e.arguments) yield { type: 'text', text: e.arguments };
+      const { output, client } = stateOf(e.choice);
+      const tag = e.choice === undefined ? {} : { choice: e.choice };
+      if (e.name === tool) output.add(e.index);
+      if (output.has(e.index)) {
+        if (e.arguments) yield { type: 'text', text: e.arguments, ...tag };
         continue;
       }
-      let index = clientIndex.get(e.index);
-      if (index === undefined) clientIndex.set(e.index, (index = clientIndex.size));
+      let index = client.get(e.index);
+      if (index === undefined) client.set(e.index, (index = client.size));
       yield { ...e, index };
-    } else if (e.type === 'finish' && outputIndexes.size && !clientIndex.size) {
-      yield { type: 'finish', finish_reason: finishWithoutToolCalls(e.finish_reason) };
+    } else if (
+      e.type === 'finish' &&
+      stateOf(e.choice).output.size &&
+      !stateOf(e.choice).client.size
+    ) {
+      yield {
+        type: 'finish',
+        finish_reason: finishWithoutToolCalls(e.finish_reason),
+        ...(e.choice === undefined ? {} : { choice: e.choice }),
+      };
     } else {
       yield e;
     }

@@ -127,6 +127,12 @@ export interface ChatResult {
   stop_sequence?: string;
   /** Extended thinking that preceded the answer (Anthropic, when the request enabled it). */
   thinking?: ThinkingBlock[];
+  /**
+   * The other choices when the request asked for several (`n` > 1, where the model takes it).
+   * The fields above are choice 0, the answer everything else uses (tool loop, thread, cache).
+   */
+  alternatives?: ChoiceAlternative[];
+  /** The upstream's usage over every choice: what the call is billed. */
   usage: Usage;
   /** Unix seconds. */
   created: number;
@@ -134,12 +140,25 @@ export interface ChatResult {
   attempts: number;
 }
 
-/** Normalised streaming events; every adapter yields exactly these. */
+/** One of the additional choices of an `n` > 1 answer (choice 0 is the result itself). */
+export interface ChoiceAlternative {
+  /** The choice's index in the upstream answer: 1..n-1. */
+  index: number;
+  content: string | null;
+  tool_calls: ToolCall[];
+  finish_reason: FinishReason;
+}
+
+/**
+ * Normalised streaming events; every adapter yields exactly these. `choice` says which choice
+ * of an `n` > 1 answer a text, tool-call or finish event belongs to; absent means choice 0.
+ */
 export type StreamEvent =
   | { type: 'start'; id: string; service: ServiceName; model: string; created: number }
-  | { type: 'text'; text: string }
+  | { type: 'text'; text: string; choice?: number }
   | {
       type: 'tool_call';
+      choice?: number;
       /** Position of the call in the assistant message (OpenAI's `index`). */
       index: number;
       /** Present on the first fragment of a call. */
@@ -149,7 +168,7 @@ export type StreamEvent =
       arguments: string;
     }
   | ThinkingEvent
-  | { type: 'finish'; finish_reason: FinishReason; stop_sequence?: string }
+  | { type: 'finish'; finish_reason: FinishReason; stop_sequence?: string; choice?: number }
   | { type: 'usage'; usage: Usage };
 
 /**

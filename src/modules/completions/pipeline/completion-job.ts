@@ -1,6 +1,7 @@
 import type { Principal } from '../../../common/auth/principal';
 import type {
   ChatMessage,
+  ChoiceAlternative,
   ModelParams,
   ResponseFormat,
   ServiceName,
@@ -98,6 +99,11 @@ export interface CompletionOutcome {
   stop_sequence?: string;
   /** Extended thinking of the final round (Anthropic, when the request enabled it). */
   thinking?: ThinkingBlock[];
+  /**
+   * Choices 1..n-1 of an `n` > 1 answer (only without server tools: see JobBuilder). The fields
+   * above are choice 0, the one the thread, tool loop and call log use.
+   */
+  alternatives?: ChoiceAlternative[];
   tool_runs: ToolRun[];
   /** Summed over every provider round. */
   usage: Usage;
@@ -119,8 +125,16 @@ export type PipelineEvent =
       /** Set when the answer is replayed from the response cache. */
       cached?: true;
     }
-  | { type: 'text'; text: string }
+  /** `choice`: which choice of an `n` > 1 answer the text belongs to (absent: choice 0). */
+  | { type: 'text'; text: string; choice?: number }
   | ThinkingEvent
-  | { type: 'tool_call'; index: number; id?: string; name?: string; arguments: string }
+  | {
+      type: 'tool_call';
+      index: number;
+      id?: string;
+      name?: string;
+      arguments: string;
+      choice?: number;
+    }
   | { type: 'tool_run'; run: ToolRun }
   | { type: 'done'; outcome: CompletionOutcome };

@@ -46,11 +46,16 @@ export class JobBuilder {
         param: 'agent_id',
       });
     const agent = await this.agents.get(principal.orgId, agentId);
+    const params = { ...agent.configuration, ...(dto.configuration ?? {}) };
+    // The agent API answers with one message: it has nowhere to put other choices.
+    if (choiceCount(params) > 1) {
+      throw severalChoicesRefused('the agent API returns one answer; use /v1/chat/completions');
+    }
     return this.agentJob(agent, {
       principal,
       requestId,
       defaultTtl,
-      params: { ...agent.configuration, ...(dto.configuration ?? {}) },
+      params,
       variables: dto.variables,
       fresh: newMessages(dto),
       thread: dto.thread_id
@@ -149,6 +154,12 @@ export class JobBuilder {
         ? []
         : [{ role: 'system' as const, content: renderPrompt(agent.prompt, o.variables) }];
     const serverTools = await this.serverTools(o.principal.orgId, agent);
+    // Stored tools run in a loop on one answer: the model cannot continue several at once.
+    if (serverTools.length > 0 && choiceCount(o.params) > 1) {
+      throw severalChoicesRefused(
+        `agent ${agent.id} runs stored tools, which continue one answer, not several`,
+      );
+    }
     return {
       principal: o.principal,
       requestId: o.requestId,
@@ -262,9 +273,23 @@ function toDefinitions(tools: ExecutableTool[]): ToolDefinition[] {
   }));
 }
 
+/** How many choices the parameters ask for (`n`, which the policy kept only where served). */
+function choiceCount(params: ModelParams): number {
+  return typeof params.n === 'number' ? params.n : 1;
+}
+
+function severalChoicesRefused(why: string): AppException {
+  return new AppException(ErrorCode.VALIDATION_FAILED, `n > 1 is not served here: ${why}`, {
+    param: 'n',
+  });
+}
+
 /**
  * Caching is on by default only for deterministic requests without side effects
  * (temperature 0, no server-side tools); otherwise only when the request or agent asks.
+ * A request for several choices (`n` > 1) is never cached, whatever was asked: it asks for
+ * independent samples, which a replay of the same set would not be, and the cached answer
+ * (its replay as a stream, its single-flight sharing) is built around one choice.
  */
 export function cachePolicy(o: {
   requested: number | undefined;
@@ -273,6 +298,7 @@ export function cachePolicy(o: {
   params: ModelParams;
   sideEffects: boolean;
 }): number {
+  if (choiceCount(o.params) > 1) return 0;
   if (o.requested !== undefined) return o.requested;
   if (o.agentTtl !== null && o.agentTtl !== undefined) return o.agentTtl;
   const deterministic = o.params.temperature === 0 && !o.sideEffects;

@@ -12,6 +12,7 @@ import type {
 } from '../../providers/provider.types';
 import { ToolExecutor } from '../../tools/execution/tool-executor.service';
 import type { CompletionJob, CompletionOutcome, PipelineEvent, ToolRun } from './completion-job';
+import { addFragment, AlternativeCollector } from './streamed-choices';
 import { addUsage, ZERO_USAGE } from './usage-math';
 
 /** Called once per provider round (tool rounds included), for metrics. */
@@ -92,6 +93,8 @@ export class ModelRunner {
         | { id: string; service: CompletionOutcome['service']; model: string; created: number }
         | undefined;
       const calls = new Map<number, ToolCall>();
+      // Choices 1..n-1 of an n > 1 answer: forwarded as they come, collected for the outcome.
+      const alternatives = new AlternativeCollector();
       const clientTools = job.serverTools.length === 0;
       for await (const e of this.providers.stream(
         this.request(job, messages),
@@ -106,7 +109,8 @@ export class ModelRunner {
             }
             break;
           case 'text':
-            text += e.text;
+            if (e.choice) alternatives.text(e.choice, e.text);
+            else text += e.text;
             yield e;
             break;
           case 'thinking':
@@ -114,20 +118,21 @@ export class ModelRunner {
             yield e;
             break;
           case 'tool_call': {
-            const call = calls.get(e.index) ?? {
-              id: e.id ?? '',
-              type: 'function' as const,
-              function: { name: e.name ?? '', arguments: '' },
-            };
-            if (e.id) call.id = e.id;
-            if (e.name) call.function.name = e.name;
-            call.function.arguments += e.arguments;
-            calls.set(e.index, call);
+            if (e.choice) {
+              addFragment(alternatives.calls(e.choice), e);
+              yield e;
+              break;
+            }
+            addFragment(calls, e);
             // Client tools: the fragments are the answer. Server tools: run them below instead.
             if (clientTools) yield e;
             break;
           }
           case 'finish':
+            if (e.choice) {
+              alternatives.finish(e.choice, e.finish_reason);
+              break;
+            }
             finish = e.finish_reason;
             stop = e.stop_sequence;
             break;
@@ -159,6 +164,7 @@ export class ModelRunner {
           finish_reason: finish,
           ...(stop !== undefined ? { stop_sequence: stop } : {}),
           ...(thinking.result() ? { thinking: thinking.result() } : {}),
+          ...alternatives.result(),
           usage: u,
           created: head?.created ?? Math.floor(Date.now() / 1000),
           attempts: 1,
@@ -262,6 +268,7 @@ function outcome(
     finish_reason: result.finish_reason,
     ...(result.stop_sequence !== undefined ? { stop_sequence: result.stop_sequence } : {}),
     ...(result.thinking ? { thinking: result.thinking } : {}),
+    ...(result.alternatives?.length ? { alternatives: result.alternatives } : {}),
     tool_runs: runs,
     usage,
     created: result.created,

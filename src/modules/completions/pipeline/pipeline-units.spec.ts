@@ -91,6 +91,10 @@ describe('cachePolicy', () => {
     expect(cachePolicy({ ...base, params: { temperature: 0 }, sideEffects: true })).toBe(0);
     expect(cachePolicy({ ...base, agentTtl: 60 })).toBe(60);
     expect(cachePolicy({ ...base, requested: 30, sideEffects: true })).toBe(30);
+    // Several choices (n > 1) are independent samples: never cached, even when asked.
+    expect(cachePolicy({ ...base, params: { temperature: 0, n: 2 } })).toBe(0);
+    expect(cachePolicy({ ...base, requested: 30, params: { n: 3 } })).toBe(0);
+    expect(cachePolicy({ ...base, params: { temperature: 0, n: 1 } })).toBe(300);
   });
   it('lets the request turn caching off', () => {
     expect(cachePolicy({ ...base, requested: 0, agentTtl: 60, params: { temperature: 0 } })).toBe(

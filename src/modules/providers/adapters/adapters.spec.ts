@@ -56,6 +56,12 @@ describe('request bodies', () => {
     expect(body.tool_choice).toBeUndefined();
   });
 
+  it('openai and mistral: send n when the policy kept it (several choices)', () => {
+    expect(new OpenAIAdapter(pool).buildBody(req({ params: { n: 3 } }), true).n).toBe(3);
+    expect(new MistralAdapter(pool).buildBody(req({ params: { n: 2 } }), false).n).toBe(2);
+    expect(new OpenAIAdapter(pool).buildBody(req(), false)).not.toHaveProperty('n');
+  });
+
   it('groq: drops the fields Groq answers with 400', () => {
     const body = new GroqAdapter(pool).buildBody(
       req({ params: { logprobs: true, top_logprobs: 2, logit_bias: {}, n: 1 } }),

@@ -33,6 +33,38 @@ describe('parameter policy (catalog-driven)', () => {
     expect(r).toEqual({ params: { reasoning_effort: 'low' }, dropped: [] });
   });
 
+  it.each([
+    ['openai', 'gpt-4o-mini'],
+    ['openai', 'gpt-5'],
+    ['mistral', 'mistral-small-latest'],
+  ] as const)(
+    'keeps n (several choices) on %s/%s, where the provider documents it',
+    (service, model) => {
+      expect(catalog.applyParamPolicy(service, model, { n: 3 }, true)).toEqual({
+        params: { n: 3 },
+        dropped: [],
+      });
+    },
+  );
+
+  it.each([
+    ['anthropic', 'claude-haiku-4-5'],
+    ['groq', 'llama-3.3-70b-versatile'],
+    ['gemini', 'gemini-2.5-flash'],
+    ['mistral', 'mistral-large-latest'],
+  ] as const)(
+    'drops n on %s/%s (not documented there), or refuses it strictly',
+    (service, model) => {
+      expect(catalog.applyParamPolicy(service, model, { n: 2 }, false)).toEqual({
+        params: {},
+        dropped: ['n'],
+      });
+      expect(() => catalog.applyParamPolicy(service, model, { n: 2 }, true)).toThrow(
+        expect.objectContaining({ param: 'n' }),
+      );
+    },
+  );
+
   it('drops what Anthropic cannot take and names it, in the order sent', () => {
     const r = catalog.applyParamPolicy(
       'anthropic',

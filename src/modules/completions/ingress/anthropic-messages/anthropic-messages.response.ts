@@ -124,7 +124,8 @@ export class AnthropicEventMapper {
           { type: 'ping' },
         ];
       case 'text': {
-        if (e.text === '') return [];
+        // Messages has one answer: other choices (an agent configured with n > 1) stay out.
+        if (e.text === '' || e.choice) return [];
         const out: object[] = [];
         if (this.open?.kind !== 'text') {
           out.push(...this.close());
@@ -134,7 +135,7 @@ export class AnthropicEventMapper {
         return out;
       }
       case 'tool_call':
-        return this.toolCall(e);
+        return e.choice ? [] : this.toolCall(e);
       case 'thinking':
         return this.thinking(e);
       case 'done':

@@ -1,5 +1,6 @@
 import { toOpenAiBody } from '../../../../common/filters/error-envelope';
 import type {
+  ChoiceAlternative,
   FinishReason,
   ModelParams,
   StreamEvent,
@@ -40,7 +41,8 @@ function openAiParams(dto: OpenAiChatCompletionDto): ModelParams {
   if (dto.presence_penalty !== undefined) p.presence_penalty = dto.presence_penalty;
   if (dto.frequency_penalty !== undefined) p.frequency_penalty = dto.frequency_penalty;
   if (dto.seed !== undefined) p.seed = dto.seed;
-  // n: 1 is what every model does anyway; more goes through the policy (no catalog lists it yet).
+  // n: 1 is what every model does anyway; more goes through the policy (served where the
+  // catalog lists `n` for the model, dropped or refused elsewhere).
   if (dto.n !== undefined && dto.n !== null && dto.n !== 1) p.n = dto.n;
   for (const name of PASS_THROUGH_PARAMS) {
     if (dto[name] !== undefined && dto[name] !== null) p[name] = dto[name];
@@ -59,8 +61,11 @@ export function openAiUsage(u: Usage) {
   };
 }
 
-/** A `chat.completion` object exactly as OpenAI returns it. */
-export function toChatCompletion(r: CompletionOutcome, id: string) {
+/** One `choices[]` entry of a `chat.completion`. */
+function toChoice(
+  index: number,
+  c: Pick<ChoiceAlternative, 'content' | 'tool_calls' | 'finish_reason'>,
+) {
   const message: {
     role: 'assistant';
     content: string | null;
@@ -68,16 +73,24 @@ export function toChatCompletion(r: CompletionOutcome, id: string) {
     tool_calls?: ToolCall[];
   } = {
     role: 'assistant',
-    content: r.content,
+    content: c.content,
     refusal: null,
   };
-  if (r.tool_calls.length > 0) message.tool_calls = r.tool_calls;
+  if (c.tool_calls.length > 0) message.tool_calls = c.tool_calls;
+  return { index, message, logprobs: null, finish_reason: c.finish_reason };
+}
+
+/**
+ * A `chat.completion` object exactly as OpenAI returns it: choice 0, then the other choices of
+ * an `n` > 1 answer with their own indexes. `usage` covers every choice, as OpenAI's does.
+ */
+export function toChatCompletion(r: CompletionOutcome, id: string) {
   return {
     id,
     object: 'chat.completion' as const,
     created: r.created,
     model: `${r.service}/${r.model}`,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: r.finish_reason }],
+    choices: [toChoice(0, r), ...(r.alternatives ?? []).map((a) => toChoice(a.index, a))],
     usage: openAiUsage(r.usage),
     system_fingerprint: null,
   };
@@ -94,20 +107,22 @@ interface ChunkContext {
  * Turns normalised stream events into OpenAI `chat.completion.chunk` objects: a role chunk
  * first, content and tool-call deltas, a finish chunk, then (with include_usage) a usage chunk
  * with empty choices. Every chunk carries `usage: null` when usage was asked for, as OpenAI does.
+ * With `n` > 1 each choice gets its own role chunk, deltas and finish chunk under its `index`.
  */
 export class OpenAiChunker {
-  private started = false;
+  /** The choices whose role chunk was sent. */
+  private readonly started = new Set<number>();
 
   constructor(private readonly ctx: ChunkContext) {}
 
-  private chunk(delta: Record<string, unknown>, finish: FinishReason | null) {
+  private chunk(delta: Record<string, unknown>, finish: FinishReason | null, index = 0) {
     return {
       id: this.ctx.id,
       object: 'chat.completion.chunk' as const,
       created: this.ctx.created,
       model: this.ctx.model,
       system_fingerprint: null,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      choices: [{ index, delta, logprobs: null, finish_reason: finish }],
       ...(this.ctx.includeUsage ? { usage: null } : {}),
     };
   }
@@ -115,13 +130,15 @@ export class OpenAiChunker {
   /** Chunks to send for one event (possibly none). */
   map(e: StreamEvent): object[] {
     const out: object[] = [];
-    if (!this.started && e.type !== 'usage') {
-      out.push(this.chunk({ role: 'assistant', content: '', refusal: null }, null));
-      this.started = true;
+    const index =
+      e.type === 'text' || e.type === 'tool_call' || e.type === 'finish' ? (e.choice ?? 0) : 0;
+    if (!this.started.has(index) && e.type !== 'usage') {
+      out.push(this.chunk({ role: 'assistant', content: '', refusal: null }, null, index));
+      this.started.add(index);
     }
     switch (e.type) {
       case 'text':
-        if (e.text !== '') out.push(this.chunk({ content: e.text }, null));
+        if (e.text !== '') out.push(this.chunk({ content: e.text }, null, index));
         break;
       case 'tool_call': {
         const call: Record<string, unknown> = { index: e.index };
@@ -132,11 +149,11 @@ export class OpenAiChunker {
         } else {
           call.function = { arguments: e.arguments };
         }
-        out.push(this.chunk({ tool_calls: [call] }, null));
+        out.push(this.chunk({ tool_calls: [call] }, null, index));
         break;
       }
       case 'finish':
-        out.push(this.chunk({}, e.finish_reason));
+        out.push(this.chunk({}, e.finish_reason, index));
         break;
       case 'usage':
         if (this.ctx.includeUsage) {
@@ -172,16 +189,21 @@ export function openAiStreamFormat(id: string, includeUsage: boolean): StreamFor
         });
         return [];
       }
-      if (!chunker) return [];
+      const c = chunker;
+      if (!c) return [];
       switch (e.type) {
         case 'text':
-          return chunker.map(e);
+          return c.map(e);
         case 'tool_call':
-          return chunker.map(e);
+          return c.map(e);
         case 'done':
+          // Every choice's finish chunk (choice 0 first), then the usage of them all.
           return [
-            ...chunker.map({ type: 'finish', finish_reason: e.outcome.finish_reason }),
-            ...chunker.map({ type: 'usage', usage: e.outcome.usage }),
+            ...c.map({ type: 'finish', finish_reason: e.outcome.finish_reason }),
+            ...(e.outcome.alternatives ?? []).flatMap((a) =>
+              c.map({ type: 'finish', finish_reason: a.finish_reason, choice: a.index }),
+            ),
+            ...c.map({ type: 'usage', usage: e.outcome.usage }),
           ];
         default:
           return [];

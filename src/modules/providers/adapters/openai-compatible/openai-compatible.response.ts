@@ -52,18 +52,13 @@ function toolCallsOf(raw: unknown, service: ServiceName, dialect: ResponseDialec
   });
 }
 
-/** A non-streamed chat completion, validated field by field: upstream data is untrusted. */
-export function parseCompletion(
-  raw: unknown,
+/** One choice of a chat completion: its message and finish reason, validated. */
+function parseChoice(
+  choice: Record<string, unknown>,
   service: ServiceName,
-  model: string,
   dialect: ResponseDialect,
-): ChatResult {
-  if (!isRecord(raw)) throw malformedError(service, 'the body is not a JSON object');
-  const choice: unknown = Array.isArray(raw.choices) ? raw.choices[0] : undefined;
-  if (!isRecord(choice) || !isRecord(choice.message)) {
-    throw malformedError(service, 'no `choices[0].message`');
-  }
+): { content: string | null; tool_calls: ToolCall[]; finish_reason: FinishReason } {
+  if (!isRecord(choice.message)) throw malformedError(service, 'a choice has no `message`');
   const message = choice.message;
   const toolCalls = toolCallsOf(message.tool_calls, service, dialect);
   const refusal = typeof message.refusal === 'string' ? message.refusal : null;
@@ -72,30 +67,73 @@ export function parseCompletion(
   // branch on finish_reason, so make it say what happened.
   if (toolCalls.length) finish = 'tool_calls';
   return {
-    id: typeof raw.id === 'string' && raw.id ? raw.id : `chatcmpl-${randomUUID()}`,
-    service,
-    model,
     content: textOf(message.content) ?? refusal,
     tool_calls: toolCalls,
     finish_reason: finish,
+  };
+}
+
+/** A choice's `index`, or its position in the list when the service leaves it out. */
+function choiceIndex(choice: Record<string, unknown>, position: number): number {
+  const i = choice.index;
+  return typeof i === 'number' && Number.isInteger(i) && i >= 0 ? i : position;
+}
+
+/**
+ * A non-streamed chat completion, validated field by field: upstream data is untrusted. Choice 0
+ * is the answer; the others (`n` > 1) become `alternatives`, in index order.
+ */
+export function parseCompletion(
+  raw: unknown,
+  service: ServiceName,
+  model: string,
+  dialect: ResponseDialect,
+): ChatResult {
+  if (!isRecord(raw)) throw malformedError(service, 'the body is not a JSON object');
+  const choices: unknown[] = Array.isArray(raw.choices) ? raw.choices : [];
+  if (!isRecord(choices[0]) || !isRecord(choices[0].message)) {
+    throw malformedError(service, 'no `choices[0].message`');
+  }
+  const indexed = choices.map((c, position) => {
+    if (!isRecord(c)) throw malformedError(service, 'a choice is not an object');
+    return { index: choiceIndex(c, position), ...parseChoice(c, service, dialect) };
+  });
+  indexed.sort((a, b) => a.index - b.index);
+  const [first, ...others] = indexed;
+  return {
+    id: typeof raw.id === 'string' && raw.id ? raw.id : `chatcmpl-${randomUUID()}`,
+    service,
+    model,
+    content: first.content,
+    tool_calls: first.tool_calls,
+    finish_reason: first.finish_reason,
+    ...(others.length ? { alternatives: others } : {}),
+    // With n > 1 OpenAI's usage already covers every choice: it is what the call is billed.
     usage: usageFromOpenAI(raw.usage),
     created: typeof raw.created === 'number' ? raw.created : Math.floor(Date.now() / 1000),
     attempts: 1,
   };
 }
 
+/** What the accumulator tracks for one choice of the stream. */
+class ChoiceState {
+  finish: FinishReason | undefined;
+  sawToolCall = false;
+  readonly indexById = new Map<string, number>();
+  lastIndex = -1;
+}
+
 /**
  * Turns OpenAI-shape stream chunks into canonical events. Tolerates the known deviations:
  * tool-call deltas without `index` (Gemini), usage outside `usage` (Groq), a usage-only final
- * chunk with no choices, and "stop" reported for tool calls.
+ * chunk with no choices, and "stop" reported for tool calls. With `n` > 1 the chunks of every
+ * choice are forwarded, each event tagged with its choice (choice 0 untagged); the finish
+ * events of all choices come at the end, choice 0's first.
  */
 export class ChunkAccumulator {
   private started = false;
-  private finish: FinishReason | undefined;
   private usage: Usage | undefined;
-  private sawToolCall = false;
-  private readonly indexById = new Map<string, number>();
-  private lastIndex = -1;
+  private readonly choices = new Map<number, ChoiceState>();
 
   constructor(
     private readonly service: ServiceName,
@@ -119,41 +157,58 @@ export class ChunkAccumulator {
     const rawUsage = chunk.usage ?? this.dialect.chunkUsage(chunk);
     if (isRecord(rawUsage)) this.usage = usageFromOpenAI(rawUsage);
 
-    const choice: unknown = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
-    if (choice === undefined) return events;
-    if (!isRecord(choice)) throw malformedError(this.service, 'a stream choice is not an object');
-    const delta = isRecord(choice.delta) ? choice.delta : {};
-    const text = textOf(delta.content);
-    if (text) events.push({ type: 'text', text });
-    if (Array.isArray(delta.tool_calls)) {
-      for (const frag of delta.tool_calls) events.push(this.toolFragment(frag));
-    }
-    if (choice.finish_reason !== null && choice.finish_reason !== undefined) {
-      this.finish = finishFromOpenAI(choice.finish_reason);
-    }
+    const list: unknown[] = Array.isArray(chunk.choices) ? chunk.choices : [];
+    list.forEach((choice, position) => {
+      if (!isRecord(choice)) throw malformedError(this.service, 'a stream choice is not an object');
+      events.push(...this.choiceEvents(choice, choiceIndex(choice, position)));
+    });
     return events;
   }
 
   /** The closing events; throws when the stream ended before the service said it was done. */
   end(): StreamEvent[] {
-    if (this.finish === undefined) {
+    const first = this.choices.get(0);
+    if (first?.finish === undefined) {
       throw malformedError(this.service, 'the stream ended before a finish_reason');
     }
-    const finish: FinishReason = this.sawToolCall ? 'tool_calls' : this.finish;
-    return [
-      { type: 'finish', finish_reason: finish },
-      { type: 'usage', usage: this.usage ?? emptyUsage() },
-    ];
+    const finishes = [...this.choices.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([choice, state]): StreamEvent => {
+        // A choice cut off without a finish_reason of its own ended with the stream.
+        const reason: FinishReason = state.sawToolCall ? 'tool_calls' : (state.finish ?? 'stop');
+        return choice === 0
+          ? { type: 'finish', finish_reason: reason }
+          : { type: 'finish', finish_reason: reason, choice };
+      });
+    return [...finishes, { type: 'usage', usage: this.usage ?? emptyUsage() }];
   }
 
-  private toolFragment(frag: unknown): StreamEvent {
+  private choiceEvents(choice: Record<string, unknown>, index: number): StreamEvent[] {
+    let state = this.choices.get(index);
+    if (!state) this.choices.set(index, (state = new ChoiceState()));
+    const tag = index === 0 ? {} : { choice: index };
+    const events: StreamEvent[] = [];
+    const delta = isRecord(choice.delta) ? choice.delta : {};
+    const text = textOf(delta.content);
+    if (text) events.push({ type: 'text', text, ...tag });
+    if (Array.isArray(delta.tool_calls)) {
+      for (const frag of delta.tool_calls)
+        events.push({ ...this.toolFragment(frag, state), ...tag });
+    }
+    if (choice.finish_reason !== null && choice.finish_reason !== undefined) {
+      state.finish = finishFromOpenAI(choice.finish_reason);
+    }
+    return events;
+  }
+
+  private toolFragment(frag: unknown, state: ChoiceState): StreamEvent & { type: 'tool_call' } {
     if (!isRecord(frag)) throw malformedError(this.service, 'a tool-call delta is not an object');
     const id = typeof frag.id === 'string' && frag.id ? frag.id : undefined;
-    const index = this.indexFor(frag.index, id);
-    this.sawToolCall = true;
+    const index = indexFor(state, frag.index, id);
+    state.sawToolCall = true;
     this.dialect.inspectToolCall(frag, id);
     const fn = isRecord(frag.function) ? frag.function : {};
-    const event: StreamEvent = {
+    const event: StreamEvent & { type: 'tool_call' } = {
       type: 'tool_call',
       index,
       arguments: typeof fn.arguments === 'string' ? fn.arguments : '',
@@ -162,14 +217,15 @@ export class ChunkAccumulator {
     if (typeof fn.name === 'string' && fn.name) event.name = fn.name;
     return event;
   }
+}
 
-  private indexFor(raw: unknown, id: string | undefined): number {
-    let index: number;
-    if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0) index = raw;
-    else if (id !== undefined) index = this.indexById.get(id) ?? this.lastIndex + 1;
-    else index = Math.max(this.lastIndex, 0);
-    if (id !== undefined) this.indexById.set(id, index);
-    this.lastIndex = Math.max(this.lastIndex, index);
-    return index;
-  }
+/** A tool call's position in its choice's message, for deltas that omit `index` (Gemini). */
+function indexFor(state: ChoiceState, raw: unknown, id: string | undefined): number {
+  let index: number;
+  if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0) index = raw;
+  else if (id !== undefined) index = state.indexById.get(id) ?? state.lastIndex + 1;
+  else index = Math.max(state.lastIndex, 0);
+  if (id !== undefined) state.indexById.set(id, index);
+  state.lastIndex = Math.max(state.lastIndex, index);
+  return index;
 }

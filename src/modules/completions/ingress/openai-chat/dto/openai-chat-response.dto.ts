@@ -39,7 +39,11 @@ export class OpenAiChatCompletionResponseDto {
   @ApiProperty({ example: 1761955200, description: 'Unix seconds' }) created!: number;
   @ApiProperty({ example: 'openai/gpt-4o-mini', description: '`<service>/<model>` that answered' })
   model!: string;
-  @ApiProperty({ type: [OpenAiChoiceDto] }) choices!: OpenAiChoiceDto[];
+  @ApiProperty({
+    type: [OpenAiChoiceDto],
+    description: 'One choice, or `n` (indexes 0..n-1) where the model serves `n` > 1',
+  })
+  choices!: OpenAiChoiceDto[];
   @ApiProperty({ type: OpenAiUsageDto }) usage!: OpenAiUsageDto;
   @ApiProperty({ type: String, nullable: true, example: null }) system_fingerprint!: string | null;
 }

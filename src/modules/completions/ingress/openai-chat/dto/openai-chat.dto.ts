@@ -182,7 +182,12 @@ export class OpenAiChatCompletionDto {
   @ApiPropertyOptional({
     minimum: 1,
     maximum: 128,
-    description: 'Choices to generate: 1 is always served; more is dropped (parameter policy)',
+    description:
+      'Choices to generate. More than 1 is served where the target model takes `n` (the catalog ' +
+      'lists it: OpenAI chat models, Mistral medium/small): `choices` has indexes 0..n-1, stream ' +
+      'chunks carry their choice `index`, and `usage` covers every choice (what is billed). Elsewhere ' +
+      'it is dropped and named in `x-gateway-dropped-params` (a 400 in strict mode). Answers with ' +
+      'several choices are never cached; an agent with stored tools refuses n > 1 (400, param n).',
     nullable: true,
   })
   @IsOptional()
