@@ -151,7 +151,8 @@ export class ModelRunner {
         attempts: 1,
       });
       usage = addUsage(usage, u);
-      const assistant = assistantMessage(text === '' ? null : text, toolCalls, thinking.result());
+      const thoughts = thinking.result();
+      const assistant = assistantMessage(text === '' ? null : text, toolCalls, thoughts);
       messages.push(assistant);
       produced.push(assistant);
       if (!this.shouldRunTools(job, finish, toolCalls, round)) {
@@ -163,7 +164,7 @@ export class ModelRunner {
           tool_calls: toolCalls,
           finish_reason: finish,
           ...(stop !== undefined ? { stop_sequence: stop } : {}),
-          ...(thinking.result() ? { thinking: thinking.result() } : {}),
+          ...(thoughts ? { thinking: thoughts } : {}),
           ...alternatives.result(),
           usage: u,
           created: head?.created ?? Math.floor(Date.now() / 1000),

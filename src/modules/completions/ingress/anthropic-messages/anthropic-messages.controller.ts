@@ -30,6 +30,16 @@ import {
 } from './dto/anthropic-messages-response.dto';
 import { ApiErrorResponses, ApiJsonOrStreamOkResponse } from '../../../../common/swagger';
 
+/** The errors both Messages routes can answer, in Anthropic's error shape. */
+const MESSAGES_ERRORS = [
+  { status: 400, description: 'invalid_request_error: a malformed body' },
+  { status: 401, description: 'authentication_error: missing or bad key' },
+  { status: 404, description: 'not_found_error: no service serves the model' },
+  { status: 413, description: 'request_too_large' },
+  429,
+  503,
+] as const;
+
 @ApiTags('anthropic-messages')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
@@ -67,15 +77,7 @@ export class AnthropicMessagesController {
       },
     },
   })
-  @ApiErrorResponses(
-    'anthropic',
-    { status: 400, description: 'invalid_request_error: a malformed body' },
-    { status: 401, description: 'authentication_error: missing or bad key' },
-    { status: 404, description: 'not_found_error: no service serves the model' },
-    { status: 413, description: 'request_too_large' },
-    429,
-    503,
-  )
+  @ApiErrorResponses('anthropic', ...MESSAGES_ERRORS)
   @HttpCode(200)
   @RateLimited()
   @ApiOperation({
@@ -135,15 +137,7 @@ export class AnthropicMessagesController {
       },
     },
   })
-  @ApiErrorResponses(
-    'anthropic',
-    { status: 400, description: 'invalid_request_error: a malformed body' },
-    { status: 401, description: 'authentication_error: missing or bad key' },
-    { status: 404, description: 'not_found_error: no service serves the model' },
-    { status: 413, description: 'request_too_large' },
-    429,
-    503,
-  )
+  @ApiErrorResponses('anthropic', ...MESSAGES_ERRORS)
   @HttpCode(200)
   @RateLimited()
   @ApiOperation({
