@@ -12,6 +12,9 @@ const common = {
 module.exports = {
   // Boots of the whole app (PGlite, real services) take seconds; per-project timeouts are not supported.
   testTimeout: 60000,
+  // A handle some suite leaks kept a finished run alive, one core busy, until CI's deadline;
+  // results are complete when the run ends, so the process must end with it.
+  forceExit: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/mock-upstream/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
