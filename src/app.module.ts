@@ -17,7 +17,7 @@ import { EgressModule } from './common/egress';
 import { ConversationsModule } from './modules/conversations/conversations.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { MonitoringModule } from './modules/monitoring/monitoring.module';
-import { CompletionJobsModule, QueueModule } from './modules/queue';
+import { QueueModule } from './modules/queue';
 import { ProviderKeysModule } from './modules/provider-keys/provider-keys.module';
 import { RateLimitGuard, ThrottlingModule } from './modules/throttling';
 import { ToolsModule } from './modules/tools/tools.module';
@@ -58,7 +58,6 @@ export class AppModule {
         CompletionsModule,
         EmbeddingsModule,
         QueueModule,
-        CompletionJobsModule,
       ],
       providers: [
         AllExceptionsFilter,

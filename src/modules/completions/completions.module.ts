@@ -8,10 +8,11 @@ import { AgentsModule } from '../agents/agents.module';
 import { ResponseCacheModule } from '../cache/cache.module';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { MetricsModule } from '../metrics/metrics.module';
-// Not through the queue's index: it exports CompletionJobsModule, which imports this module.
-import { JobQueue } from '../queue/runtime/job-queue.service';
+import { JobQueue } from '../queue';
 import { ToolsModule } from '../tools/tools.module';
 import { ToolExecutor } from '../tools/execution/tool-executor.service';
+import { AsyncCompletions } from './async/async-completions.service';
+import { CompletionJobHandler } from './async/completion-job.handler';
 import { INGRESS_CONTROLLERS } from './ingress/ingress-list';
 import { ModelsController } from './models.controller';
 import { AfterAnswer } from './pipeline/after-answer.service';
@@ -40,8 +41,9 @@ import { PostAnswerJobHandler, QueueSpool } from './pipeline/post-answer/queue-s
 
 /**
  * The completion endpoints (one controller per ingress format, from the ingress list) and the
- * pipeline behind them. ProvidersService comes from the
- * global ProvidersModule.forRoot() in the root module; JobQueue from the global QueueModule.
+ * pipeline behind them, and async (webhook) completions. ProvidersService comes from the
+ * global ProvidersModule.forRoot() in the root module; JobQueue, JobHandlerRegistry and
+ * WebhookDelivery from the global QueueModule, which runs the jobs this module hands it.
  */
 @Module({
   imports: [AgentsModule, ToolsModule, ConversationsModule, MetricsModule, ResponseCacheModule],
@@ -68,6 +70,10 @@ import { PostAnswerJobHandler, QueueSpool } from './pipeline/post-answer/queue-s
     PostAnswerJournal,
     PostAnswerSweeper,
     PostAnswerJobHandler,
+    // Async (webhook) completions: submitted by the agent endpoint, run by the handler that
+    // registers itself with the queue's JobHandlerRegistry.
+    AsyncCompletions,
+    CompletionJobHandler,
     {
       provide: POST_ANSWER_SPOOLS,
       inject: [storesConfig.KEY, DataSource, JobQueue, { token: MONGO_CONNECTION, optional: true }],

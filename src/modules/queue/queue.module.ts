@@ -2,12 +2,11 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { CryptoModule } from '../../common/crypto';
 import { provideRepository } from '../../infra/document-store/provide-repository';
-import { AsyncCompletions } from './async-completions/async-completions.service';
-import { JobsController } from './async-completions/jobs.controller';
 import { JobsRepository } from './jobs/jobs.repository';
 import { PayloadCodec } from './jobs/payload-codec';
 import { PostgresJobsRepository } from './jobs/postgres/postgres-jobs.repository';
 import { DeadLettersController } from './ops/dead-letters.controller';
+import { JobsController } from './ops/jobs.controller';
 import { queueConfig } from './queue.config';
 import { DepthSampler } from './runtime/depth-sampler';
 import { JobHandlerRegistry } from './runtime/job-handler.registry';
@@ -23,9 +22,10 @@ import { WebhookSecrets } from './webhooks/webhook-secrets.service';
  * Background jobs (DESIGN flow 3): RabbitMQ when RABBITMQ_URL is set, the in-process twin
  * otherwise, with the job state store, retries, dead letters and webhook delivery.
  *
- * Global so that any module can enqueue (`JobQueue`) or register a handler
- * (`JobHandlerRegistry`) without import cycles — the completions controller submits async jobs
- * here while the completion handler (CompletionJobsModule) needs the completions pipeline.
+ * Generic: it knows no job types. Feature modules enqueue (`JobQueue`) and register their
+ * handlers (`JobHandlerRegistry`) from their own providers — completions registers the async
+ * `completion` handler, monitoring and post-answer theirs. Global because it is infrastructure
+ * every feature may use.
  */
 @Global()
 @Module({
@@ -46,8 +46,7 @@ import { WebhookSecrets } from './webhooks/webhook-secrets.service';
     JobQueue,
     WebhookSecrets,
     WebhookDelivery,
-    AsyncCompletions,
   ],
-  exports: [JobQueue, JobHandlerRegistry, AsyncCompletions, WebhookDelivery, WebhookSecrets],
+  exports: [JobQueue, JobHandlerRegistry, PayloadCodec, WebhookDelivery, WebhookSecrets],
 })
 export class QueueModule {}

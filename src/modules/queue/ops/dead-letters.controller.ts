@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagg
 import type { Principal } from '../../../common/auth/principal';
 import { CurrentPrincipal, Scopes } from '../../../common/decorators';
 import { ApiEnvelope, ok, okPage, type Ok, type OkPage } from '../../../common/http/envelope';
-import { JobResponse, toJobResponse } from '../async-completions/dto/job.response';
-import { JobId } from '../async-completions/jobs.controller';
+import { JobResponse, toJobResponse } from './dto/job.response';
+import { JobId } from './jobs.controller';
 import { JobQueue } from '../runtime/job-queue.service';
 import { DeadLettersQueryDto } from './dto/dead-letters.query';
 import { ApiErrorResponses } from '../../../common/swagger';

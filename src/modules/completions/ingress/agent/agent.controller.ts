@@ -13,10 +13,7 @@ import type { Principal } from '../../../../common/auth/principal';
 import { CurrentPrincipal } from '../../../../common/decorators';
 import { clientGoneSignal } from '../../../../common/http/client-gone';
 import { RateLimited } from '../../../throttling';
-import {
-  AsyncCompletions,
-  type AcceptedJob,
-} from '../../../queue/async-completions/async-completions.service';
+import { AsyncCompletions, type AcceptedJob } from '../../async/async-completions.service';
 import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
 import { JobBuilder } from '../../pipeline/job-builder';
 import { sendStream } from '../sse/stream-response';

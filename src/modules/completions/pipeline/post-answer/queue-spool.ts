@@ -1,10 +1,12 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-// Not through the queue's index: it exports CompletionJobsModule, which imports completions.
-import { PermanentJobError } from '../../../queue/core/errors';
-import type { JsonValue } from '../../../queue/core/job-envelope';
-import type { JobContext, JobHandler } from '../../../queue/runtime/job-handler';
-import { JobHandlerRegistry } from '../../../queue/runtime/job-handler.registry';
-import { JobQueue } from '../../../queue/runtime/job-queue.service';
+import {
+  JobHandlerRegistry,
+  JobQueue,
+  PermanentJobError,
+  type JobContext,
+  type JobHandler,
+  type JsonValue,
+} from '../../../queue';
 import { fromStoredRecord, toStoredRecord, type PostAnswerRecord } from './post-answer.record';
 import type { PostAnswerSpool, StoreKind } from './post-answer.spool';
 import { PostAnswerWriter } from './post-answer.writer';

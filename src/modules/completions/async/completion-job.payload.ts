@@ -1,8 +1,6 @@
 import type { Principal } from '../../../common/auth/principal';
 import { isRecord } from '../../../common/validation/is-record';
-import { PermanentJobError } from '../core/errors';
-import type { JsonValue } from '../core/job-envelope';
-import type { WebhookTarget } from '../webhooks/webhook-delivery.service';
+import { PermanentJobError, type JsonValue, type WebhookTarget } from '../../queue';
 
 export const COMPLETION_JOB = 'completion';
 

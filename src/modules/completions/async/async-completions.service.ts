@@ -4,12 +4,14 @@ import type { Principal } from '../../../common/auth/principal';
 import { EgressPolicy } from '../../../common/egress';
 import { AppException, ErrorCode } from '../../../common/errors';
 import type { Ok } from '../../../common/http/envelope';
-import type { AgentCompletionDto } from '../../completions/ingress/agent/dto/agent-completion.dto';
-import type { JsonValue } from '../core/job-envelope';
-import type { JobStatus } from '../jobs/job.types';
-import { PayloadCodec } from '../jobs/payload-codec';
-import { JobQueue } from '../runtime/job-queue.service';
-import { RESERVED_WEBHOOK_HEADERS } from '../webhooks/webhook-delivery.service';
+import type { AgentCompletionDto } from '../ingress/agent/dto/agent-completion.dto';
+import {
+  JobQueue,
+  PayloadCodec,
+  RESERVED_WEBHOOK_HEADERS,
+  type JobStatus,
+  type JsonValue,
+} from '../../queue';
 import { COMPLETION_JOB, type CompletionJobPayload } from './completion-job.payload';
 import { requestHash } from './request-hash';
 

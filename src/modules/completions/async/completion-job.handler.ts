@@ -1,14 +1,19 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppException } from '../../../common/errors';
-import { RetryableJobError } from '../core/errors';
-import { agentResponseData } from '../../completions/ingress/agent/agent.adapter';
-import { CompletionPipeline } from '../../completions/pipeline/completion-pipeline.service';
-import { JobBuilder } from '../../completions/pipeline/job-builder';
-import type { JsonValue } from '../core/job-envelope';
-import type { JobError, JobRecord } from '../jobs/job.types';
-import type { JobContext, JobHandler, JobOutcome } from '../runtime/job-handler';
-import { JobHandlerRegistry } from '../runtime/job-handler.registry';
-import { WebhookDelivery } from '../webhooks/webhook-delivery.service';
+import {
+  JobHandlerRegistry,
+  RetryableJobError,
+  WebhookDelivery,
+  type JobContext,
+  type JobError,
+  type JobHandler,
+  type JobOutcome,
+  type JobRecord,
+  type JsonValue,
+} from '../../queue';
+import { agentResponseData } from '../ingress/agent/agent.adapter';
+import { CompletionPipeline } from '../pipeline/completion-pipeline.service';
+import { JobBuilder } from '../pipeline/job-builder';
 import {
   COMPLETION_JOB,
   parseCompletionPayload,

@@ -3,17 +3,19 @@ import { SecretBox } from '../../../common/crypto';
 import { EgressPolicy } from '../../../common/egress';
 import { AppException, ErrorCode } from '../../../common/errors';
 import type { Principal } from '../../../common/auth/principal';
-import type { AgentCompletionDto } from '../../completions/ingress/agent/dto/agent-completion.dto';
-import type { CompletionPipeline } from '../../completions/pipeline/completion-pipeline.service';
-import type { CompletionOutcome } from '../../completions/pipeline/completion-job';
-import type { JobBuilder } from '../../completions/pipeline/job-builder';
-import { PermanentJobError } from '../core/errors';
-import type { JsonValue } from '../core/job-envelope';
-import type { JobRecord } from '../jobs/job.types';
-import { PayloadCodec } from '../jobs/payload-codec';
-import type { JobQueue } from '../runtime/job-queue.service';
-import type { JobHandlerRegistry } from '../runtime/job-handler.registry';
-import type { WebhookDelivery } from '../webhooks/webhook-delivery.service';
+import type { AgentCompletionDto } from '../ingress/agent/dto/agent-completion.dto';
+import type { CompletionPipeline } from '../pipeline/completion-pipeline.service';
+import type { CompletionOutcome } from '../pipeline/completion-job';
+import type { JobBuilder } from '../pipeline/job-builder';
+import {
+  PayloadCodec,
+  PermanentJobError,
+  type JobHandlerRegistry,
+  type JobQueue,
+  type JobRecord,
+  type JsonValue,
+  type WebhookDelivery,
+} from '../../queue';
 import { AsyncCompletions } from './async-completions.service';
 import { CompletionJobHandler } from './completion-job.handler';
 import { parseCompletionPayload, type CompletionJobPayload } from './completion-job.payload';
