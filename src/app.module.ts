@@ -6,23 +6,20 @@ import { createValidationPipe } from './common/pipes/validation.pipe';
 import { type AppEnv, parseAppEnv } from './app.env';
 import { AppConfigModule } from './config';
 import { InfraModule } from './infra/infra.module';
-import { AuthGuard } from './modules/auth/auth.guard';
-import { AgentsModule } from './modules/agents/agents.module';
-import { AuthModule } from './modules/auth/auth.module';
-import { CompletionsModule } from './modules/completions/completions.module';
-import { EmbeddingsModule } from './modules/embeddings/embeddings.module';
+import { AuthGuard, AuthModule } from './modules/auth';
+import { AgentRateLimitsAdapter, AgentsModule } from './modules/agents';
+import { CompletionsModule } from './modules/completions';
+import { EmbeddingsModule } from './modules/embeddings';
 import { ConfigWatcherModule } from './modules/config-watcher';
 import { ProvidersModule } from './modules/providers';
 import { EgressModule } from './common/egress';
-import { ConversationsModule } from './modules/conversations/conversations.module';
-import { MetricsModule } from './modules/metrics/metrics.module';
-import { MonitoringModule } from './modules/monitoring/monitoring.module';
+import { ConversationsModule } from './modules/conversations';
+import { MetricsModule } from './modules/metrics';
+import { MonitoringModule } from './modules/monitoring';
 import { QueueModule } from './modules/queue';
-import { ProviderKeysModule } from './modules/provider-keys/provider-keys.module';
+import { ProviderKeysModule, StoredProviderKeyResolver } from './modules/provider-keys';
 import { RateLimitGuard, ThrottlingModule } from './modules/throttling';
-import { ToolsModule } from './modules/tools/tools.module';
-import { AgentRateLimitsAdapter } from './modules/agents/agent-rate-limits.adapter';
-import { StoredProviderKeyResolver } from './modules/provider-keys/stored-provider-key.resolver';
+import { ToolsModule } from './modules/tools';
 
 /**
  * The composition root. Built from the validated environment so that which connections exist

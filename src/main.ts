@@ -9,7 +9,7 @@ import { bootSummary } from './bootstrap/boot-summary';
 import { isEmbeddedDatabase, prepareEnvironment } from './bootstrap/environment';
 import { JWT_SECRET_FILE_NAME } from './bootstrap/local-jwt-secret';
 import { ConfigValidationError } from './config';
-import { LifecycleState } from './modules/monitoring/lifecycle.state';
+import { LifecycleState } from './modules/monitoring';
 
 async function main(): Promise<void> {
   let prepared;

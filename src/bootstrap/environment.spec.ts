@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as jwt from 'jsonwebtoken';
 import { ConfigValidationError } from '../config';
-import { principalFromClaims } from '../modules/auth/jwt/claims';
+import { principalFromClaims } from '../modules/auth';
 import { ADMIN_TOKEN_DEFAULTS, mintAdminToken } from './admin-token';
 import { loadEnvFile } from './env-file';
 import { prepareEnvironment } from './environment';

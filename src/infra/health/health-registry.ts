@@ -1,4 +1,5 @@
 import { Global, Injectable, Module } from '@nestjs/common';
+import { ComponentStatus } from './component-status';
 
 export interface DependencyCheck {
   /** Dependency name shown by /health/ready, e.g. "postgres". */
@@ -26,6 +27,11 @@ export class HealthRegistry {
   }
 }
 
+/** Also holds ComponentStatus: feature modules (the config watcher) report their state there
+ * without depending on monitoring, which only reads it. */
 @Global()
-@Module({ providers: [HealthRegistry], exports: [HealthRegistry] })
+@Module({
+  providers: [HealthRegistry, ComponentStatus],
+  exports: [HealthRegistry, ComponentStatus],
+})
 export class HealthRegistryModule {}

@@ -1,8 +1,7 @@
-import { AgentEntity } from '../../modules/agents/postgres/agent.entity';
-import { CallLogEntity } from '../../modules/conversations/call-logs/postgres/call-log.entity';
-import { ConversationMessageEntity } from '../../modules/conversations/postgres/conversation-message.entity';
-import { ProviderKeyEntity } from '../../modules/provider-keys/postgres/provider-key.entity';
-import { ToolEntity } from '../../modules/tools/postgres/tool.entity';
+import { AgentEntity } from '../../modules/agents';
+import { CallLogEntity, ConversationMessageEntity } from '../../modules/conversations';
+import { ProviderKeyEntity } from '../../modules/provider-keys';
+import { ToolEntity } from '../../modules/tools';
 import { DocumentStore1795708300000 } from './migrations/1795708300000-DocumentStore';
 
 /** The document store's tables (agents, tools, provider keys, conversations, call logs). */

@@ -5,7 +5,7 @@ import {
   AgentRateLimitLookup,
   type AgentRateLimitOverrides,
   type AgentTarget,
-} from '../throttling/agent-rate-limit.lookup';
+} from '../throttling';
 import { AgentsService } from './agents.service';
 
 /**

@@ -1,5 +1,5 @@
 import type { OrgRecord, RecordFields } from '../../infra/document-store/org-record';
-import type { ServiceName } from '../providers/provider.types';
+import type { ServiceName } from '../providers';
 
 export interface AgentFallback {
   service: ServiceName;

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { provideRepository } from '../../infra/document-store/provide-repository';
-import { ToolsModule } from '../tools/tools.module';
+import { ToolsModule } from '../tools';
 import { AgentsController } from './agents.controller';
 import { AgentsRepository } from './agents.repository';
 import { AgentsService } from './agents.service';

@@ -2,7 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { AppException, ErrorCode } from '../../common/errors';
 import type { Page, PageRequest } from '../../common/pagination';
 import { ConfigChangeBus } from '../config-watcher';
-import { ToolsService } from '../tools/tools.service';
+import { ToolsService } from '../tools';
 import {
   DEFAULT_MAX_TOOL_ITERATIONS,
   type Agent,

@@ -10,3 +10,5 @@ export { ApiKeysRepository } from './api-keys/api-keys.repository';
 export type { ApiKey, ApiKeyRateLimit } from './api-keys/api-key.types';
 export { requestApiKey, type RequestApiKey } from './authenticated-request';
 export { extractCredential } from './credentials';
+export { principalFromClaims } from './jwt/claims';
+export { ApiKeyEntity } from './api-keys/postgres/api-key.entity';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChatRequest } from '../providers/provider.types';
+import type { ChatRequest } from '../providers';
 
 /**
  * The cache key: a hash of the org and everything that changes the answer — service, model,

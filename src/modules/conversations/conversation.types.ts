@@ -1,10 +1,4 @@
-import type {
-  ChatMessage,
-  ContentPart,
-  TextPart,
-  ToolCall,
-  Usage,
-} from '../providers/provider.types';
+import type { ChatMessage, ContentPart, TextPart, ToolCall, Usage } from '../providers';
 
 export const MESSAGE_ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const;
 export type MessageRole = (typeof MESSAGE_ROLES)[number];

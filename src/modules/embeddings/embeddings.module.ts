@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { CompletionsModule } from '../completions/completions.module';
-import { ModelRetrieveController } from '../models/model-retrieve.controller';
+import { CompletionsModule } from '../completions';
+import { ModelRetrieveController } from '../models';
 import { EmbeddingsController } from './embeddings.controller';
 import { EmbeddingsService } from './embeddings.service';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal';
 import { AppException, ErrorCode } from '../../common/errors';
-import { AfterAnswer } from '../completions/pipeline/after-answer.service';
+import { AfterAnswer } from '../completions';
 import {
   ModelCatalogService,
   type ModelRef,

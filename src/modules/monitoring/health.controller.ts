@@ -9,7 +9,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../common/decorators';
 import { HealthRegistry } from '../../infra/health/health-registry';
-import { ComponentStatus } from './component-status';
+import { ComponentStatus } from '../../infra/health/component-status';
 import { DependencyStatusDto, LivenessDto, ReadinessDto } from './health.dto';
 import { LifecycleState } from './lifecycle.state';
 

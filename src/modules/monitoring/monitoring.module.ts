@@ -4,7 +4,6 @@ import { ErrorObserver } from '../../common/filters/error-observer';
 import { metricsRegistry } from '../../common/metrics/prom';
 import { ApmTransactions } from './apm/apm-transactions';
 import { ErrorReporter } from './apm/error-reporter';
-import { ComponentStatus } from './component-status';
 import { errorReporterProvider } from './apm/error-reporter.provider';
 import { ErrorMonitor } from './errors/error-monitor.service';
 import { HealthController } from './health.controller';
@@ -25,7 +24,6 @@ let defaultMetricsStarted = false;
   controllers: [HealthController, MetricsController],
   providers: [
     LifecycleState,
-    ComponentStatus,
     errorReporterProvider,
     ApmTransactions,
     ErrorWebhookSender,
@@ -33,7 +31,7 @@ let defaultMetricsStarted = false;
     ErrorMonitor,
     { provide: ErrorObserver, useExisting: ErrorMonitor },
   ],
-  exports: [LifecycleState, ComponentStatus, ErrorObserver, ErrorReporter],
+  exports: [LifecycleState, ErrorObserver, ErrorReporter],
 })
 export class MonitoringModule implements OnModuleInit {
   onModuleInit(): void {

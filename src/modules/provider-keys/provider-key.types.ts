@@ -1,5 +1,5 @@
 import type { OrgRecord, RecordFields } from '../../infra/document-store/org-record';
-import type { ServiceName } from '../providers/provider.types';
+import type { ServiceName } from '../providers';
 
 /** An org's own key for one service, as stored: the key itself only sealed (AES-256-GCM). */
 export interface StoredProviderKey extends OrgRecord {

@@ -4,7 +4,7 @@ import type {
   SealedColumnMaintenance,
   SealedValue,
 } from '../../infra/document-store/org-record';
-import type { ServiceName } from '../providers/provider.types';
+import type { ServiceName } from '../providers';
 import type { StoredProviderKey, StoredProviderKeyFields } from './provider-key.types';
 
 /**

@@ -17,9 +17,13 @@ import type { Page, PageRequest } from '../../common/pagination';
 import { BackgroundReseal } from '../../infra/document-store/background-reseal';
 import { resealColumn, type ResealReport } from '../../infra/document-store/reseal';
 import { ConfigChangeBus, ReadThroughCache } from '../config-watcher';
-import { displayBaseUrl, tenantBaseUrlProblem } from '../providers';
-import type { ResolvedProviderKey } from '../providers/provider-key.resolver';
-import { SERVICES, type ServiceName } from '../providers/provider.types';
+import {
+  displayBaseUrl,
+  SERVICES,
+  tenantBaseUrlProblem,
+  type ResolvedProviderKey,
+  type ServiceName,
+} from '../providers';
 import type { CreateProviderKeyDto } from './dto/create-provider-key.dto';
 import type { UpdateProviderKeyDto } from './dto/update-provider-key.dto';
 import {

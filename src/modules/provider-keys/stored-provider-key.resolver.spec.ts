@@ -1,4 +1,4 @@
-import type { ResolvedProviderKey } from '../providers/provider-key.resolver';
+import type { ResolvedProviderKey } from '../providers';
 import type { ProviderKeysService } from './provider-keys.service';
 import { StoredProviderKeyResolver } from './stored-provider-key.resolver';
 

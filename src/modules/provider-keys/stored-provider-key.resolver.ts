@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ProviderKeyResolver, type ResolvedProviderKey } from '../providers/provider-key.resolver';
-import type { ServiceName } from '../providers/provider.types';
+import { ProviderKeyResolver, type ResolvedProviderKey, type ServiceName } from '../providers';
 import { ProviderKeysService } from './provider-keys.service';
 
 /**

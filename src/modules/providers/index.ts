@@ -18,5 +18,6 @@ export type {
   ParamSpec,
 } from './catalog/catalog.types';
 export { ProviderKeyResolver, type ResolvedProviderKey } from './provider-key.resolver';
+export { ThinkingCollector } from './thinking';
 export { type ModelRef, parseModelRef } from './model-ref';
 export { tenantBaseUrlProblem, displayBaseUrl } from './tenant-base-url';

@@ -15,3 +15,5 @@ export {
   type WebhookTarget,
 } from './webhooks/webhook-delivery.service';
 export { WebhookSecrets } from './webhooks/webhook-secrets.service';
+export { JobEntity } from './jobs/postgres/job.entity';
+export { Jobs1795708600000 } from './jobs/postgres/1795708600000-Jobs';

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { SERVICES, type ServiceName } from '../../providers/provider.types';
+import { SERVICES, type ServiceName } from '../../providers';
 import type { Agent, AgentFallback, AgentRateLimit } from '../agent.types';
 import { AgentFallbackDto, AgentRateLimitDto } from './create-agent.dto';
 

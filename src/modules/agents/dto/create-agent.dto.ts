@@ -16,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsConfiguration } from '../../../common/validation/validators';
-import { SERVICES, type ServiceName } from '../../providers/provider.types';
+import { SERVICES, type ServiceName } from '../../providers';
 import { DEFAULT_MAX_TOOL_ITERATIONS, MAX_PROMPT_CHARS } from '../agent.types';
 
 const TOOL_ID = /^tool_[A-Za-z0-9_-]{8,64}$/;

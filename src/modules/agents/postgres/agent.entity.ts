@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { ServiceName } from '../../providers/provider.types';
+import type { ServiceName } from '../../providers';
 import type { Agent, AgentFallback, AgentRateLimit } from '../agent.types';
 
 /** `agents` table; its schema is created by the document-store migration, never synchronised. */

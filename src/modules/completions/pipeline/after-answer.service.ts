@@ -7,10 +7,10 @@ import { newId } from '../../../common/ids/new-id';
 import {
   CALL_LOG_ID_PREFIX,
   type CallRequestSummary,
-} from '../../conversations/call-logs/call-log.types';
-import type { ConversationMessageInput } from '../../conversations/conversation.types';
+  type ConversationMessageInput,
+} from '../../conversations';
 import { toUsageRecord, type UsageRecord, type UsageRow } from '../../metrics';
-import type { ChatMessage, ServiceName, Usage } from '../../providers/provider.types';
+import type { ChatMessage, ServiceName, Usage } from '../../providers';
 import { TokenBudget } from '../../throttling';
 import { BackgroundTasks } from './background-tasks';
 import type { CompletionJob, CompletionOutcome } from './completion-job';

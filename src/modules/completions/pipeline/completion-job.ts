@@ -11,8 +11,8 @@ import type {
   ToolChoice,
   ToolDefinition,
   Usage,
-} from '../../providers/provider.types';
-import type { ExecutableTool } from '../../tools/execution/executable-tool';
+} from '../../providers';
+import type { ExecutableTool } from '../../tools';
 
 /**
  * A chat request in canonical terms: what every ingress format (OpenAI chat, Anthropic

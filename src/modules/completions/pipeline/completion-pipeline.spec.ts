@@ -1,5 +1,5 @@
 import { createCache } from 'cache-manager';
-import { ResponseCache } from '../../cache/response-cache.service';
+import { ResponseCache } from '../../cache';
 import type { AfterAnswer } from './after-answer.service';
 import type { CompletionJob, CompletionOutcome } from './completion-job';
 import { CompletionPipeline } from './completion-pipeline.service';

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../providers/provider.types';
+import type { ChatMessage } from '../../providers';
 
 /** Rough token estimate (≈4 characters a token plus per-message overhead): only used to trim. */
 export function estimateTokens(m: ChatMessage): number {

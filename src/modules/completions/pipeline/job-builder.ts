@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../../common/auth/principal';
 import { AppException, ErrorCode } from '../../../common/errors';
-import type { Agent } from '../../agents/agent.types';
-import { ModelCatalogService, parseModelRef } from '../../providers';
-import type {
-  ChatMessage,
-  ContentPart,
-  ModelParams,
-  ToolDefinition,
-} from '../../providers/provider.types';
-import type { ExecutableTool } from '../../tools/execution/executable-tool';
+import type { Agent } from '../../agents';
+import {
+  ModelCatalogService,
+  parseModelRef,
+  type ChatMessage,
+  type ContentPart,
+  type ModelParams,
+  type ToolDefinition,
+} from '../../providers';
+import type { ExecutableTool } from '../../tools';
 import type { AgentCompletionDto } from '../ingress/agent/dto/agent-completion.dto';
 import { toCanonicalMessage } from '../ingress/openai-chat/openai-chat.messages';
 import type { ChatCompletionRequest, CompletionJob, RequestExtras } from './completion-job';

@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { ProvidersService } from '../../providers/providers.service';
-import { ThinkingCollector } from '../../providers/thinking';
-import type {
-  ChatMessage,
-  ChatRequest,
-  ChatResult,
-  FinishReason,
-  ThinkingBlock,
-  ToolCall,
-  Usage,
-} from '../../providers/provider.types';
-import { ToolExecutor } from '../../tools/execution/tool-executor.service';
+import {
+  ProvidersService,
+  ThinkingCollector,
+  type ChatMessage,
+  type ChatRequest,
+  type ChatResult,
+  type FinishReason,
+  type ThinkingBlock,
+  type ToolCall,
+  type Usage,
+} from '../../providers';
+import { ToolExecutor } from '../../tools';
 import type { CompletionJob, CompletionOutcome, PipelineEvent, ToolRun } from './completion-job';
 import { addFragment, AlternativeCollector } from './streamed-choices';
 import { addUsage, ZERO_USAGE } from './usage-math';

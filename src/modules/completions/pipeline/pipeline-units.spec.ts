@@ -1,6 +1,6 @@
 import { AppException } from '../../../common/errors';
-import type { ChatMessage } from '../../providers/provider.types';
-import { cacheKeyFor, stableStringify } from '../../cache/cache-key';
+import type { ChatMessage } from '../../providers';
+import { cacheKeyFor, stableStringify } from '../../cache';
 import { BackgroundTasks } from './background-tasks';
 import { estimateTokens, trimHistory } from './history-trimmer';
 import { cachePolicy } from './job-builder';

@@ -1,10 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { AppException, ErrorCode } from '../../../common/errors';
-import type { AgentsService } from '../../agents/agents.service';
-import type { Agent } from '../../agents/agent.types';
+import type { Agent, AgentsService } from '../../agents';
 import { ConfigChangeBus } from '../../config-watcher';
-import type { ExecutableTool } from '../../tools/execution/executable-tool';
-import type { ToolsService } from '../../tools/tools.service';
+import type { ExecutableTool, ToolsService } from '../../tools';
 import { AgentsAdapter, ToolsAdapter } from './port-adapters';
 
 beforeAll(() => Logger.overrideLogger(false));

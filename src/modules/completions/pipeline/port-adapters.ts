@@ -2,21 +2,19 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@ne
 import type { ConfigType } from '@nestjs/config';
 import { AppException, ErrorCode, isStoreUnavailable } from '../../../common/errors';
 import { storesConfig } from '../../../config';
-import { AgentsService } from '../../agents/agents.service';
-import type { Agent } from '../../agents/agent.types';
+import { AgentsService, type Agent } from '../../agents';
 import { GroupCommit } from '../../../common/batching/group-commit';
-import type { NewCallLog } from '../../conversations/call-logs/call-log.types';
-import { CallLogsService } from '../../conversations/call-logs/call-logs.service';
-import { ConversationsService } from '../../conversations/conversations.service';
-import type {
-  ConversationMessage,
-  ConversationMessageInput,
-} from '../../conversations/conversation.types';
+import {
+  CallLogsService,
+  ConversationsService,
+  type ConversationMessage,
+  type ConversationMessageInput,
+  type NewCallLog,
+} from '../../conversations';
 import { UsageRowWriter, type UsageRecord } from '../../metrics';
 import { ConfigChangeBus, invalidateOnChanges, ReadThroughCache } from '../../config-watcher';
-import type { ChatMessage } from '../../providers/provider.types';
-import { ToolsService } from '../../tools/tools.service';
-import type { ExecutableTool } from '../../tools/execution/executable-tool';
+import type { ChatMessage } from '../../providers';
+import { ToolsService, type ExecutableTool } from '../../tools';
 import { AgentSource, CallLogSink, ThreadStore, ToolSource, UsageSink } from './ports';
 
 /**

@@ -1,9 +1,8 @@
-import type { Agent } from '../../agents/agent.types';
-import type { NewCallLog } from '../../conversations/call-logs/call-log.types';
-import type { ConversationMessageInput } from '../../conversations/conversation.types';
+import type { Agent } from '../../agents';
+import type { ConversationMessageInput, NewCallLog } from '../../conversations';
 import type { UsageRecord } from '../../metrics';
-import type { ChatMessage } from '../../providers/provider.types';
-import type { ExecutableTool } from '../../tools/execution/executable-tool';
+import type { ChatMessage } from '../../providers';
+import type { ExecutableTool } from '../../tools';
 
 /**
  * What the pipeline needs from other modules, as small ports: the completions module depends

@@ -1,4 +1,4 @@
-import type { ChoiceAlternative, FinishReason, ToolCall } from '../../providers/provider.types';
+import type { ChoiceAlternative, FinishReason, ToolCall } from '../../providers';
 
 /**
  * Assembling a streamed answer's messages from its events: tool-call fragments into calls, and

@@ -1,4 +1,4 @@
-import type { Usage } from '../../providers/provider.types';
+import type { Usage } from '../../providers';
 
 export const ZERO_USAGE: Usage = {
   input_tokens: 0,

@@ -10,7 +10,7 @@ import type { ConfigType } from '@nestjs/config';
 import { MONGO_CONNECTION } from '../../../infra/mongo/mongo-connection.token';
 import type { Connection } from 'mongoose';
 import { storesConfig } from '../../../config';
-import { ComponentStatus } from '../../monitoring/component-status';
+import { ComponentStatus } from '../../../infra/health/component-status';
 import { ConfigChangeBus } from '../events/config-change.bus';
 import type { ChangeSource, WatcherMode } from '../sources/change-source';
 import { InProcessSource } from '../sources/in-process.source';

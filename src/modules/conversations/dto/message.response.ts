@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { ContentPart, ToolCall, Usage } from '../../providers/provider.types';
+import type { ContentPart, ToolCall, Usage } from '../../providers';
 import { MESSAGE_ROLES, type ConversationMessage, type MessageRole } from '../conversation.types';
 
 /** A stored message as the API returns it (Swagger model). */

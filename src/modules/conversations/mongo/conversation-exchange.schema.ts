@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import type { ContentPart, ToolCall, Usage } from '../../providers/provider.types';
+import type { ContentPart, ToolCall, Usage } from '../../providers';
 import { MESSAGE_ROLES, type MessageRole } from '../conversation.types';
 
 export const EXCHANGE_MODEL = 'ConversationExchange';

@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { ContentPart, ToolCall, Usage } from '../../providers/provider.types';
+import type { ContentPart, ToolCall, Usage } from '../../providers';
 import type { ConversationMessage, MessageRole } from '../conversation.types';
 
 /**

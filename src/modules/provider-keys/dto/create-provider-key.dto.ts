@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUrl, Matches, MaxLength, MinLength } from 'class-validator';
-import { SERVICES, type ServiceName } from '../../providers/provider.types';
+import { SERVICES, type ServiceName } from '../../providers';
 
 /** `POST /api/v1/provider-keys`. */
 export class CreateProviderKeyDto {

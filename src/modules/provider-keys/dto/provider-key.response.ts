@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { SERVICES, type ServiceName } from '../../providers/provider.types';
+import { SERVICES, type ServiceName } from '../../providers';
 import type { ProviderKey } from '../provider-key.types';
 
 /** A provider key as the API returns it: masked only. */

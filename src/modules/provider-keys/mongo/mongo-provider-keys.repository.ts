@@ -5,7 +5,7 @@ import {
   MongoOrgStore,
   type MongoDoc,
 } from '../../../infra/document-store/mongo-org-store';
-import type { ServiceName } from '../../providers/provider.types';
+import type { ServiceName } from '../../providers';
 import { duplicateProviderKeyMessage } from '../provider-key.messages';
 import { PROVIDER_KEY_ID_PREFIX, type StoredProviderKey } from '../provider-key.types';
 import type { ProviderKeysRepository } from '../provider-keys.repository';

@@ -1,6 +1,6 @@
 import { Schema } from 'mongoose';
 import type { MongoDoc } from '../../../infra/document-store/mongo-org-store';
-import { SERVICES } from '../../providers/provider.types';
+import { SERVICES } from '../../providers';
 import type { StoredProviderKey } from '../provider-key.types';
 
 export const PROVIDER_KEY_MODEL = 'ProviderKey';

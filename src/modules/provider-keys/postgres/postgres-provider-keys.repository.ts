@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { PostgresOrgStore } from '../../../infra/document-store/postgres-org-store';
-import type { ServiceName } from '../../providers/provider.types';
+import type { ServiceName } from '../../providers';
 import { duplicateProviderKeyMessage } from '../provider-key.messages';
 import { PROVIDER_KEY_ID_PREFIX, type StoredProviderKey } from '../provider-key.types';
 import type { ProviderKeysRepository } from '../provider-keys.repository';

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { ServiceName } from '../../providers/provider.types';
+import type { ServiceName } from '../../providers';
 import type { StoredProviderKey } from '../provider-key.types';
 
 /** `provider_keys` table; the key is only stored sealed. */

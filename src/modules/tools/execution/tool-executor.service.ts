@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EgressError, EgressPolicy, safeRequest } from '../../../common/egress';
 import { counter, histogram } from '../../../common/metrics/prom';
-import type { ToolCall } from '../../providers/provider.types';
+import type { ToolCall } from '../../providers';
 import { ArgumentValidator } from './argument-validator';
 import type { ExecutableTool, ToolRunResult } from './executable-tool';
 

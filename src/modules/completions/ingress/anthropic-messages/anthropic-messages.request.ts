@@ -7,7 +7,7 @@ import type {
   ToolCall,
   ToolChoice,
   ToolDefinition,
-} from '../../../providers/provider.types';
+} from '../../../providers';
 import type { ChatCompletionRequest } from '../../pipeline/completion-job';
 import type {
   AnthropicCountTokensDto,

@@ -1,5 +1,5 @@
 import type { NormalisedError } from '../../../../common/filters/error-envelope';
-import type { ThinkingBlock, Usage } from '../../../providers/provider.types';
+import type { ThinkingBlock, Usage } from '../../../providers';
 import type { CompletionOutcome, PipelineEvent } from '../../pipeline/completion-job';
 import type { StreamFormat } from '../sse/stream-response';
 

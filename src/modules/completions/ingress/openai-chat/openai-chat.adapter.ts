@@ -6,7 +6,7 @@ import type {
   StreamEvent,
   ToolCall,
   Usage,
-} from '../../../providers/provider.types';
+} from '../../../providers';
 import type { ChatCompletionRequest, CompletionOutcome } from '../../pipeline/completion-job';
 import type { StreamFormat } from '../sse/stream-response';
 import { PASS_THROUGH_PARAMS, type OpenAiChatCompletionDto } from './dto/openai-chat.dto';

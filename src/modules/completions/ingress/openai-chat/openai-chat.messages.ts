@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../../providers/provider.types';
+import type { ChatMessage } from '../../../providers';
 import type { MessageDto } from './dto/message.dto';
 
 /**

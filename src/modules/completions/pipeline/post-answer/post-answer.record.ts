@@ -1,5 +1,4 @@
-import type { ConversationMessageInput } from '../../../conversations/conversation.types';
-import type { NewCallLog } from '../../../conversations/call-logs/call-log.types';
+import type { ConversationMessageInput, NewCallLog } from '../../../conversations';
 import type { UsageRecord } from '../../../metrics';
 
 /**

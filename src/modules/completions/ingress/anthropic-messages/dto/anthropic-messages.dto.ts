@@ -19,7 +19,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { IsPlainObject } from '../../../../../common/validation/validators';
-import { SERVICES } from '../../../../providers/provider.types';
+import { SERVICES } from '../../../../providers';
 import { MAX_MESSAGES } from '../../openai-chat/dto/message.dto';
 import { isRecord } from '../../../../../common/validation/is-record';
 

@@ -12,7 +12,7 @@ import {
   IsNotEmpty,
 } from 'class-validator';
 import { IsMessageContent, IsPlainObject } from '../../../../../common/validation/validators';
-import type { ContentPart } from '../../../../providers/provider.types';
+import type { ContentPart } from '../../../../providers';
 
 export class ToolCallFunctionDto {
   @ApiProperty({ example: 'get_weather' })

@@ -22,11 +22,7 @@ import {
   IsStop,
   IsToolChoice,
 } from '../../../../../common/validation/validators';
-import {
-  SERVICES,
-  type ResponseFormat,
-  type ToolChoice,
-} from '../../../../providers/provider.types';
+import { SERVICES, type ResponseFormat, type ToolChoice } from '../../../../providers';
 import { registerFastAccept } from '../../../../../common/validation/fast-accept';
 import { isCommonOpenAiChatRequest } from '../../shared/chat-request.fast-accept';
 import { MAX_MESSAGES, MessageDto } from './message.dto';

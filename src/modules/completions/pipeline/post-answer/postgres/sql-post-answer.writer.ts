@@ -1,12 +1,13 @@
 import type { DataSource } from 'typeorm';
 import { GroupCommit } from '../../../../../common/batching/group-commit';
 import { BulkInsert } from '../../../../../infra/postgres/bulk-insert';
-import { completeCallLog } from '../../../../conversations/call-logs/call-logs.service';
-import { CallLogEntity } from '../../../../conversations/call-logs/postgres/call-log.entity';
-import { toStoredMessage } from '../../../../conversations/conversation.types';
-import { ConversationMessageEntity } from '../../../../conversations/postgres/conversation-message.entity';
-import { UsageMetricEntity } from '../../../../metrics/storage/usage-metric.entity';
-import { toUsageEntityValues } from '../../../../metrics/storage/typeorm-usage-row.writer';
+import {
+  CallLogEntity,
+  completeCallLog,
+  ConversationMessageEntity,
+  toStoredMessage,
+} from '../../../../conversations';
+import { toUsageEntityValues, UsageMetricEntity } from '../../../../metrics';
 import type { PostAnswerRecord } from '../post-answer.record';
 import { PostAnswerWriteError, PostAnswerWriter } from '../post-answer.writer';
 

@@ -1,0 +1,2 @@
+/** The models module's public surface: the model lookup route, mounted by the embeddings module. */
+export { ModelRetrieveController } from './model-retrieve.controller';

@@ -1,0 +1,4 @@
+/** The provider-keys module's public surface; other modules import from here only. */
+export { ProviderKeysModule } from './provider-keys.module';
+export { StoredProviderKeyResolver } from './stored-provider-key.resolver';
+export { ProviderKeyEntity } from './postgres/provider-key.entity';
