@@ -2,6 +2,7 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import moduleBoundaries from './eslint-rules/module-boundaries.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', '**/*.mjs'] },
@@ -20,6 +21,13 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/unbound-method': 'off',
     },
+  },
+  {
+    // A module's public surface is its index.ts; other modules and the shared layers import
+    // from there only. Tests (test/**) may reach inside: they test internals.
+    files: ['src/**/*.ts'],
+    plugins: { local: moduleBoundaries },
+    rules: { 'local/module-boundaries': 'error' },
   },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],

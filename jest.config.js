@@ -16,9 +16,22 @@ module.exports = {
   // results are complete when the run ends, so the process must end with it.
   forceExit: true,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/mock-upstream/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      // test/lint: the local ESLint rules' RuleTester specs.
+      testMatch: [
+        '<rootDir>/src/**/*.spec.ts',
+        '<rootDir>/test/mock-upstream/**/*.spec.ts',
+        '<rootDir>/test/lint/**/*.spec.ts',
+      ],
+    },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
+    },
     // Attacks replayed against the real HTTP API (issue classes, fuzz corpus, event-loop probe).
     { ...common, displayName: 'security', testMatch: ['<rootDir>/test/security/**/*.sec-spec.ts'] },
     // Faults injected between the gateway and real services (TCP fault proxy, kill -9, outages).
