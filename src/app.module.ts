@@ -4,6 +4,7 @@ import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { GatewayLoggerModule } from './common/logging/logger.module';
 import { createValidationPipe } from './common/pipes/validation.pipe';
 import { type AppEnv, parseAppEnv } from './app.env';
+import { SQL_SCHEMA } from './app.schema';
 import { AppConfigModule } from './config';
 import { InfraModule } from './infra/infra.module';
 import { AuthGuard, AuthModule } from './modules/auth';
@@ -34,7 +35,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(parseAppEnv),
         GatewayLoggerModule,
-        InfraModule.forRoot(env),
+        InfraModule.forRoot(env, SQL_SCHEMA),
         ConfigWatcherModule,
         MonitoringModule,
         AuthModule,

@@ -1,7 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import type { Env } from '../config';
 import { HealthRegistryModule } from './health/health-registry';
-import { PostgresModule } from './postgres/postgres.module';
+import { PostgresModule, type SqlSchema } from './postgres/postgres.module';
 import { RabbitMqInfraModule } from './rabbitmq/rabbitmq.module';
 import { RedisModule } from './redis/redis.module';
 
@@ -12,10 +12,11 @@ import { RedisModule } from './redis/redis.module';
  */
 @Module({})
 export class InfraModule {
-  static forRoot(env: Env): DynamicModule {
+  /** `sqlSchema`: the SQL store's entities and migrations, which the application root owns. */
+  static forRoot(env: Env, sqlSchema: SqlSchema): DynamicModule {
     const imports: Array<Type | DynamicModule> = [
       HealthRegistryModule,
-      PostgresModule,
+      PostgresModule.forRoot(sqlSchema),
       RedisModule,
     ];
     if (env.RABBITMQ_URL) imports.push(RabbitMqInfraModule.forRoot(env.RABBITMQ_URL));

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import type { DataSource } from 'typeorm';
 import { PostgresConnection } from '../../../src/infra/postgres/postgres.connection';
-import { SQL_ENTITIES, SQL_MIGRATIONS } from '../../../src/infra/postgres/schema';
+import { SQL_ENTITIES, SQL_MIGRATIONS } from '../../../src/app.schema';
 import { describeWithServices, SERVICE_URLS } from '../../support/services';
 
 /** A live document store: exactly one of the two connections is set. */

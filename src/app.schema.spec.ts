@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PostgresConnection } from './postgres.connection';
-import { SQL_ENTITIES, SQL_MIGRATIONS } from './schema';
+import { PostgresConnection } from './infra/postgres/postgres.connection';
+import { SQL_ENTITIES, SQL_MIGRATIONS } from './app.schema';
 
 /**
  * The check that fails when an entity changes without a migration: run every migration on a
