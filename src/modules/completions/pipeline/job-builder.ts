@@ -66,18 +66,24 @@ export class JobBuilder {
     });
   }
 
-  /** A canonical chat request, from whichever ingress format it came in. */
+  /**
+   * A canonical chat request, from whichever ingress format it came in. `opts.system` goes
+   * before the thread's history and is never stored in the thread (Responses `instructions`);
+   * `opts.variables` fill an `agent/` model's stored prompt (Responses `prompt.variables`).
+   */
   async fromChatRequest(
     dto: ChatCompletionRequest,
     extras: RequestExtras,
     principal: Principal,
     requestId: string,
     defaultTtl: number,
+    opts: ChatRequestOptions = {},
   ): Promise<CompletionJob> {
     const thread = extras.threadId
       ? { threadId: extras.threadId, subThreadId: extras.subThreadId }
       : undefined;
     const fresh = dto.messages;
+    const system = opts.system ?? [];
     const requested = extras.noCache ? 0 : extras.cacheTtl;
 
     if (dto.model.startsWith('agent/')) {
@@ -100,7 +106,8 @@ export class JobBuilder {
         requestId,
         defaultTtl,
         params: policy.params,
-        variables: {},
+        variables: opts.variables ?? {},
+        extraSystem: system,
         fresh,
         thread,
         requestedTtl: requested,
@@ -127,7 +134,15 @@ export class JobBuilder {
       service,
       model,
       fallbacks: [],
-      messages: await this.withHistory(principal.orgId, service, model, params, [], fresh, thread),
+      messages: await this.withHistory(
+        principal.orgId,
+        service,
+        model,
+        params,
+        system,
+        fresh,
+        thread,
+      ),
       newMessages: fresh,
       params,
       tools: dto.tools,
@@ -149,10 +164,12 @@ export class JobBuilder {
    * model and fallbacks, its server-side tools, the thread's history and its cache policy.
    */
   private async agentJob(agent: Agent, o: AgentJobInput): Promise<CompletionJob> {
-    const system =
-      agent.prompt.trim() === ''
+    const system: ChatMessage[] = [
+      ...(agent.prompt.trim() === ''
         ? []
-        : [{ role: 'system' as const, content: renderPrompt(agent.prompt, o.variables) }];
+        : [{ role: 'system' as const, content: renderPrompt(agent.prompt, o.variables) }]),
+      ...(o.extraSystem ?? []),
+    ];
     const serverTools = await this.serverTools(o.principal.orgId, agent);
     // Stored tools run in a loop on one answer: the model cannot continue several at once.
     if (serverTools.length > 0 && choiceCount(o.params) > 1) {
@@ -217,6 +234,14 @@ export class JobBuilder {
   }
 }
 
+/** Extras of `fromChatRequest` that only some ingress formats have. */
+export interface ChatRequestOptions {
+  /** System messages sent first and never appended to the thread. */
+  system?: ChatMessage[];
+  /** Values for an `agent/` model's stored prompt. */
+  variables?: Parameters<typeof renderPrompt>[1];
+}
+
 /** What an agent's job is built from, beyond the agent itself. */
 interface AgentJobInput {
   principal: Principal;
@@ -226,6 +251,8 @@ interface AgentJobInput {
   params: ModelParams;
   /** Values for the prompt's `{{variables}}`. */
   variables: Parameters<typeof renderPrompt>[1];
+  /** System messages after the agent's prompt (the request's own instructions). */
+  extraSystem?: ChatMessage[];
   /** The request's new messages. */
   fresh: ChatMessage[];
   thread: CompletionJob['thread'];
