@@ -88,7 +88,7 @@ export class JobBuilder {
 
     if (dto.model.startsWith('agent/')) {
       const agent = await this.agents.get(principal.orgId, dto.model.slice('agent/'.length));
-      if (dto.tools?.length) {
+      if (dto.tools?.length || opts.storedToolIds?.length) {
         throw new AppException(
           ErrorCode.VALIDATION_FAILED,
           'tools cannot be sent with an agent/ model: the agent runs its own stored tools',
@@ -128,6 +128,22 @@ export class JobBuilder {
       extras.strictParams === true,
     );
     const params = policy.params;
+    const storedIds = opts.storedToolIds ?? [];
+    if (storedIds.length > 0) {
+      if (dto.tools?.length) {
+        throw new AppException(
+          ErrorCode.VALIDATION_FAILED,
+          'stored tools run on the gateway and client function tools on the client: send one kind',
+          { param: 'tools' },
+        );
+      }
+      if (choiceCount(params) > 1) {
+        throw severalChoicesRefused('stored tools continue one answer, not several');
+      }
+    }
+    // Stored tools the request names run here, in a loop, as an agent's do.
+    const serverTools =
+      storedIds.length > 0 ? await this.tools.getExecutable(principal.orgId, storedIds) : [];
     return {
       principal,
       requestId,
@@ -145,16 +161,22 @@ export class JobBuilder {
       ),
       newMessages: fresh,
       params,
-      tools: dto.tools,
+      tools: serverTools.length > 0 ? toDefinitions(serverTools) : dto.tools,
       tool_choice: dto.tool_choice,
       parallel_tool_calls: dto.parallel_tool_calls,
       response_format: dto.response_format,
       user: dto.user,
-      serverTools: [],
-      maxToolIterations: 0,
+      serverTools,
+      maxToolIterations: serverTools.length > 0 ? DEFAULT_MAX_TOOL_ITERATIONS : 0,
       thread,
       // Client tools run on the client: no side effects here, so only sampling decides.
-      cacheTtl: cachePolicy({ requested, agentTtl: null, defaultTtl, params, sideEffects: false }),
+      cacheTtl: cachePolicy({
+        requested,
+        agentTtl: null,
+        defaultTtl,
+        params,
+        sideEffects: serverTools.length > 0,
+      }),
       droppedParams: policy.dropped,
     };
   }
@@ -240,6 +262,8 @@ export interface ChatRequestOptions {
   system?: ChatMessage[];
   /** Values for an `agent/` model's stored prompt. */
   variables?: Parameters<typeof renderPrompt>[1];
+  /** Ids of the org's stored tools to run on the gateway (not with an `agent/` model). */
+  storedToolIds?: string[];
 }
 
 /** What an agent's job is built from, beyond the agent itself. */
