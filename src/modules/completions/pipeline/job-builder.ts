@@ -67,23 +67,29 @@ export class JobBuilder {
     });
   }
 
-  /** A canonical chat request, from whichever ingress format it came in. */
+  /**
+   * A canonical chat request, from whichever ingress format it came in. `opts.system` goes
+   * before the thread's history and is never stored in the thread (Responses `instructions`);
+   * `opts.variables` fill an `agent/` model's stored prompt (Responses `prompt.variables`).
+   */
   async fromChatRequest(
     dto: ChatCompletionRequest,
     extras: RequestExtras,
     principal: Principal,
     requestId: string,
     defaultTtl: number,
+    opts: ChatRequestOptions = {},
   ): Promise<CompletionJob> {
     const thread = extras.threadId
       ? { threadId: extras.threadId, subThreadId: extras.subThreadId }
       : undefined;
     const fresh = dto.messages;
+    const system = opts.system ?? [];
     const requested = extras.noCache ? 0 : extras.cacheTtl;
 
     if (dto.model.startsWith('agent/')) {
       const agent = await this.agents.get(principal.orgId, dto.model.slice('agent/'.length));
-      if (dto.tools?.length) {
+      if (dto.tools?.length || opts.storedToolIds?.length) {
         throw new AppException(
           ErrorCode.VALIDATION_FAILED,
           'tools cannot be sent with an agent/ model: the agent runs its own stored tools',
@@ -101,7 +107,8 @@ export class JobBuilder {
         requestId,
         defaultTtl,
         params: policy.params,
-        variables: {},
+        variables: opts.variables ?? {},
+        extraSystem: system,
         fresh,
         thread,
         requestedTtl: requested,
@@ -122,25 +129,55 @@ export class JobBuilder {
       extras.strictParams === true,
     );
     const params = policy.params;
+    const storedIds = opts.storedToolIds ?? [];
+    if (storedIds.length > 0) {
+      if (dto.tools?.length) {
+        throw new AppException(
+          ErrorCode.VALIDATION_FAILED,
+          'stored tools run on the gateway and client function tools on the client: send one kind',
+          { param: 'tools' },
+        );
+      }
+      if (choiceCount(params) > 1) {
+        throw severalChoicesRefused('stored tools continue one answer, not several');
+      }
+    }
+    // Stored tools the request names run here, in a loop, as an agent's do.
+    const serverTools =
+      storedIds.length > 0 ? await this.tools.getExecutable(principal.orgId, storedIds) : [];
     return {
       principal,
       requestId,
       service,
       model,
       fallbacks: [],
-      messages: await this.withHistory(principal.orgId, service, model, params, [], fresh, thread),
+      messages: await this.withHistory(
+        principal.orgId,
+        service,
+        model,
+        params,
+        system,
+        fresh,
+        thread,
+      ),
       newMessages: fresh,
       params,
-      tools: dto.tools,
+      tools: serverTools.length > 0 ? toDefinitions(serverTools) : dto.tools,
       tool_choice: dto.tool_choice,
       parallel_tool_calls: dto.parallel_tool_calls,
       response_format: dto.response_format,
       user: dto.user,
-      serverTools: [],
-      maxToolIterations: 0,
+      serverTools,
+      maxToolIterations: serverTools.length > 0 ? DEFAULT_MAX_TOOL_ITERATIONS : 0,
       thread,
       // Client tools run on the client: no side effects here, so only sampling decides.
-      cacheTtl: cachePolicy({ requested, agentTtl: null, defaultTtl, params, sideEffects: false }),
+      cacheTtl: cachePolicy({
+        requested,
+        agentTtl: null,
+        defaultTtl,
+        params,
+        sideEffects: serverTools.length > 0,
+      }),
       droppedParams: policy.dropped,
     };
   }
@@ -150,10 +187,12 @@ export class JobBuilder {
    * model and fallbacks, its server-side tools, the thread's history and its cache policy.
    */
   private async agentJob(agent: Agent, o: AgentJobInput): Promise<CompletionJob> {
-    const system =
-      agent.prompt.trim() === ''
+    const system: ChatMessage[] = [
+      ...(agent.prompt.trim() === ''
         ? []
-        : [{ role: 'system' as const, content: renderPrompt(agent.prompt, o.variables) }];
+        : [{ role: 'system' as const, content: renderPrompt(agent.prompt, o.variables) }]),
+      ...(o.extraSystem ?? []),
+    ];
     const serverTools = await this.serverTools(o.principal.orgId, agent);
     // Stored tools run in a loop on one answer: the model cannot continue several at once.
     if (serverTools.length > 0 && choiceCount(o.params) > 1) {
@@ -218,6 +257,16 @@ export class JobBuilder {
   }
 }
 
+/** Extras of `fromChatRequest` that only some ingress formats have. */
+export interface ChatRequestOptions {
+  /** System messages sent first and never appended to the thread. */
+  system?: ChatMessage[];
+  /** Values for an `agent/` model's stored prompt. */
+  variables?: Parameters<typeof renderPrompt>[1];
+  /** Ids of the org's stored tools to run on the gateway (not with an `agent/` model). */
+  storedToolIds?: string[];
+}
+
 /** What an agent's job is built from, beyond the agent itself. */
 interface AgentJobInput {
   principal: Principal;
@@ -227,6 +276,8 @@ interface AgentJobInput {
   params: ModelParams;
   /** Values for the prompt's `{{variables}}`. */
   variables: Parameters<typeof renderPrompt>[1];
+  /** System messages after the agent's prompt (the request's own instructions). */
+  extraSystem?: ChatMessage[];
   /** The request's new messages. */
   fresh: ChatMessage[];
   thread: CompletionJob['thread'];
