@@ -8,7 +8,7 @@ import { AgentsModule } from '../agents';
 import { ResponseCacheModule } from '../cache';
 import { ConversationsModule } from '../conversations';
 import { MetricsModule } from '../metrics';
-import { JobQueue } from '../queue';
+import { JobQueue, QueueModule } from '../queue';
 import { ToolExecutor, ToolsModule } from '../tools';
 import { AsyncCompletions } from './async/async-completions.service';
 import { CompletionJobHandler } from './async/completion-job.handler';
@@ -42,10 +42,17 @@ import { PostAnswerJobHandler, QueueSpool } from './pipeline/post-answer/queue-s
  * The completion endpoints (one controller per ingress format, from the ingress list) and the
  * pipeline behind them, and async (webhook) completions. ProvidersService comes from the
  * global ProvidersModule.forRoot() in the root module; JobQueue, JobHandlerRegistry and
- * WebhookDelivery from the global QueueModule, which runs the jobs this module hands it.
+ * WebhookDelivery from QueueModule, which runs the jobs this module hands it.
  */
 @Module({
-  imports: [AgentsModule, ToolsModule, ConversationsModule, MetricsModule, ResponseCacheModule],
+  imports: [
+    AgentsModule,
+    ToolsModule,
+    ConversationsModule,
+    MetricsModule,
+    ResponseCacheModule,
+    QueueModule,
+  ],
   controllers: [...INGRESS_CONTROLLERS, ModelsController],
   providers: [
     CompletionPipeline,

@@ -2,6 +2,7 @@ import { Global, Module, OnModuleInit } from '@nestjs/common';
 import { collectDefaultMetrics } from 'prom-client';
 import { ErrorObserver } from '../../common/filters/error-observer';
 import { metricsRegistry } from '../../common/metrics/prom';
+import { QueueModule } from '../queue';
 import { ApmTransactions } from './apm/apm-transactions';
 import { ErrorReporter } from './apm/error-reporter';
 import { errorReporterProvider } from './apm/error-reporter.provider';
@@ -16,11 +17,13 @@ let defaultMetricsStarted = false;
 
 /**
  * Health, Prometheus metrics, process lifecycle state, and error monitoring: the ErrorObserver
- * behind the global filter and the pipeline (log, count, APM, error webhooks). Needs the global
- * config-watcher (org webhook settings) and queue (delivery) modules.
+ * behind the global filter and the pipeline (log, count, APM, error webhooks). Global because
+ * that observer is cross-cutting (any module's failures reach it through the ErrorObserver port
+ * in common/). Needs the global config-watcher (org webhook settings) and the queue (delivery).
  */
 @Global()
 @Module({
+  imports: [QueueModule],
   controllers: [HealthController, MetricsController],
   providers: [
     LifecycleState,

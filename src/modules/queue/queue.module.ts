@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { CryptoModule } from '../../common/crypto';
 import { provideRepository } from '../../infra/document-store/provide-repository';
@@ -24,10 +24,9 @@ import { WebhookSecrets } from './webhooks/webhook-secrets.service';
  *
  * Generic: it knows no job types. Feature modules enqueue (`JobQueue`) and register their
  * handlers (`JobHandlerRegistry`) from their own providers — completions registers the async
- * `completion` handler, monitoring and post-answer theirs. Global because it is infrastructure
- * every feature may use.
+ * `completion` handler, monitoring and post-answer theirs. Not global: a module that uses it
+ * imports it (one instance all the same: Nest shares a static module).
  */
-@Global()
 @Module({
   imports: [ConfigModule.forFeature(queueConfig), CryptoModule],
   controllers: [JobsController, DeadLettersController, WebhookSecretController],
