@@ -37,8 +37,11 @@ const outcome = (over: Partial<CompletionOutcome> = {}): CompletionOutcome => ({
   ...over,
 });
 
-const body = (over: Partial<OpenAiResponsesDto> = {}): OpenAiResponsesDto =>
-  ({ model: 'gpt-4o-mini', input: 'hi', ...over }) as OpenAiResponsesDto;
+const body = (over: Partial<OpenAiResponsesDto> = {}): OpenAiResponsesDto => ({
+  model: 'gpt-4o-mini',
+  input: 'hi',
+  ...over,
+});
 
 const meta = (over: Partial<OpenAiResponsesDto> = {}): ResponseMeta => ({
   id: 'resp_abc',
