@@ -88,6 +88,43 @@ describe('POST /v1/responses through the official openai SDK', () => {
     expect(final.usage!.output_tokens).toBe(plain.usage!.output_tokens);
   });
 
+  it('takes every documented field, nulls included, without a 400', async () => {
+    const k = key();
+    const res = await client.responses.create({
+      model: 'gpt-4o-mini',
+      input: `all fields ${mockDirective({ key: k })}`,
+      instructions: null,
+      previous_response_id: null,
+      conversation: null,
+      prompt: null,
+      reasoning: { effort: null, summary: null },
+      metadata: { team: 'a' },
+      temperature: null,
+      top_p: null,
+      max_output_tokens: null,
+      parallel_tool_calls: null,
+      store: false,
+      background: null,
+      truncation: 'disabled',
+      service_tier: null,
+      include: null,
+      tools: [],
+      tool_choice: 'auto',
+      text: { format: { type: 'text' }, verbosity: null },
+      user: 'u-1',
+      safety_identifier: 'sid',
+      prompt_cache_key: 'pck',
+      prompt_cache_retention: null,
+      context_management: null,
+      stream_options: null,
+    });
+    expect(res).toMatchObject({ status: 'completed', metadata: { team: 'a' }, store: false });
+    // Nothing about tools goes upstream when there are none.
+    const body = t.mock.requests({ key: k })[0].body as Record<string, unknown>;
+    expect(body).not.toHaveProperty('tool_choice');
+    expect(body).not.toHaveProperty('parallel_tool_calls');
+  });
+
   it('sends named SSE events without a [DONE] terminator', async () => {
     const res = await fetch(`${t.gw.url}/v1/responses`, {
       method: 'POST',

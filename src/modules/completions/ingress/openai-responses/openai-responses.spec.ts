@@ -260,9 +260,19 @@ describe('Responses create body -> canonical request', () => {
     );
     expect(withEffort.params).toEqual({ reasoning_effort: 'high' });
     expect(withEffort.response_format).toEqual({ type: 'json_object' });
-    expect(toChatRequest(body({ tool_choice: 'required' }), 'm/x', () => true).tool_choice).toBe(
-      'required',
+    const tools = [{ type: 'function', name: 'f' }];
+    expect(
+      toChatRequest(body({ tools, tool_choice: 'required' }), 'm/x', () => true).tool_choice,
+    ).toBe('required');
+    // Without tools, tool_choice and parallel_tool_calls stay home (OpenAI refuses them).
+    const bare = toChatRequest(
+      body({ tools: [], tool_choice: 'auto', parallel_tool_calls: true }),
+      'm/x',
+      () => true,
     );
+    expect(bare.tool_choice).toBeUndefined();
+    expect(bare.parallel_tool_calls).toBeUndefined();
+    expect(bare.tools).toBeUndefined();
   });
 
   it('refuses hosted tools, unknown tool_choice and a body without input', () => {

@@ -55,13 +55,17 @@ export function toChatRequest(
   for (const [name, value] of Object.entries(optionalParams(dto))) {
     if (value !== undefined && value !== null && supportsParam(name)) params[name] = value;
   }
+  const tools = dto.tools?.length ? dto.tools.map(toToolDefinition) : undefined;
+  const choice = toolChoice(dto.tool_choice);
   return {
     model,
     messages,
     params,
-    tools: dto.tools?.length ? dto.tools.map(toToolDefinition) : undefined,
-    tool_choice: toolChoice(dto.tool_choice),
-    parallel_tool_calls: dto.parallel_tool_calls ?? undefined,
+    tools,
+    // Without tools both are meaningless, and OpenAI's chat API refuses them: the SDK's
+    // defaults (`tool_choice: "auto"`, `tools: []`) must not turn into an upstream 400.
+    tool_choice: tools ? choice : undefined,
+    parallel_tool_calls: tools ? (dto.parallel_tool_calls ?? undefined) : undefined,
     response_format: responseFormat(dto.text?.format),
     user: dto.user ?? undefined,
   };
