@@ -7,6 +7,7 @@ const TAGS: Array<[name: string, description: string]> = [
   ['completions', 'The agent API: run a stored agent, read its async jobs'],
   ['openai-compatible', "OpenAI's chat completions, embeddings and model list, for every provider"],
   ['anthropic-messages', "Anthropic's Messages API, for every provider"],
+  ['responses', "OpenAI's Responses API, for every provider"],
   ['agents', 'Stored agents: model, prompt, tools, fallbacks, limits'],
   ['tools', 'HTTP tools agents may call'],
   ['threads', 'Stored conversations'],

@@ -3,6 +3,7 @@ import { agentIngress } from './agent/agent.ingress';
 import { anthropicMessagesIngress } from './anthropic-messages/anthropic-messages.ingress';
 import type { IngressFormat } from './ingress-format';
 import { openAiChatIngress } from './openai-chat/openai-chat.ingress';
+import { openAiResponsesIngress } from './openai-responses/openai-responses.ingress';
 
 /**
  * THE ingress list: one line per request format the gateway speaks. The completions module's
@@ -13,6 +14,7 @@ export const INGRESS_FORMATS: readonly IngressFormat[] = [
   agentIngress,
   openAiChatIngress,
   anthropicMessagesIngress,
+  openAiResponsesIngress,
 ];
 
 export const INGRESS_CONTROLLERS = INGRESS_FORMATS.map((f) => f.controller);

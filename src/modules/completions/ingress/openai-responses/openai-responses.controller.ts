@@ -1,0 +1,215 @@
+import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../../../../common/auth/principal';
+import { CurrentPrincipal } from '../../../../common/decorators';
+import { AppException, ErrorCode } from '../../../../common/errors';
+import { clientGoneSignal } from '../../../../common/http/client-gone';
+import { ApiErrorResponses, ApiJsonOrStreamOkResponse } from '../../../../common/swagger';
+import { ModelCatalogService, parseModelRef } from '../../../providers';
+import { RateLimited } from '../../../throttling';
+import type { CompletionJob } from '../../pipeline/completion-job';
+import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
+import { JobBuilder } from '../../pipeline/job-builder';
+import { DROPPED_PARAMS_HEADER } from '../openai-chat/openai-chat.controller';
+import { qualifiedModel } from '../shared/model-ref';
+import { requestExtrasFrom } from '../shared/request-extras';
+import { sendStream } from '../sse/stream-response';
+import { OpenAiResponsesDto } from './dto/openai-responses.dto';
+import { ResponseObjectDto } from './dto/openai-responses-response.dto';
+import { toChatRequest } from './responses.request';
+import { echoedRequest, toResponseObject, type ResponseMeta } from './responses.response';
+import { responsesStreamFormat } from './responses.stream';
+
+/** A response's id: `resp_` and the request id without dashes, as /v1/messages does `msg_`. */
+export function responseIdFor(requestId: string): string {
+  return `resp_${requestId.replace(/-/g, '')}`;
+}
+
+@ApiTags('responses')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@Controller('v1/responses')
+export class OpenAiResponsesController {
+  constructor(
+    private readonly jobs: JobBuilder,
+    private readonly pipeline: CompletionPipeline,
+    private readonly catalog: ModelCatalogService,
+  ) {}
+
+  @Post()
+  @ApiBody({
+    type: OpenAiResponsesDto,
+    examples: {
+      text: {
+        summary: 'A response, as the openai SDK sends it',
+        value: {
+          model: 'openai/gpt-4o-mini',
+          instructions: 'You are a helpful assistant.',
+          input: 'Tell me a three sentence bedtime story about a unicorn.',
+        },
+      },
+      anthropic_model: {
+        summary: 'The same request answered by an Anthropic model',
+        value: {
+          model: 'anthropic/claude-sonnet-4-6',
+          input: [{ role: 'user', content: 'What is the capital of France?' }],
+          max_output_tokens: 256,
+        },
+      },
+      function_tool: {
+        summary: 'A function tool round trip: the call, then its output',
+        value: {
+          model: 'openai/gpt-4o-mini',
+          tools: [
+            {
+              type: 'function',
+              name: 'get_weather',
+              description: 'Current weather for a city',
+              parameters: {
+                type: 'object',
+                properties: { city: { type: 'string' } },
+                required: ['city'],
+              },
+            },
+          ],
+          input: [
+            { role: 'user', content: 'Weather in Paris?' },
+            {
+              type: 'function_call',
+              call_id: 'call_1',
+              name: 'get_weather',
+              arguments: '{"city":"Paris"}',
+            },
+            { type: 'function_call_output', call_id: 'call_1', output: '18C, sunny' },
+          ],
+        },
+      },
+    },
+  })
+  @ApiErrorResponses(
+    'openai',
+    {
+      status: 400,
+      description:
+        'Invalid body: `error.param` names the field (`input[3].type` for an input item type the gateway does not support, `tools[0].type` for a hosted tool)',
+    },
+    401,
+    {
+      status: 404,
+      description: 'A model no service lists, or an unknown agent/<id> (`error.param`: model)',
+    },
+    413,
+    429,
+    503,
+  )
+  @HttpCode(200)
+  @RateLimited()
+  @ApiOperation({
+    summary: 'OpenAI Responses API: create a response (JSON or SSE), for every provider',
+    description:
+      "OpenAI's Responses request, `response` object, stream events and error shapes, so " +
+      '`client.responses.create` / `client.responses.stream` of the official SDK work with only ' +
+      '`baseURL` changed. `model` is `<service>/<model>`, a bare id the catalog lists or ' +
+      '`agent/<agent_id>`: an Anthropic model answers in Responses shape too. Input items: ' +
+      'messages, `function_call`, `function_call_output` (reasoning items are ignored); tools: ' +
+      'function tools only. `max_output_tokens` is sent as max_tokens; `temperature`, `top_p`, ' +
+      '`reasoning.effort`, `text.verbosity` go to models whose catalog entry takes them. The ' +
+      'gateway headers of /v1 (x-thread-id, x-cache-ttl, ...) apply.',
+  })
+  @ApiJsonOrStreamOkResponse(ResponseObjectDto, {
+    description: 'A `response` object (JSON), or with `stream: true` Server-Sent Events',
+    stream:
+      'Named events with `sequence_number`: `response.created`, `response.in_progress`, ' +
+      '`response.output_item.added`, `response.content_part.added`, `response.output_text.delta`, ' +
+      '`response.output_text.done`, `response.content_part.done`, ' +
+      '`response.function_call_arguments.delta`/`.done`, `response.output_item.done`, then ' +
+      '`response.completed` (or `response.incomplete`; `response.failed` on a failure); no `[DONE]`',
+  })
+  @ApiHeader({
+    name: 'x-thread-id',
+    required: false,
+    description: 'Store and replay the conversation under this thread',
+  })
+  @ApiHeader({
+    name: 'x-cache-ttl',
+    required: false,
+    description: 'Seconds to cache the answer; 0 disables the cache',
+  })
+  async create(
+    @Body() body: OpenAiResponsesDto,
+    @Headers() headers: Record<string, string | undefined>,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    // The handler sends its own response (JSON or SSE), as the other ingress controllers do.
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const requestId = String(req.id);
+    const meta = this.responseMeta(body, responseIdFor(requestId));
+    const job = await this.buildJob(body, headers, principal, requestId);
+    if (job.droppedParams?.length) {
+      void reply.header(DROPPED_PARAMS_HEADER, job.droppedParams.join(', '));
+    }
+    if (body.stream) {
+      await sendStream(
+        reply,
+        (signal) => this.pipeline.stream(job, signal),
+        responsesStreamFormat(meta),
+      );
+      return;
+    }
+    // A client that leaves before its answer cancels the upstream call.
+    const outcome = await this.pipeline.complete(job, clientGoneSignal(reply));
+    void reply.send(toResponseObject(outcome, meta));
+  }
+
+  /** Everything a Response echoes besides its output, built once per request. */
+  private responseMeta(body: OpenAiResponsesDto, id: string): ResponseMeta {
+    return {
+      id,
+      created_at: Math.floor(Date.now() / 1000),
+      model: body.model ?? '',
+      echo: echoedRequest(body),
+    };
+  }
+
+  /** The pipeline job for a create body (model resolved through the catalog). */
+  private async buildJob(
+    body: OpenAiResponsesDto,
+    headers: Record<string, string | undefined>,
+    principal: Principal,
+    requestId: string,
+  ): Promise<CompletionJob> {
+    if (!body.model) {
+      throw new AppException(ErrorCode.VALIDATION_FAILED, 'model: Field required', {
+        param: 'model',
+      });
+    }
+    const model = qualifiedModel(body.model, this.catalog);
+    return this.jobs.fromChatRequest(
+      toChatRequest(body, model, this.paramFilter(model)),
+      requestExtrasFrom(headers),
+      principal,
+      requestId,
+      this.pipeline.defaultCacheTtl,
+    );
+  }
+
+  /**
+   * Optional fields (temperature, top_p, reasoning effort, ...) go only to models whose
+   * catalog entry lists them, as on /v1/messages; agents use their own configuration.
+   */
+  private paramFilter(model: string): (name: string) => boolean {
+    if (model.startsWith('agent/')) return () => false;
+    const { service, model: id } = parseModelRef(model);
+    const params = this.catalog.resolve(service, id).entry.params;
+    return (name) => Object.prototype.hasOwnProperty.call(params, name);
+  }
+}
