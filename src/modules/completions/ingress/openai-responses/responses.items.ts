@@ -1,10 +1,5 @@
 import { AppException, ErrorCode } from '../../../../common/errors';
-import type {
-  ChatMessage,
-  ContentPart,
-  ImagePart,
-  ToolCall,
-} from '../../../providers/provider.types';
+import type { ChatMessage, ContentPart, ImagePart, ToolCall } from '../../../providers';
 
 /**
  * Conversions between the Responses API's items (OpenAI's `ResponseInputItem` on the way in,

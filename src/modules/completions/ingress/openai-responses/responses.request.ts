@@ -5,7 +5,7 @@ import type {
   ResponseFormat,
   ToolChoice,
   ToolDefinition,
-} from '../../../providers/provider.types';
+} from '../../../providers';
 import type { ChatCompletionRequest } from '../../pipeline/completion-job';
 import type { OpenAiResponsesDto } from './dto/openai-responses.dto';
 import { inputToMessages } from './responses.items';

@@ -1,5 +1,5 @@
 import type { NormalisedError } from '../../../../common/filters/error-envelope';
-import type { ThinkingBlock, ToolCall, Usage } from '../../../providers/provider.types';
+import type { ThinkingBlock, ToolCall, Usage } from '../../../providers';
 import type { CompletionOutcome } from '../../pipeline/completion-job';
 import type { OpenAiResponsesDto } from './dto/openai-responses.dto';
 

@@ -18,7 +18,7 @@ import {
 } from 'class-validator';
 import { defineJsonValidator } from '../../../../../common/validation/validators';
 import { isRecord } from '../../../../../common/validation/is-record';
-import { SERVICES } from '../../../../providers/provider.types';
+import { SERVICES } from '../../../../providers';
 import {
   CACHE_RETENTIONS,
   REASONING_EFFORTS,
