@@ -1,0 +1,239 @@
+import { Injectable } from '@nestjs/common';
+import { AppException, ErrorCode } from '../../common/errors';
+import { newId } from '../../common/ids/new-id';
+import { MAX_PAGE_SIZE } from '../../common/pagination';
+import { SAFE_ID_PATTERN } from '../../common/validation/safe-id';
+import type {
+  ConversationMessage,
+  ConversationMessageInput,
+} from '../conversations/conversation.types';
+import { ConversationsService, type AppendOptions } from '../conversations/conversations.service';
+import { ConversationRecordsRepository } from './conversation-records.repository';
+import { CONVERSATION_ID_PREFIX, type StoredConversation } from './response-record';
+import { isUniqueViolation } from '../../infra/document-store/unique-violation';
+
+/** The Conversations API's list defaults and bounds (`limit` 1-100, default 20, newest first). */
+export const DEFAULT_ITEMS_LIMIT = 20;
+export const MAX_ITEMS_LIMIT = 100;
+
+export interface NewConversation {
+  metadata?: Record<string, string>;
+  /** Initial items, already canonical (the caller converts wire items); stored as one exchange. */
+  items?: ConversationMessageInput[];
+}
+
+export interface ListItemsOptions {
+  limit?: number;
+  /** The id of the item (a `ConversationMessage.id`) the page starts after, in `order`. */
+  after?: string;
+  order?: 'asc' | 'desc';
+}
+
+/** A page of items, with what the Conversations API's list object needs. */
+export interface ItemsPage {
+  items: ConversationMessage[];
+  first_id: string | null;
+  last_id: string | null;
+  has_more: boolean;
+}
+
+/**
+ * The Responses API's conversations on top of the gateway's threads: a conversation's id is a
+ * thread id and its items are that thread's main-line messages, so both APIs see one store.
+ * The record adds what threads lack (metadata, created_at); a thread the agent API made has
+ * none and is a conversation too (metadata {}, created when its first message was).
+ */
+@Injectable()
+export class ConversationStore {
+  constructor(
+    private readonly records: ConversationRecordsRepository,
+    private readonly threads: ConversationsService,
+  ) {}
+
+  /** A new conversation `conv_…`, with its initial items (if any) as one exchange. */
+  async create(orgId: string, input: NewConversation): Promise<StoredConversation> {
+    const record: StoredConversation = {
+      id: newId(CONVERSATION_ID_PREFIX),
+      org_id: orgId,
+      metadata: input.metadata ?? {},
+      created_at: new Date(),
+    };
+    await this.records.insert(record);
+    const items = input.items ?? [];
+    if (items.length > 0) {
+      try {
+        await this.threads.appendExchange(orgId, record.id, null, items, {
+          createdAt: record.created_at,
+        });
+      } catch (e) {
+        // No half-made conversation: the caller gets the error and no id to find one by.
+        await this.records.delete(orgId, record.id).catch(() => undefined);
+        throw e;
+      }
+    }
+    return record;
+  }
+
+  /** The conversation, or null: no record and no message (or an id no thread can have). */
+  async get(orgId: string, id: string): Promise<StoredConversation | null> {
+    if (!SAFE_ID_PATTERN.test(id)) return null;
+    const record = await this.records.get(orgId, id);
+    if (record) return record;
+    const first = await this.firstMessage(orgId, id);
+    return first ? { id, org_id: orgId, metadata: {}, created_at: first.created_at } : null;
+  }
+
+  /** The conversation, or 404 NOT_FOUND "Conversation <id> not found". */
+  async getOrThrow(orgId: string, id: string): Promise<StoredConversation> {
+    const c = await this.get(orgId, id);
+    if (!c) throw conversationNotFound(id);
+    return c;
+  }
+
+  /** Replaces the metadata (an agent-API thread gets its record here); 404 when absent. */
+  async updateMetadata(
+    orgId: string,
+    id: string,
+    metadata: Record<string, string>,
+  ): Promise<StoredConversation> {
+    if (!SAFE_ID_PATTERN.test(id)) throw conversationNotFound(id);
+    const updated = await this.records.updateMetadata(orgId, id, metadata);
+    if (updated) return updated;
+    const first = await this.firstMessage(orgId, id);
+    if (!first) throw conversationNotFound(id);
+    const record = { id, org_id: orgId, metadata, created_at: first.created_at };
+    try {
+      await this.records.insert(record);
+      return record;
+    } catch (e) {
+      // A concurrent update made the record first: ours is the later write, so it wins.
+      if (!isUniqueViolation(e)) throw e;
+      const again = await this.records.updateMetadata(orgId, id, metadata);
+      if (!again) throw conversationNotFound(id);
+      return again;
+    }
+  }
+
+  /** Deletes the record and the thread (with its sub-threads); 404 when neither exists. */
+  async delete(orgId: string, id: string): Promise<void> {
+    if (!SAFE_ID_PATTERN.test(id)) throw conversationNotFound(id);
+    const threadGone = await this.threads.deleteThread(orgId, id).then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof AppException && e.code === ErrorCode.NOT_FOUND) return false;
+        throw e;
+      },
+    );
+    const recordGone = await this.records.delete(orgId, id);
+    if (!threadGone && !recordGone) throw conversationNotFound(id);
+  }
+
+  /** Appends messages as one exchange (all or nothing); 404 when the conversation is absent. */
+  async appendItems(
+    orgId: string,
+    id: string,
+    messages: ConversationMessageInput[],
+    opts: AppendOptions = {},
+  ): Promise<ConversationMessage[]> {
+    await this.getOrThrow(orgId, id);
+    return this.threads.appendExchange(orgId, id, null, messages, opts);
+  }
+
+  /**
+   * A page of the conversation's items (main-line messages) in `order` (default newest
+   * first), after the item `after`. The thread store pages forwards by keyset only, so this
+   * walks the thread from its start: one read for the first ascending page, the whole thread
+   * (in pages of MAX_PAGE_SIZE, keeping `limit + 1` messages) for a descending one.
+   */
+  async listItems(orgId: string, id: string, opts: ListItemsOptions = {}): Promise<ItemsPage> {
+    await this.getOrThrow(orgId, id);
+    const limit = Math.min(Math.max(opts.limit ?? DEFAULT_ITEMS_LIMIT, 1), MAX_ITEMS_LIMIT);
+    const rows =
+      (opts.order ?? 'desc') === 'asc'
+        ? await this.ascending(orgId, id, limit + 1, opts.after)
+        : await this.descending(orgId, id, limit + 1, opts.after);
+    const items = rows.slice(0, limit);
+    return {
+      items,
+      first_id: items[0]?.id ?? null,
+      last_id: items[items.length - 1]?.id ?? null,
+      has_more: rows.length > limit,
+    };
+  }
+
+  /** Up to `count` messages in thread order, starting after the message `after`. */
+  private async ascending(
+    orgId: string,
+    id: string,
+    count: number,
+    after: string | undefined,
+  ): Promise<ConversationMessage[]> {
+    const out: ConversationMessage[] = [];
+    let seen = after === undefined;
+    for await (const m of this.messages(orgId, id)) {
+      if (seen) {
+        out.push(m);
+        if (out.length === count) break;
+      } else if (m.id === after) seen = true;
+    }
+    if (!seen) throw unknownAfter();
+    return out;
+  }
+
+  /** Up to `count` messages in reverse thread order, starting before the message `after`. */
+  private async descending(
+    orgId: string,
+    id: string,
+    count: number,
+    after: string | undefined,
+  ): Promise<ConversationMessage[]> {
+    // The `count` messages just before `after` (or the end): a window slid along the thread.
+    const window: ConversationMessage[] = [];
+    let found = after === undefined;
+    for await (const m of this.messages(orgId, id)) {
+      if (m.id === after) {
+        found = true;
+        break;
+      }
+      window.push(m);
+      if (window.length > count) window.shift();
+    }
+    if (!found) throw unknownAfter();
+    return window.reverse();
+  }
+
+  /** The thread's main-line messages in order, read a page at a time. */
+  private async *messages(orgId: string, id: string): AsyncGenerator<ConversationMessage> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.page(orgId, id, MAX_PAGE_SIZE, cursor);
+      yield* page.items;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+  }
+
+  private async firstMessage(orgId: string, id: string): Promise<ConversationMessage | null> {
+    return (await this.page(orgId, id, 1, undefined)).items[0] ?? null;
+  }
+
+  /** A page of the thread; an empty thread is an empty page here, not the thread API's 404. */
+  private page(orgId: string, id: string, limit: number, cursor: string | undefined) {
+    return this.threads.listMessages(orgId, id, null, { limit, cursor }).catch((e: unknown) => {
+      if (e instanceof AppException && e.code === ErrorCode.NOT_FOUND) {
+        return { items: [] as ConversationMessage[], next_cursor: null };
+      }
+      throw e;
+    });
+  }
+}
+
+/** 404 for a conversation id; the id is echoed only when it has a thread id's (safe) shape. */
+export function conversationNotFound(id: string): AppException {
+  const which = SAFE_ID_PATTERN.test(id) ? `Conversation ${id}` : 'Conversation';
+  return new AppException(ErrorCode.NOT_FOUND, `${which} not found`);
+}
+
+const unknownAfter = () =>
+  new AppException(ErrorCode.VALIDATION_FAILED, 'after is not an item of this conversation', {
+    param: 'after',
+  });
