@@ -86,14 +86,16 @@ export class MongoResponsesRepository implements ResponsesRepository {
       const next = decide(fromDoc(latest));
       if (next === null) return null;
       const rev = latest.rev + 1;
+      const doc = toDoc(next.record, rev, next.deleted);
       try {
-        await this.model.create(toDoc(next.record, rev, next.deleted));
+        await this.model.create(doc);
       } catch (e) {
         if (isUniqueViolation(e)) continue;
         throw e;
       }
       await this.model.deleteMany({ org_id: orgId, id, rev: { $lt: rev } });
-      return next.record;
+      // As stored (NUL replaced), the same as a read and as the Postgres adapter answers.
+      return fromDoc(doc);
     }
     throw new Error(`response ${id}: gave up after ${MAX_CHANGE_ATTEMPTS} concurrent changes`);
   }
