@@ -19,6 +19,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
 import { MonitoringModule } from './modules/monitoring/monitoring.module';
 import { CompletionJobsModule, QueueModule } from './modules/queue';
 import { ProviderKeysModule } from './modules/provider-keys/provider-keys.module';
+import { ResponsesModule } from './modules/responses';
 import { RateLimitGuard, ThrottlingModule } from './modules/throttling';
 import { ToolsModule } from './modules/tools/tools.module';
 import { AgentRateLimitsAdapter } from './modules/agents/agent-rate-limits.adapter';
@@ -49,6 +50,7 @@ export class AppModule {
         ToolsModule,
         AgentsModule,
         ConversationsModule,
+        ResponsesModule,
         ProviderKeysModule,
         EgressModule,
         ProvidersModule.forRoot({
