@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AppException, ErrorCode } from '../../common/errors';
 import { newId } from '../../common/ids/new-id';
-import { MAX_PAGE_SIZE } from '../../common/pagination';
+import { encodeCursor, type Page } from '../../common/pagination';
 import { SAFE_ID_PATTERN } from '../../common/validation/safe-id';
-import type {
-  ConversationMessage,
-  ConversationMessageInput,
+import {
+  messageKey,
+  type ConversationMessage,
+  type ConversationMessageInput,
 } from '../conversations/conversation.types';
+import type { MessageOrder } from '../conversations/conversations.repository';
 import { ConversationsService, type AppendOptions } from '../conversations/conversations.service';
 import { ConversationRecordsRepository } from './conversation-records.repository';
 import { CONVERSATION_ID_PREFIX, type StoredConversation } from './response-record';
@@ -140,85 +142,50 @@ export class ConversationStore {
   }
 
   /**
-   * A page of the conversation's items (main-line messages) in `order` (default newest
-   * first), after the item `after`. The thread store pages forwards by keyset only, so this
-   * walks the thread from its start: one read for the first ascending page, the whole thread
-   * (in pages of MAX_PAGE_SIZE, keeping `limit + 1` messages) for a descending one.
+   * A page of the conversation's items (main-line messages) in `order` (default newest first,
+   * as the Conversations API), starting past the item `after`.
    */
   async listItems(orgId: string, id: string, opts: ListItemsOptions = {}): Promise<ItemsPage> {
     await this.getOrThrow(orgId, id);
     const limit = Math.min(Math.max(opts.limit ?? DEFAULT_ITEMS_LIMIT, 1), MAX_ITEMS_LIMIT);
-    const rows =
-      (opts.order ?? 'desc') === 'asc'
-        ? await this.ascending(orgId, id, limit + 1, opts.after)
-        : await this.descending(orgId, id, limit + 1, opts.after);
-    const items = rows.slice(0, limit);
+    let cursor: string | undefined;
+    if (opts.after !== undefined) {
+      // The item's place in the thread is the keyset cursor the thread store pages from.
+      const from = await this.threads.getMessage(orgId, id, null, opts.after);
+      if (!from) throw unknownAfter();
+      cursor = encodeCursor(messageKey(from));
+    }
+    const page = await this.page(orgId, id, limit, cursor, opts.order ?? 'desc');
     return {
-      items,
-      first_id: items[0]?.id ?? null,
-      last_id: items[items.length - 1]?.id ?? null,
-      has_more: rows.length > limit,
+      items: page.items,
+      first_id: page.items[0]?.id ?? null,
+      last_id: page.items[page.items.length - 1]?.id ?? null,
+      has_more: page.next_cursor !== null,
     };
   }
 
-  /** Up to `count` messages in thread order, starting after the message `after`. */
-  private async ascending(
-    orgId: string,
-    id: string,
-    count: number,
-    after: string | undefined,
-  ): Promise<ConversationMessage[]> {
-    const out: ConversationMessage[] = [];
-    let seen = after === undefined;
-    for await (const m of this.messages(orgId, id)) {
-      if (seen) {
-        out.push(m);
-        if (out.length === count) break;
-      } else if (m.id === after) seen = true;
-    }
-    if (!seen) throw unknownAfter();
-    return out;
-  }
-
-  /** Up to `count` messages in reverse thread order, starting before the message `after`. */
-  private async descending(
-    orgId: string,
-    id: string,
-    count: number,
-    after: string | undefined,
-  ): Promise<ConversationMessage[]> {
-    // The `count` messages just before `after` (or the end): a window slid along the thread.
-    const window: ConversationMessage[] = [];
-    let found = after === undefined;
-    for await (const m of this.messages(orgId, id)) {
-      if (m.id === after) {
-        found = true;
-        break;
-      }
-      window.push(m);
-      if (window.length > count) window.shift();
-    }
-    if (!found) throw unknownAfter();
-    return window.reverse();
-  }
-
-  /** The thread's main-line messages in order, read a page at a time. */
-  private async *messages(orgId: string, id: string): AsyncGenerator<ConversationMessage> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.page(orgId, id, MAX_PAGE_SIZE, cursor);
-      yield* page.items;
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor);
+  /** One item of the conversation; 404 when the conversation or the item is absent. */
+  async getItem(orgId: string, id: string, itemId: string): Promise<ConversationMessage> {
+    await this.getOrThrow(orgId, id);
+    const item = await this.threads.getMessage(orgId, id, null, itemId);
+    if (!item) throw new AppException(ErrorCode.NOT_FOUND, 'Item not found in this conversation');
+    return item;
   }
 
   private async firstMessage(orgId: string, id: string): Promise<ConversationMessage | null> {
-    return (await this.page(orgId, id, 1, undefined)).items[0] ?? null;
+    return (await this.page(orgId, id, 1, undefined, 'asc')).items[0] ?? null;
   }
 
   /** A page of the thread; an empty thread is an empty page here, not the thread API's 404. */
-  private page(orgId: string, id: string, limit: number, cursor: string | undefined) {
-    return this.threads.listMessages(orgId, id, null, { limit, cursor }).catch((e: unknown) => {
+  private page(
+    orgId: string,
+    id: string,
+    limit: number,
+    cursor: string | undefined,
+    order: MessageOrder,
+  ): Promise<Page<ConversationMessage>> {
+    const page = { limit, cursor };
+    return this.threads.listMessages(orgId, id, null, page, order).catch((e: unknown) => {
       if (e instanceof AppException && e.code === ErrorCode.NOT_FOUND) {
         return { items: [] as ConversationMessage[], next_cursor: null };
       }

@@ -320,6 +320,16 @@ describeEachBackend('Responses state contract', (backend) => {
       expect(newest).toEqual(
         expect.objectContaining({ first_id: all[5], last_id: all[5], has_more: true }),
       );
+      expect(await conversations.getItem(org, c.id, all[2])).toMatchObject({
+        id: all[2],
+        content: 'question 2',
+      });
+      await expect(conversations.getItem(org, c.id, 'xch_nope:0')).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      await expect(
+        conversations.listItems(org, c.id, { after: 'bad\u0000:0' }),
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', param: 'after' });
       await expect(
         conversations.listItems(org, c.id, { after: 'xch_nope:0' }),
       ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', param: 'after' });
