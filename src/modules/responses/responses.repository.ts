@@ -1,3 +1,4 @@
+import { AppException, ErrorCode } from '../../common/errors';
 import type { ResponsePatch, ResponseStatus, StoredResponse } from './response-record';
 
 /**
@@ -6,7 +7,10 @@ import type { ResponsePatch, ResponseStatus, StoredResponse } from './response-r
  * missing one.
  */
 export abstract class ResponsesRepository {
-  /** Stores a new response (its id is the caller's); a duplicate id in the org rejects. */
+  /**
+   * Stores a new response (its id is the caller's); an id the org already holds rejects with
+   * a 409 CONFLICT AppException.
+   */
   abstract insert(r: StoredResponse): Promise<void>;
 
   abstract get(orgId: string, id: string): Promise<StoredResponse | null>;
@@ -27,3 +31,9 @@ export abstract class ResponsesRepository {
   /** True when the record existed (in this org) and is gone. */
   abstract delete(orgId: string, id: string): Promise<boolean>;
 }
+
+export const existsMessage = (id: string): string => `Response ${id} already exists`;
+
+/** What `insert` rejects with when the id is taken, the same from every adapter. */
+export const responseExists = (id: string): AppException =>
+  new AppException(ErrorCode.CONFLICT, existsMessage(id));

@@ -13,7 +13,7 @@ import { ResponsesRepository } from './responses.repository';
 export class ResponsesStore {
   constructor(private readonly repo: ResponsesRepository) {}
 
-  /** Stores a new response; its id is the caller's (`resp_…`, already on the wire). */
+  /** Stores a new response; its id is the caller's (`resp_…`, on the wire already); 409 if taken. */
   async save(r: StoredResponse): Promise<StoredResponse> {
     await this.repo.insert(r);
     return r;

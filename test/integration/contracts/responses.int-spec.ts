@@ -95,10 +95,20 @@ describeEachBackend('Responses state contract', (backend) => {
       });
     });
 
-    it('rejects a second insert of the same id in an org', async () => {
-      const r = response(newOrg());
+    it('rejects an id the org holds with 409, before and after updates, not after a delete', async () => {
+      const org = newOrg();
+      const r = response(org);
       await responses.save(r);
-      await expect(responses.save(r)).rejects.toBeDefined();
+      const conflict = { code: 'CONFLICT', message: `Response ${r.id} already exists` };
+      await expect(responses.save(r)).rejects.toMatchObject(conflict);
+      await responses.update(org, r.id, { status: 'in_progress' });
+      await expect(responses.save(r)).rejects.toMatchObject(conflict);
+      expect((await responses.get(org, r.id))?.status).toBe('in_progress');
+      // The same id in another org is another response.
+      await responses.save({ ...r, org_id: newOrg() });
+      expect(await responses.delete(org, r.id)).toBe(true);
+      await responses.save({ ...r, status: 'completed' });
+      expect((await responses.get(org, r.id))?.status).toBe('completed');
     });
 
     it('replaces model output holding NUL instead of failing the write', async () => {

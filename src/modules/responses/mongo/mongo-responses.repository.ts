@@ -2,10 +2,13 @@ import type { Connection, Model } from 'mongoose';
 import { modelOn } from '../../../infra/document-store/mongo-model';
 import { fromMongoKeys, toMongoKeys } from '../../../infra/document-store/mongo-keys';
 import { storableStrings } from '../../../infra/document-store/storable';
-import { isUniqueViolation } from '../../../infra/document-store/unique-violation';
+import {
+  conflictOnDuplicate,
+  isUniqueViolation,
+} from '../../../infra/document-store/unique-violation';
 import type { ChatMessage } from '../../providers/provider.types';
 import type { ResponsePatch, ResponseStatus, StoredResponse } from '../response-record';
-import type { ResponsesRepository } from '../responses.repository';
+import { existsMessage, responseExists, type ResponsesRepository } from '../responses.repository';
 import {
   RESPONSE_REVISION_MODEL,
   ResponseRevisionSchema,
@@ -36,7 +39,12 @@ export class MongoResponsesRepository implements ResponsesRepository {
   async insert(r: StoredResponse): Promise<void> {
     // The unique index must exist before the first write relies on it.
     await this.model.init();
-    await this.model.create(toDoc(r, 0, false));
+    // The next revision, not revision 0: after an update revision 0 is gone, and after a
+    // delete the tombstone must be overtaken for the new record to be the newest.
+    const latest = await this.latest(r.org_id, r.id);
+    if (latest && !latest.deleted) throw responseExists(r.id);
+    const rev = latest ? latest.rev + 1 : 0;
+    await conflictOnDuplicate(() => this.model.create(toDoc(r, rev, false)), existsMessage(r.id));
   }
 
   async get(orgId: string, id: string): Promise<StoredResponse | null> {

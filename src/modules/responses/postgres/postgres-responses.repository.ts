@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { storableJson } from '../../../infra/document-store/storable';
+import { conflictOnDuplicate } from '../../../infra/document-store/unique-violation';
 import type { ResponsePatch, ResponseStatus, StoredResponse } from '../response-record';
-import type { ResponsesRepository } from '../responses.repository';
+import { existsMessage, type ResponsesRepository } from '../responses.repository';
 
 /** JSON text for a jsonb column: model output may hold NUL, which jsonb refuses (U+FFFD). */
 const json = (v: unknown): string | null =>
@@ -16,6 +17,10 @@ export class PostgresResponsesRepository implements ResponsesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async insert(r: StoredResponse): Promise<void> {
+    await conflictOnDuplicate(() => this.write(r), existsMessage(r.id));
+  }
+
+  private async write(r: StoredResponse): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO "responses" ("org_id", "id", "status", "body", "input_items", "context",
          "previous_response_id", "conversation_id", "background", "request", "created_at",
