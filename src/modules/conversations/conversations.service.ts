@@ -25,10 +25,24 @@ export interface AppendOptions {
   createdAt?: Date;
 }
 
+export type ThreadDeletedListener = (orgId: string, threadId: string) => Promise<unknown>;
+
 /** Threads and their messages, for the completion pipeline and the messages endpoint. */
 @Injectable()
 export class ConversationsService {
+  /** What else goes with a deleted thread (e.g. its conversation record, in the responses module). */
+  private readonly threadDeletedListeners: ThreadDeletedListener[] = [];
+
   constructor(private readonly repo: ConversationsRepository) {}
+
+  /**
+   * Runs `listener` after each thread deletion, before the delete answers: state other modules
+   * keep per thread goes with it, however the thread was deleted. A listener that fails fails
+   * the delete (the messages are gone; a retry answers 404 and runs nothing).
+   */
+  onThreadDeleted(listener: ThreadDeletedListener): void {
+    this.threadDeletedListeners.push(listener);
+  }
 
   /**
    * The thread's latest messages, oldest first, for the next provider call: whole exchanges
@@ -112,6 +126,7 @@ export class ConversationsService {
     if (deleted === 0) {
       throw new AppException(ErrorCode.NOT_FOUND, `Thread ${threadId} not found`);
     }
+    await Promise.all(this.threadDeletedListeners.map((l) => l(orgId, threadId)));
     return deleted;
   }
 }

@@ -50,7 +50,11 @@ export class ConversationStore {
   constructor(
     private readonly records: ConversationRecordsRepository,
     private readonly threads: ConversationsService,
-  ) {}
+  ) {
+    // A thread deleted through the agent API (DELETE /api/v1/threads/{id}) is a deleted
+    // conversation: its record must not keep it alive with no items.
+    threads.onThreadDeleted((orgId, id) => this.records.delete(orgId, id));
+  }
 
   /** A new conversation `conv_…`, with its initial items (if any) as one exchange. */
   async create(orgId: string, input: NewConversation): Promise<StoredConversation> {

@@ -281,6 +281,10 @@ describeEachBackend('Responses state contract', (backend) => {
         code: 'NOT_FOUND',
         message: `Conversation ${c.id} not found`,
       });
+      // Deleting the thread through the agent API deletes the conversation too.
+      const viaThreads = await conversations.create(org, { metadata: { a: 'b' }, items: turn(1) });
+      await threads.deleteThread(org, viaThreads.id);
+      expect(await conversations.get(org, viaThreads.id)).toBeNull();
       // A thread with no record is deleted as well.
       const threadId = `t-${randomUUID()}`;
       await threads.appendExchange(org, threadId, null, turn(1));
