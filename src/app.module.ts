@@ -19,6 +19,7 @@ import { MetricsModule } from './modules/metrics';
 import { MonitoringModule } from './modules/monitoring';
 import { QueueModule } from './modules/queue';
 import { ProviderKeysModule, StoredProviderKeyResolver } from './modules/provider-keys';
+import { ResponsesModule } from './modules/responses';
 import { RateLimitGuard, ThrottlingModule } from './modules/throttling';
 import { ToolsModule } from './modules/tools';
 
@@ -47,6 +48,7 @@ export class AppModule {
         ToolsModule,
         AgentsModule,
         ConversationsModule,
+        ResponsesModule,
         ProviderKeysModule,
         EgressModule,
         ProvidersModule.forRoot({

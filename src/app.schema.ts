@@ -13,6 +13,11 @@ import {
 import { CallLogEntity, ConversationMessageEntity } from './modules/conversations';
 import { UsageMetricEntity } from './modules/metrics';
 import { ProviderKeyEntity } from './modules/provider-keys';
+import {
+  ConversationRecordEntity,
+  ResponseEntity,
+  Responses1795709200000,
+} from './modules/responses';
 import { JobEntity, Jobs1795708600000 } from './modules/queue';
 import { ToolEntity } from './modules/tools';
 
@@ -36,6 +41,8 @@ export const SQL_SCHEMA: SqlSchema = {
     OrgSettingsEntity,
     CatalogOverridesEntity,
     PostAnswerOutboxEntity,
+    ResponseEntity,
+    ConversationRecordEntity,
   ],
   migrations: [
     UsageMetrics1795708382253,
@@ -44,6 +51,7 @@ export const SQL_SCHEMA: SqlSchema = {
     Jobs1795708600000,
     ConfigWatcher1795708800000,
     PostAnswerOutbox1795709000000,
+    Responses1795709200000,
   ],
 };
 export const SQL_ENTITIES = SQL_SCHEMA.entities;

@@ -1,6 +1,9 @@
 import type { Page, PageRequest } from '../../common/pagination';
 import type { ConversationMessage, ExchangeToAppend } from './conversation.types';
 
+/** Which way a page of messages runs: conversation order, or newest first. */
+export type MessageOrder = 'asc' | 'desc';
+
 /** Which conversation: `subThreadId` null is the thread's main line. */
 export interface ThreadRef {
   orgId: string;
@@ -23,8 +26,22 @@ export abstract class ConversationsRepository {
     exchange: ExchangeToAppend,
   ): Promise<ConversationMessage[]>;
 
-  /** Messages in conversation order, a page at a time. */
-  abstract listMessages(thread: ThreadRef, page: PageRequest): Promise<Page<ConversationMessage>>;
+  /**
+   * Messages a page at a time, in conversation order (`asc`) or newest first (`desc`); a
+   * cursor continues in the order it was made in.
+   */
+  abstract listMessages(
+    thread: ThreadRef,
+    page: PageRequest,
+    order?: MessageOrder,
+  ): Promise<Page<ConversationMessage>>;
+
+  /** One message of the thread by exchange and position; null when the thread has none such. */
+  abstract getMessage(
+    thread: ThreadRef,
+    exchangeId: string,
+    position: number,
+  ): Promise<ConversationMessage | null>;
 
   /**
    * The newest messages, oldest first: at most `maxMessages`, always whole exchanges (see

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppException, ErrorCode } from '../../common/errors';
 import { newId } from '../../common/ids/new-id';
 import type { Page, PageRequest } from '../../common/pagination';
+import { SAFE_ID_PATTERN } from '../../common/validation/safe-id';
 import {
   DEFAULT_HISTORY_MESSAGES,
   EXCHANGE_ID_PREFIX,
@@ -9,7 +10,11 @@ import {
   type ConversationMessage,
   type ConversationMessageInput,
 } from './conversation.types';
-import { ConversationsRepository, type ThreadRef } from './conversations.repository';
+import {
+  ConversationsRepository,
+  type MessageOrder,
+  type ThreadRef,
+} from './conversations.repository';
 
 export interface AppendOptions {
   /**
@@ -20,10 +25,24 @@ export interface AppendOptions {
   createdAt?: Date;
 }
 
+export type ThreadDeletedListener = (orgId: string, threadId: string) => Promise<unknown>;
+
 /** Threads and their messages, for the completion pipeline and the messages endpoint. */
 @Injectable()
 export class ConversationsService {
+  /** What else goes with a deleted thread (e.g. its conversation record, in the responses module). */
+  private readonly threadDeletedListeners: ThreadDeletedListener[] = [];
+
   constructor(private readonly repo: ConversationsRepository) {}
+
+  /**
+   * Runs `listener` after each thread deletion, before the delete answers: state other modules
+   * keep per thread goes with it, however the thread was deleted. A listener that fails fails
+   * the delete (the messages are gone; a retry answers 404 and runs nothing).
+   */
+  onThreadDeleted(listener: ThreadDeletedListener): void {
+    this.threadDeletedListeners.push(listener);
+  }
 
   /**
    * The thread's latest messages, oldest first, for the next provider call: whole exchanges
@@ -61,19 +80,41 @@ export class ConversationsService {
     });
   }
 
-  /** A page of the thread's messages in order; 404 when the thread has none at all. */
+  /**
+   * A page of the thread's messages in conversation order (or newest first); 404 when the
+   * thread has none at all.
+   */
   async listMessages(
     orgId: string,
     threadId: string,
     subThreadId: string | null | undefined,
     page: PageRequest,
+    order: MessageOrder = 'asc',
   ): Promise<Page<ConversationMessage>> {
-    const res = await this.repo.listMessages(ref(orgId, threadId, subThreadId), page);
+    const res = await this.repo.listMessages(ref(orgId, threadId, subThreadId), page, order);
     if (res.items.length === 0 && page.cursor === undefined) {
       const where = subThreadId ? ` (sub-thread ${subThreadId})` : '';
       throw new AppException(ErrorCode.NOT_FOUND, `Thread ${threadId}${where} not found`);
     }
     return res;
+  }
+
+  /**
+   * One message of the thread by its id (`<exchange_id>:<position>`); null when the thread has
+   * no such message (or the id is not of that shape).
+   */
+  async getMessage(
+    orgId: string,
+    threadId: string,
+    subThreadId: string | null | undefined,
+    messageId: string,
+  ): Promise<ConversationMessage | null> {
+    const split = messageId.lastIndexOf(':');
+    const exchangeId = messageId.slice(0, split);
+    const position = messageId.slice(split + 1);
+    // Client input: only an id of the shape the store writes is looked up (no NUL reaches it).
+    if (!SAFE_ID_PATTERN.test(exchangeId) || !/^\d{1,9}$/.test(position)) return null;
+    return this.repo.getMessage(ref(orgId, threadId, subThreadId), exchangeId, Number(position));
   }
 
   /**
@@ -85,6 +126,7 @@ export class ConversationsService {
     if (deleted === 0) {
       throw new AppException(ErrorCode.NOT_FOUND, `Thread ${threadId} not found`);
     }
+    await Promise.all(this.threadDeletedListeners.map((l) => l(orgId, threadId)));
     return deleted;
   }
 }

@@ -1,7 +1,10 @@
 /** The conversations module's public surface; other modules import from here only. */
 export { ConversationsModule } from './conversations.module';
-export { ConversationsService } from './conversations.service';
+export { ConversationsService, type AppendOptions } from './conversations.service';
+export type { MessageOrder } from './conversations.repository';
 export {
+  messageKey,
+  toChatMessage,
   toStoredMessage,
   type ConversationMessage,
   type ConversationMessageInput,

@@ -112,6 +112,52 @@ describeEachBackend('ConversationsRepository contract', (backend) => {
     expect(new Set(seen.map((m) => m.id)).size).toBe(12);
   });
 
+  it('pages newest first as well, cursors falling mid-exchange', async () => {
+    const t = thread();
+    for (const n of [3, 1, 2]) await append(t, n);
+    const forward = (await repo.listMessages(t, {})).items.map((m) => m.id);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await repo.listMessages(t, { limit: 5, cursor }, 'desc');
+      expect(page.items.length).toBeLessThanOrEqual(5);
+      seen.push(...page.items.map((m) => m.id));
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual([...forward].reverse());
+  });
+
+  it('pages across more exchanges than one read returns, in both orders', async () => {
+    const t = thread();
+    // More exchanges than the MongoDB adapter reads per round trip (50).
+    for (let i = 0; i < 60; i++) {
+      await repo.appendExchange(t, {
+        exchangeId: `xch_${String(i).padStart(3, '0')}-${randomUUID()}`,
+        createdAt: at(1),
+        messages: [{ role: 'user', content: `m${i}` }],
+      });
+    }
+    const forward = (await repo.listMessages(t, { limit: 200 })).items.map((m) => m.content);
+    expect(forward).toEqual(Array.from({ length: 60 }, (_, i) => `m${i}`));
+    const first = await repo.listMessages(t, { limit: 55 }, 'desc');
+    const rest = await repo.listMessages(t, { limit: 55, cursor: first.next_cursor! }, 'desc');
+    expect([...first.items, ...rest.items].map((m) => m.content)).toEqual([...forward].reverse());
+    expect(rest.next_cursor).toBeNull();
+  });
+
+  it('finds one message by exchange and position, in its thread and org only', async () => {
+    const t = thread();
+    const stored = await append(t, 1);
+    const tool = stored[2];
+    expect(await repo.getMessage(t, tool.exchange_id, 2)).toEqual(tool);
+    expect(await repo.getMessage(t, tool.exchange_id, 4)).toBeNull();
+    expect(await repo.getMessage({ ...t, orgId: newOrg() }, tool.exchange_id, 2)).toBeNull();
+    expect(await repo.getMessage({ ...t, threadId: 'other' }, tool.exchange_id, 2)).toBeNull();
+    expect(await service.getMessage(t.orgId, t.threadId, null, tool.id)).toEqual(tool);
+    expect(await service.getMessage(t.orgId, t.threadId, null, 'no-colon')).toBeNull();
+    expect(await service.getMessage(t.orgId, t.threadId, null, 'x\u0000:1')).toBeNull();
+  });
+
   it('keeps orgs, threads and sub-threads apart', async () => {
     const org = newOrg();
     const main = thread(org);

@@ -18,7 +18,7 @@ import {
   type ConversationMessage,
   type ExchangeToAppend,
 } from '../conversation.types';
-import type { ConversationsRepository, ThreadRef } from '../conversations.repository';
+import type { ConversationsRepository, MessageOrder, ThreadRef } from '../conversations.repository';
 import { EXCHANGE_MODEL, ExchangeSchema, type ExchangeDoc } from './conversation-exchange.schema';
 
 /** Exchanges read per round trip while filling a page of messages. */
@@ -63,14 +63,23 @@ export class MongoConversationsRepository implements ConversationsRepository {
     }
   }
 
-  async listMessages(t: ThreadRef, page: PageRequest): Promise<Page<ConversationMessage>> {
+  async listMessages(
+    t: ThreadRef,
+    page: PageRequest,
+    order: MessageOrder = 'asc',
+  ): Promise<Page<ConversationMessage>> {
     const size = pageSize(page.limit);
+    // Newest first walks the same index backwards: every comparison and sort flips.
+    const asc = order === 'asc';
+    const [past, pastOrAt, dir] = asc
+      ? (['$gt', '$gte', 1] as const)
+      : (['$lt', '$lte', -1] as const);
     const after = page.cursor
       ? (decodeCursor(page.cursor, ['time', 'string', 'number']) as [string, string, number])
       : undefined;
     const afterAt = after ? new Date(after[0]) : undefined;
     const out: ConversationMessage[] = [];
-    // Exchanges at or after the cursor's one, in order; messages up to the cursor are skipped.
+    // Exchanges at or past the cursor's one, in order; messages up to the cursor are skipped.
     let from: { at: Date; exchangeId: string; inclusive: boolean } | undefined = after
       ? { at: afterAt!, exchangeId: after[1], inclusive: true }
       : undefined;
@@ -78,22 +87,23 @@ export class MongoConversationsRepository implements ConversationsRepository {
       const filter = from
         ? {
             $or: [
-              { created_at: { $gt: from.at } },
+              { created_at: { [past]: from.at } },
               {
                 created_at: from.at,
-                exchange_id: from.inclusive ? { $gte: from.exchangeId } : { $gt: from.exchangeId },
+                exchange_id: { [from.inclusive ? pastOrAt : past]: from.exchangeId },
               },
             ],
           }
         : {};
       const docs = await this.model
         .find(this.thread(t, filter))
-        .sort({ created_at: 1, exchange_id: 1 })
+        .sort({ created_at: dir, exchange_id: dir })
         .limit(EXCHANGE_BATCH)
         .lean<ExchangeDoc[]>();
       for (const doc of docs) {
-        for (const m of flatten(doc)) {
-          if (after && !isAfter(m, afterAt!, after[1], after[2])) continue;
+        const messages = flatten(doc);
+        for (const m of asc ? messages : messages.reverse()) {
+          if (after && compareToCursor(m, afterAt!, after[1], after[2]) * dir <= 0) continue;
           out.push(m);
         }
       }
@@ -102,6 +112,17 @@ export class MongoConversationsRepository implements ConversationsRepository {
       from = { at: last.created_at, exchangeId: last.exchange_id, inclusive: false };
     }
     return toPage(out, size, messageKey);
+  }
+
+  async getMessage(
+    t: ThreadRef,
+    exchangeId: string,
+    position: number,
+  ): Promise<ConversationMessage | null> {
+    const doc = await this.model
+      .findOne(this.thread(t, { exchange_id: exchangeId }))
+      .lean<ExchangeDoc>();
+    return (doc && flatten(doc)[position]) ?? null;
   }
 
   async recentMessages(t: ThreadRef, maxMessages: number): Promise<ConversationMessage[]> {
@@ -165,10 +186,15 @@ function flatten(doc: ExchangeDoc): ConversationMessage[] {
   }));
 }
 
-/** True when message m comes after the cursor position (at, exchangeId, position). */
-function isAfter(m: ConversationMessage, at: Date, exchangeId: string, position: number): boolean {
+/** The sign of message m's place against the cursor position (at, exchangeId, position). */
+function compareToCursor(
+  m: ConversationMessage,
+  at: Date,
+  exchangeId: string,
+  position: number,
+): number {
   const t = m.created_at.getTime() - at.getTime();
-  if (t !== 0) return t > 0;
-  if (m.exchange_id !== exchangeId) return m.exchange_id > exchangeId;
-  return m.position > position;
+  if (t !== 0) return Math.sign(t);
+  if (m.exchange_id !== exchangeId) return m.exchange_id > exchangeId ? 1 : -1;
+  return Math.sign(m.position - position);
 }

@@ -17,7 +17,7 @@ import {
   type ConversationMessage,
   type ExchangeToAppend,
 } from '../conversation.types';
-import type { ConversationsRepository, ThreadRef } from '../conversations.repository';
+import type { ConversationsRepository, MessageOrder, ThreadRef } from '../conversations.repository';
 import { ConversationMessageEntity } from './conversation-message.entity';
 
 /** Exchanges per INSERT at most when concurrent appends are grouped. */
@@ -53,22 +53,42 @@ export class PostgresConversationsRepository implements ConversationsRepository 
     }
   }
 
-  async listMessages(t: ThreadRef, page: PageRequest): Promise<Page<ConversationMessage>> {
+  async listMessages(
+    t: ThreadRef,
+    page: PageRequest,
+    order: MessageOrder = 'asc',
+  ): Promise<Page<ConversationMessage>> {
     const size = pageSize(page.limit);
+    // Newest first is the thread index scanned backwards.
+    const [dir, past] = order === 'asc' ? (['ASC', '>'] as const) : (['DESC', '<'] as const);
     const qb = this.thread(t)
-      .orderBy('m.created_at', 'ASC')
-      .addOrderBy('m.exchange_id', 'ASC')
-      .addOrderBy('m.position', 'ASC')
+      .orderBy('m.created_at', dir)
+      .addOrderBy('m.exchange_id', dir)
+      .addOrderBy('m.position', dir)
       .limit(size + 1);
     if (page.cursor) {
       const [at, exchangeId, position] = decodeCursor(page.cursor, ['time', 'string', 'number']);
-      qb.andWhere('(m.created_at, m.exchange_id, m.position) > (:at, :exchangeId, :position)', {
-        at: new Date(at),
-        exchangeId,
-        position,
-      });
+      qb.andWhere(
+        `(m.created_at, m.exchange_id, m.position) ${past} (:at, :exchangeId, :position)`,
+        {
+          at: new Date(at),
+          exchangeId,
+          position,
+        },
+      );
     }
     return toPage((await qb.getMany()).map(toMessage), size, messageKey);
+  }
+
+  async getMessage(
+    t: ThreadRef,
+    exchangeId: string,
+    position: number,
+  ): Promise<ConversationMessage | null> {
+    const row = await this.thread(t)
+      .andWhere('m.exchange_id = :exchangeId AND m.position = :position', { exchangeId, position })
+      .getOne();
+    return row ? toMessage(row) : null;
   }
 
   async recentMessages(t: ThreadRef, maxMessages: number): Promise<ConversationMessage[]> {
