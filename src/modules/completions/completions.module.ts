@@ -9,10 +9,13 @@ import { ResponseCacheModule } from '../cache';
 import { ConversationsModule } from '../conversations';
 import { MetricsModule } from '../metrics';
 import { JobQueue, QueueModule } from '../queue';
+import { ResponsesModule } from '../responses';
 import { ToolExecutor, ToolsModule } from '../tools';
 import { AsyncCompletions } from './async/async-completions.service';
 import { CompletionJobHandler } from './async/completion-job.handler';
 import { INGRESS_CONTROLLERS } from './ingress/ingress-list';
+import { BackgroundResponses } from './ingress/openai-responses/responses.background';
+import { ResponsesRunner } from './ingress/openai-responses/responses.runner';
 import { ModelsController } from './models.controller';
 import { AfterAnswer } from './pipeline/after-answer.service';
 import { BackgroundTasks } from './pipeline/background-tasks';
@@ -52,6 +55,7 @@ import { PostAnswerJobHandler, QueueSpool } from './pipeline/post-answer/queue-s
     MetricsModule,
     ResponseCacheModule,
     QueueModule,
+    ResponsesModule,
   ],
   controllers: [...INGRESS_CONTROLLERS, ModelsController],
   providers: [
@@ -76,6 +80,9 @@ import { PostAnswerJobHandler, QueueSpool } from './pipeline/post-answer/queue-s
     PostAnswerJournal,
     PostAnswerSweeper,
     PostAnswerJobHandler,
+    // The Responses API's state: stored responses, continuations and background runs.
+    ResponsesRunner,
+    BackgroundResponses,
     // Async (webhook) completions: submitted by the agent endpoint, run by the handler that
     // registers itself with the queue's JobHandlerRegistry.
     AsyncCompletions,

@@ -15,6 +15,8 @@ export interface IngressFormat {
   readonly label: string;
   /** The Nest controller serving the format's routes. */
   readonly controller: Type<unknown>;
+  /** More controllers of the format's state (e.g. stored responses, conversations). */
+  readonly stateControllers?: readonly Type<unknown>[];
   /**
    * The error shape of the format's routes, when it is not the gateway envelope: every error
    * under `prefix` (auth, validation, throttling, upstream) is answered in `body`'s shape.

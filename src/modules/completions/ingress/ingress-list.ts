@@ -17,7 +17,10 @@ export const INGRESS_FORMATS: readonly IngressFormat[] = [
   openAiResponsesIngress,
 ];
 
-export const INGRESS_CONTROLLERS = INGRESS_FORMATS.map((f) => f.controller);
+export const INGRESS_CONTROLLERS = INGRESS_FORMATS.flatMap((f) => [
+  f.controller,
+  ...(f.stateControllers ?? []),
+]);
 
 for (const f of INGRESS_FORMATS) {
   if (f.errors) registerRouteErrorShape(f.errors.prefix, f.errors.body);

@@ -10,38 +10,27 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../../../common/auth/principal';
 import { CurrentPrincipal } from '../../../../common/decorators';
-import { AppException, ErrorCode } from '../../../../common/errors';
 import { clientGoneSignal } from '../../../../common/http/client-gone';
 import { ApiErrorResponses, ApiJsonOrStreamOkResponse } from '../../../../common/swagger';
-import { ModelCatalogService, parseModelRef } from '../../../providers';
 import { RateLimited } from '../../../throttling';
-import type { CompletionJob } from '../../pipeline/completion-job';
-import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
-import { JobBuilder } from '../../pipeline/job-builder';
 import { DROPPED_PARAMS_HEADER } from '../openai-chat/openai-chat.controller';
-import { qualifiedModel } from '../shared/model-ref';
-import { requestExtrasFrom } from '../shared/request-extras';
+import { newId } from '../../../../common/ids/new-id';
 import { sendStream } from '../sse/stream-response';
+import { BackgroundResponses } from './responses.background';
+import { ResponsesRunner } from './responses.runner';
 import { OpenAiResponsesDto } from './dto/openai-responses.dto';
 import { ResponseObjectDto } from './dto/openai-responses-response.dto';
-import { toChatRequest } from './responses.request';
-import { echoedRequest, toResponseObject, type ResponseMeta } from './responses.response';
 import { responsesStreamFormat } from './responses.stream';
 
 /** A response's id: `resp_` and the request id without dashes, as /v1/messages does `msg_`. */
-export function responseIdFor(requestId: string): string {
-  return `resp_${requestId.replace(/-/g, '')}`;
-}
-
 @ApiTags('responses')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
 @Controller('v1/responses')
 export class OpenAiResponsesController {
   constructor(
-    private readonly jobs: JobBuilder,
-    private readonly pipeline: CompletionPipeline,
-    private readonly catalog: ModelCatalogService,
+    private readonly runner: ResponsesRunner,
+    private readonly background: BackgroundResponses,
   ) {}
 
   @Post()
@@ -90,6 +79,14 @@ export class OpenAiResponsesController {
             },
             { type: 'function_call_output', call_id: 'call_1', output: '18C, sunny' },
           ],
+        },
+      },
+      background: {
+        summary: 'Background mode: answered at once (queued), then polled by its id',
+        value: {
+          model: 'anthropic/claude-sonnet-4-6',
+          input: 'Summarise the plot of Hamlet in two sentences.',
+          background: true,
         },
       },
     },
@@ -152,64 +149,26 @@ export class OpenAiResponsesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const requestId = String(req.id);
-    const meta = this.responseMeta(body, responseIdFor(requestId));
-    const job = await this.buildJob(body, headers, principal, requestId);
+    // Random, not the request id (which a client may choose): a stored id must be unique.
+    const id = newId('resp');
+    if (body.background) {
+      void reply.send(await this.background.submit(body, headers, principal, requestId, id));
+      return;
+    }
+    const prepared = await this.runner.prepare(body, headers, principal, requestId, id);
+    const { job } = prepared;
     if (job.droppedParams?.length) {
       void reply.header(DROPPED_PARAMS_HEADER, job.droppedParams.join(', '));
     }
     if (body.stream) {
       await sendStream(
         reply,
-        (signal) => this.pipeline.stream(job, signal),
-        responsesStreamFormat(meta),
+        (signal) => this.runner.stream(prepared, signal),
+        responsesStreamFormat(prepared.meta),
       );
       return;
     }
     // A client that leaves before its answer cancels the upstream call.
-    const outcome = await this.pipeline.complete(job, clientGoneSignal(reply));
-    void reply.send(toResponseObject(outcome, meta));
-  }
-
-  /** Everything a Response echoes besides its output, built once per request. */
-  private responseMeta(body: OpenAiResponsesDto, id: string): ResponseMeta {
-    return {
-      id,
-      created_at: Math.floor(Date.now() / 1000),
-      model: body.model ?? '',
-      echo: echoedRequest(body),
-    };
-  }
-
-  /** The pipeline job for a create body (model resolved through the catalog). */
-  private async buildJob(
-    body: OpenAiResponsesDto,
-    headers: Record<string, string | undefined>,
-    principal: Principal,
-    requestId: string,
-  ): Promise<CompletionJob> {
-    if (!body.model) {
-      throw new AppException(ErrorCode.VALIDATION_FAILED, 'model: Field required', {
-        param: 'model',
-      });
-    }
-    const model = qualifiedModel(body.model, this.catalog);
-    return this.jobs.fromChatRequest(
-      toChatRequest(body, model, this.paramFilter(model)),
-      requestExtrasFrom(headers),
-      principal,
-      requestId,
-      this.pipeline.defaultCacheTtl,
-    );
-  }
-
-  /**
-   * Optional fields (temperature, top_p, reasoning effort, ...) go only to models whose
-   * catalog entry lists them, as on /v1/messages; agents use their own configuration.
-   */
-  private paramFilter(model: string): (name: string) => boolean {
-    if (model.startsWith('agent/')) return () => false;
-    const { service, model: id } = parseModelRef(model);
-    const params = this.catalog.resolve(service, id).entry.params;
-    return (name) => Object.prototype.hasOwnProperty.call(params, name);
+    void reply.send(await this.runner.complete(prepared, clientGoneSignal(reply)));
   }
 }

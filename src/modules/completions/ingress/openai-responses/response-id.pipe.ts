@@ -1,0 +1,29 @@
+import { PipeTransform } from '@nestjs/common';
+import { AppException, ErrorCode } from '../../../../common/errors';
+import { SAFE_ID_PATTERN } from '../../../../common/validation/safe-id';
+
+/** A `{response_id}` path parameter: `resp_` and the characters of a safe id. */
+export class ParseResponseIdPipe implements PipeTransform<unknown, string> {
+  transform(value: unknown): string {
+    if (typeof value === 'string' && value.startsWith('resp_') && SAFE_ID_PATTERN.test(value)) {
+      return value;
+    }
+    throw new AppException(
+      ErrorCode.VALIDATION_FAILED,
+      'response_id must be a response id (resp_ followed by letters, digits, . _ : -)',
+      { param: 'response_id' },
+    );
+  }
+}
+
+/** A `{conversation_id}` path parameter: a thread id (conversations are threads). */
+export class ParseConversationIdPipe implements PipeTransform<unknown, string> {
+  transform(value: unknown): string {
+    if (typeof value === 'string' && SAFE_ID_PATTERN.test(value)) return value;
+    throw new AppException(
+      ErrorCode.VALIDATION_FAILED,
+      'conversation_id must be 1-128 characters of letters, digits, . _ : -',
+      { param: 'conversation_id' },
+    );
+  }
+}
