@@ -91,7 +91,7 @@ export class ResponsesRunner {
       }
       prefix = previous.context;
     }
-    if (conversationId !== null) await this.conversations.get(orgId, conversationId);
+    if (conversationId !== null) await this.conversations.getOrThrow(orgId, conversationId);
 
     const { stored, client } = splitTools(dto.tools);
     // Instructions go in front of any history (`opts.system`) and are never stored with it.
