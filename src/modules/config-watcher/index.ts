@@ -11,8 +11,7 @@ export {
   type ConfigEvent,
   type ConfigKind,
 } from './events/config-change';
-export { ReadThroughCache, type ReadThroughCacheOptions } from './cache/read-through-cache';
-export { invalidateOnChanges, type InvalidatableCache } from './cache/bind-cache';
+export { invalidateOnChanges, type InvalidatableCache } from './events/invalidate-on-changes';
 export { ConfigWatcher, type WatcherStatus } from './watcher/config-watcher.service';
 export { OrgSettingsService } from './settings/org-settings.service';
 export type { OrgSettingsView, OrgWebhookTarget } from './settings/org-settings.types';

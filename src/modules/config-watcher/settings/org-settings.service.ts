@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { DecryptionError, EncryptionUnavailableError, SecretBox } from '../../../common/crypto';
 import { EgressPolicy } from '../../../common/egress';
 import { AppException, ErrorCode } from '../../../common/errors';
-import { ReadThroughCache } from '../cache/read-through-cache';
+import { ReadThroughCache } from '../../../common/cache/read-through-cache';
 import { ConfigChangeBus } from '../events/config-change.bus';
 import type { UpdateSettingsDto } from './dto/update-settings.dto';
 import { OrgSettingsRepository } from './org-settings.repository';
