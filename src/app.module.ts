@@ -20,6 +20,7 @@ import { MonitoringModule } from './modules/monitoring';
 import { QueueModule } from './modules/queue';
 import { ProviderKeysModule, StoredProviderKeyResolver } from './modules/provider-keys';
 import { ResponsesModule } from './modules/responses';
+import { SettingsModule } from './modules/settings';
 import { RateLimitGuard, ThrottlingModule } from './modules/throttling';
 import { ToolsModule } from './modules/tools';
 
@@ -38,6 +39,7 @@ export class AppModule {
         GatewayLoggerModule,
         InfraModule.forRoot(env, SQL_SCHEMA),
         ConfigWatcherModule,
+        SettingsModule,
         MonitoringModule,
         AuthModule,
         ThrottlingModule.forRoot({

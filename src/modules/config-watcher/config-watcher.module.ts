@@ -6,36 +6,22 @@ import { CatalogOverridesRepository } from './catalog/catalog-overrides.reposito
 import { CatalogOverridesService } from './catalog/catalog-overrides.service';
 import { PostgresCatalogOverridesRepository } from './catalog/postgres/postgres-catalog-overrides.repository';
 import { ConfigChangeBus } from './events/config-change.bus';
-import { ConfigLoader } from './loader/config-loader';
-import { OrgSettingsRepository } from './settings/org-settings.repository';
-import { OrgSettingsService } from './settings/org-settings.service';
-import { PostgresOrgSettingsRepository } from './settings/postgres/postgres-org-settings.repository';
-import { SettingsController } from './settings/settings.controller';
 import { ConfigWatcher } from './watcher/config-watcher.service';
 import { ConfigRelayHolder } from './watcher/relay.holder';
 
 /**
  * Live configuration (DESIGN flow 4): the change bus every cache subscribes to, the watcher that
- * feeds it from the store, stored org settings and catalog overrides, and the loader that
- * merges them with the environment. Global, because the owners of cached records (agents,
+ * feeds it from the store, and the stored catalog overrides. Global, because the owners of cached records (agents,
  * tools, provider keys, API keys) announce their writes on the bus.
  */
 @Global()
 @Module({
   imports: [CryptoModule],
-  controllers: [SettingsController, CatalogOverridesController],
+  controllers: [CatalogOverridesController],
   providers: [
     ConfigChangeBus,
     ConfigRelayHolder,
     ConfigWatcher,
-    provideRepository(
-      OrgSettingsRepository,
-      () =>
-        import('./settings/mongo/mongo-org-settings.repository').then(
-          (m) => m.MongoOrgSettingsRepository,
-        ),
-      PostgresOrgSettingsRepository,
-    ),
     provideRepository(
       CatalogOverridesRepository,
       () =>
@@ -44,10 +30,8 @@ import { ConfigRelayHolder } from './watcher/relay.holder';
         ),
       PostgresCatalogOverridesRepository,
     ),
-    OrgSettingsService,
     CatalogOverridesService,
-    ConfigLoader,
   ],
-  exports: [ConfigChangeBus, ConfigWatcher, OrgSettingsService, ConfigLoader],
+  exports: [ConfigChangeBus, ConfigWatcher],
 })
 export class ConfigWatcherModule {}

@@ -13,10 +13,6 @@ export {
 } from './events/config-change';
 export { invalidateOnChanges, type InvalidatableCache } from './events/invalidate-on-changes';
 export { ConfigWatcher, type WatcherStatus } from './watcher/config-watcher.service';
-export { OrgSettingsService } from './settings/org-settings.service';
-export type { OrgSettingsView, OrgWebhookTarget } from './settings/org-settings.types';
-export { ConfigLoader, type ResolvedWebhook, type WebhookAudience } from './loader/config-loader';
 export { DEPLOYMENT_ADMIN_SCOPE } from './catalog/catalog-overrides.controller';
-export { OrgSettingsEntity } from './settings/postgres/org-settings.entity';
 export { CatalogOverridesEntity } from './catalog/postgres/catalog-overrides.entity';
 export { ConfigWatcher1795708800000 } from './postgres/1795708800000-ConfigWatcher';
