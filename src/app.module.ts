@@ -9,6 +9,7 @@ import { AppConfigModule } from './config';
 import { InfraModule } from './infra/infra.module';
 import { AuthGuard, AuthModule } from './modules/auth';
 import { AgentRateLimitsAdapter, AgentsModule } from './modules/agents';
+import { CatalogOverridesModule } from './modules/catalog-overrides';
 import { CompletionsModule } from './modules/completions';
 import { EmbeddingsModule } from './modules/embeddings';
 import { ConfigWatcherModule } from './modules/config-watcher';
@@ -40,6 +41,7 @@ export class AppModule {
         InfraModule.forRoot(env, SQL_SCHEMA),
         ConfigWatcherModule,
         SettingsModule,
+        CatalogOverridesModule,
         MonitoringModule,
         AuthModule,
         ThrottlingModule.forRoot({

@@ -13,6 +13,4 @@ export {
 } from './events/config-change';
 export { invalidateOnChanges, type InvalidatableCache } from './events/invalidate-on-changes';
 export { ConfigWatcher, type WatcherStatus } from './watcher/config-watcher.service';
-export { DEPLOYMENT_ADMIN_SCOPE } from './catalog/catalog-overrides.controller';
-export { CatalogOverridesEntity } from './catalog/postgres/catalog-overrides.entity';
 export { ConfigWatcher1795708800000 } from './postgres/1795708800000-ConfigWatcher';
