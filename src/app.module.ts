@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { GatewayLoggerModule } from './common/logging/logger.module';
 import { createValidationPipe } from './common/pipes/validation.pipe';
-import { type AppEnv, parseAppEnv } from './app.env';
+import type { AppEnv } from './app.env';
 import { SQL_SCHEMA } from './app.schema';
 import { AppConfigModule } from './config';
 import { InfraModule } from './infra/infra.module';
@@ -36,7 +36,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot(parseAppEnv),
+        AppConfigModule.forRoot(env),
         GatewayLoggerModule,
         InfraModule.forRoot(env, SQL_SCHEMA),
         ConfigWatcherModule,

@@ -91,6 +91,7 @@ function listeningUrl(app: NestFastifyApplication, host: string): string {
 main().catch((e: unknown) => {
   // One line; the stack only when asked for (LOG_LEVEL=debug or trace): a startup failure is
   // almost always configuration or environment, and the message names it.
+  // Raw, not validated: the failure may be the configuration itself.
   const verbose = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
   const text = e instanceof Error ? (verbose ? (e.stack ?? e.message) : e.message) : String(e);
   process.stderr.write(`The gateway failed to start: ${text}\n`);

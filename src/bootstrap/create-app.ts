@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { ModuleMetadata } from '@nestjs/common';
 import { AppModule } from '../app.module';
 import { requestIdFor, REQUEST_ID_HEADER } from '../common/http/request-id';
-import { type AppEnv, parseAppEnv } from '../app.env';
+import type { AppEnv } from '../app.env';
 import { LifecycleState, registerHttpMetrics } from '../modules/monitoring';
 import { rejectWhileDraining } from './draining';
 import { setupSwagger } from './swagger';
@@ -34,10 +34,11 @@ export function finishBoot(app: NestFastifyApplication): void {
 /**
  * Builds the whole gateway (not listening yet): Fastify with the body limit and request ids,
  * security headers, CORS, HTTP metrics, Swagger. Shared by main.ts and the e2e tests so they
- * exercise the same wiring.
+ * exercise the same wiring. Everything is configured from `env`, the validated environment
+ * (main.ts reads the process environment once, tests pass their own).
  */
 export async function createApp(
-  env: AppEnv = parseAppEnv(process.env),
+  env: AppEnv,
   opts: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const securityHeaders = securityHeadersFor(GATEWAY_HELMET_OPTIONS);

@@ -15,8 +15,8 @@ export interface PreparedEnvironment {
  * The one place the process environment is assembled, before anything reads it: `.env` (real
  * variables win), validation (throws ConfigValidationError, one line per problem), then the
  * embedded default's local JWT secret when no JWT key is configured. Shared by the gateway and
- * `npm run token`, so both see the same configuration and the same secret. The secret goes into
- * `raw` because the config namespaces read the process environment.
+ * `npm run token`, so both see the same configuration and the same secret. The secret is in the
+ * returned env only: the app is configured from that env, never from the process environment.
  */
 export function prepareEnvironment(
   raw: NodeJS.ProcessEnv = process.env,
@@ -26,7 +26,6 @@ export function prepareEnvironment(
   const env = parseAppEnv(raw);
   if (!usesLocalJwtSecret(env)) return { env, envFile, createdJwtSecret: false };
   const { secret, created } = readOrCreateLocalJwtSecret(path.resolve(env.DATA_DIR));
-  raw.JWT_SECRET = secret;
   return { env: { ...env, JWT_SECRET: secret }, envFile, createdJwtSecret: created };
 }
 

@@ -35,6 +35,7 @@ export function setupSwagger(app: INestApplication): void {
         'answers carry `Retry-After` and `RateLimit-*` headers. Errors come in one schema per format: ' +
         '`GatewayErrorDto` on /api and the operations routes, `OpenAiErrorDto` on /v1, `AnthropicErrorDto` on /v1/messages.',
     )
+    // Not configuration: npm's own variable (the package version when started by npm).
     .setVersion(process.env.npm_package_version ?? '0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT or gw_ API key' })
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key');

@@ -1,32 +1,24 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { parseEnv } from './env.schema';
+import type { Env } from './env.schema';
+import { APP_ENV, provideNamespace } from './env-namespace';
 import { allConfigNamespaces } from './namespaces';
 
 /**
- * Loads and validates configuration once per app (not at import time, so tests can boot apps
- * with different environments); every namespace is global. `validate` is the composed schema's
- * parser (core keys plus the feature modules' fragments), given by the application root; the core
- * keys alone without it.
+ * The configuration of one app: the validated environment it was given (APP_ENV) and the core
+ * namespaces built from it, all global. Validation happens before, once, where the environment
+ * is read (the entry point, or a test handing its own env); nothing here reads `process.env`.
+ * `env` is the composed environment (core keys plus the feature modules' fragments), so feature
+ * namespaces (`provideNamespace`) find their keys in APP_ENV too.
  */
 @Module({})
 export class AppConfigModule {
-  static forRoot(validate: (raw: Record<string, unknown>) => unknown = parseEnv): DynamicModule {
+  static forRoot(env: Env): DynamicModule {
+    const namespaces = allConfigNamespaces.map((ns) => provideNamespace(ns));
     return {
       module: AppConfigModule,
-      imports: [
-        ConfigModule.forRoot({
-          isGlobal: true,
-          // .env is applied once, by the entry point, before anything reads the environment
-          // (src/bootstrap/environment.ts): the listen address needs it before Nest exists.
-          ignoreEnvFile: true,
-          load: allConfigNamespaces,
-          validate: (raw) => {
-            validate(raw);
-            return raw;
-          },
-        }),
-      ],
+      global: true,
+      providers: [{ provide: APP_ENV, useValue: env }, ...namespaces],
+      exports: [APP_ENV, ...namespaces.map((p) => p.provide)],
     };
   }
 }

@@ -1,4 +1,5 @@
 export * from './env.schema';
 export * from './env-fields';
+export * from './env-namespace';
 export * from './namespaces';
 export * from './config.module';

@@ -1,18 +1,16 @@
-import { registerAs } from '@nestjs/config';
 import * as path from 'node:path';
-import { decodeKey, parseEnv } from './env.schema';
+import { type EnvNamespace, envNamespace } from './env-namespace';
+import { decodeKey, type Env } from './env.schema';
 
 /**
- * Typed configuration namespaces. Each one is a slice of the validated environment; inject one
- * with `@Inject(appConfig.KEY) cfg: ConfigType<typeof appConfig>`. Parsing happens per
- * namespace on purpose: tests boot several apps with different environments in one process.
- * Feature modules that own keys register their own namespace (`providersConfig` in providers,
- * `queueConfig` in queue) with `ConfigModule.forFeature`.
+ * Typed configuration namespaces. Each one is a slice of the validated environment given to
+ * `AppModule.forRoot` (never `process.env`: tests boot several apps with different environments
+ * in one process); inject one with `@Inject(appConfig.KEY) cfg: ConfigType<typeof appConfig>`.
+ * Feature modules that own keys provide their own namespace (`providersConfig` in providers,
+ * `queueConfig` in queue) with `provideNamespace`.
  */
-const env = () => parseEnv(process.env);
 
-export const appConfig = registerAs('app', () => {
-  const e = env();
+export const appConfig = envNamespace('app', (e: Env) => {
   return {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
@@ -27,8 +25,7 @@ export const appConfig = registerAs('app', () => {
   };
 });
 
-export const storesConfig = registerAs('stores', () => {
-  const e = env();
+export const storesConfig = envNamespace('stores', (e: Env) => {
   return {
     mongodbUri: e.MONGODB_URI,
     databaseUrl: e.DATABASE_URL,
@@ -43,8 +40,7 @@ export const storesConfig = registerAs('stores', () => {
   };
 });
 
-export const authConfig = registerAs('auth', () => {
-  const e = env();
+export const authConfig = envNamespace('auth', (e: Env) => {
   return {
     jwtSecret: e.JWT_SECRET,
     jwtPublicKey: e.JWT_PUBLIC_KEY,
@@ -56,8 +52,7 @@ export const authConfig = registerAs('auth', () => {
   };
 });
 
-export const limitsConfig = registerAs('limits', () => {
-  const e = env();
+export const limitsConfig = envNamespace('limits', (e: Env) => {
   return {
     userPerMinute: e.RATE_LIMIT_USER_PER_MINUTE,
     threadPerMinute: e.RATE_LIMIT_THREAD_PER_MINUTE,
@@ -68,8 +63,7 @@ export const limitsConfig = registerAs('limits', () => {
   };
 });
 
-export const monitoringConfig = registerAs('monitoring', () => {
-  const e = env();
+export const monitoringConfig = envNamespace('monitoring', (e: Env) => {
   return {
     errorWebhookUrl: e.ERROR_WEBHOOK_URL,
     errorWebhookSecret: e.ERROR_WEBHOOK_SECRET,
@@ -78,12 +72,11 @@ export const monitoringConfig = registerAs('monitoring', () => {
   };
 });
 
-export const egressConfig = registerAs('egress', () => {
-  const e = env();
+export const egressConfig = envNamespace('egress', (e: Env) => {
   return { allowPrivate: e.EGRESS_ALLOW_PRIVATE, allowlist: e.EGRESS_ALLOWLIST };
 });
 
-export const allConfigNamespaces = [
+export const allConfigNamespaces: ReadonlyArray<EnvNamespace<Env, unknown>> = [
   appConfig,
   storesConfig,
   authConfig,

@@ -37,7 +37,6 @@ describeWithServices(['DATABASE_URL', 'REDIS_URL'], 'API key changes across inst
   const admin = signToken({ sub: 'admin', org_id: org, scopes: ['admin'] });
 
   beforeAll(async () => {
-    // startTestApp rewrites process.env: start the instances one after the other.
     const env = { DATABASE_URL: SERVICE_URLS.DATABASE_URL, REDIS_URL: SERVICE_URLS.REDIS_URL };
     a = await untilReady(await startTestApp(env));
     b = await untilReady(await startTestApp(env));

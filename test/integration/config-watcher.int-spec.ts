@@ -20,8 +20,7 @@ interface SuiteOptions {
 }
 
 /**
- * Two gateway instances sharing their stores, started one after the other (startTestApp
- * rewrites process.env). A change made through A must reach B's in-memory caches without a
+ * Two gateway instances sharing their stores. A change made through A must reach B's in-memory caches without a
  * restart: an agent's prompt, a revoked API key, a changed provider key, a deleted agent — and
  * still after the database went away and came back. Each check polls B with a bounded
  * deadline; B's caches are warmed first, and their TTLs are far longer than the deadline, so

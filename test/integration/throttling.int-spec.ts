@@ -100,10 +100,12 @@ describeWithServices(['REDIS_URL'], 'rate limits on Redis', () => {
     let a: TestApp;
     let b: TestApp;
     beforeAll(async () => {
-      // startTestApp rewrites process.env: start the instances one after the other.
+      // At the same time: each app is configured from the env it is given, not process.env.
       const env = { REDIS_URL: SERVICE_URLS.REDIS_URL, RATE_LIMIT_USER_PER_MINUTE: String(LIMIT) };
-      a = await untilReady(await startTestApp(env));
-      b = await untilReady(await startTestApp(env));
+      [a, b] = await Promise.all([
+        startTestApp(env).then(untilReady),
+        startTestApp(env).then(untilReady),
+      ]);
     });
     afterAll(async () => {
       await a?.close();

@@ -1,6 +1,6 @@
 /**
- * The real services named by the environment, captured when this file is first imported
- * (before any test app rewrites process.env).
+ * The real services named by the environment, captured when this file is first imported. Test
+ * apps get them through the env they are given (`startTestApp`), never through process.env.
  */
 export const SERVICE_URLS = {
   MONGODB_URI: process.env.MONGODB_URI,

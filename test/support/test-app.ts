@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createApp } from '../../src/bootstrap/create-app';
-import { type AppEnv, appEnvSchema, parseAppEnv } from '../../src/app.env';
+import { type AppEnv, parseAppEnv } from '../../src/app.env';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
 
@@ -16,8 +16,8 @@ export interface TestApp {
 }
 
 /**
- * Boots the real gateway on 127.0.0.1 with a clean, explicit environment: every config key is
- * cleared, then the embedded defaults apply unless `env` names a service.
+ * Boots the real gateway on 127.0.0.1 with a clean, explicit environment (`prepareTestEnv`),
+ * handed to the app; `process.env` is neither read nor changed.
  */
 export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
   const { parsed, dataDir } = prepareTestEnv(env);
@@ -39,26 +39,23 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
 }
 
 /**
- * A clean, explicit environment for one test app: every config key is cleared, then the
- * embedded defaults apply unless `env` names a service. Returns the validated config.
+ * A clean, explicit environment for one test app, built apart from `process.env` (which stays
+ * untouched, so several apps can boot at once): the embedded defaults apply unless `env` names
+ * a service; a key given as undefined is left unset. Returns the validated config.
  */
 export function prepareTestEnv(env: Record<string, string | undefined> = {}): {
   parsed: AppEnv;
   dataDir: string;
 } {
-  for (const key of Object.keys(appEnvSchema.shape)) delete process.env[key];
   const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'aimw-test-'));
-  Object.assign(process.env, {
+  const raw: Record<string, string | undefined> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,
     JWT_SECRET: TEST_JWT_SECRET,
-  });
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  return { parsed: parseAppEnv(process.env), dataDir };
+    ...env,
+  };
+  return { parsed: parseAppEnv(raw), dataDir };
 }
 
 export function signToken(

@@ -139,6 +139,7 @@ function launch(mode: 'init' | 'serve', pgData: string, socketPath: string) {
       require.resolve('@electric-sql/pglite-socket'),
     ],
     // No execArgv of ours (inspector, profiler, test-runner flags) and no stdout chatter.
+    // The process environment is handed down as is (PATH, locale): the child reads no config.
     { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: process.env },
   );
   let tail = '';

@@ -1,6 +1,5 @@
-import { registerAs } from '@nestjs/config';
 import { z } from 'zod';
-import { httpUrl, int, optionalString, parseEnvWith } from '../../config';
+import { envNamespace, httpUrl, int, optionalString } from '../../config';
 import { SERVICES, type ServiceName } from './provider.types';
 
 /** `openai-compatible` -> `OPENAI_COMPATIBLE`, at the type level too. */
@@ -44,7 +43,8 @@ export const providersEnvFields = {
   PROVIDER_BREAKER_COOLDOWN_MS: int(30_000, 100, 3_600_000),
 };
 
-const providersEnvSchema = z.object(providersEnvFields);
+/** The providers' keys as validated (the composed app env carries them). */
+export type ProvidersEnv = z.infer<z.ZodObject<typeof providersEnvFields>>;
 
 export interface ServiceEndpoint {
   apiKey?: string;
@@ -52,11 +52,10 @@ export interface ServiceEndpoint {
 }
 
 /**
- * The providers module's settings, from the validated environment. Registered by
- * ProvidersModule with `ConfigModule.forFeature`; inject with `@Inject(providersConfig.KEY)`.
+ * The providers module's settings, from the validated environment given to the app. Provided by
+ * ProvidersModule (`provideNamespace`); inject with `@Inject(providersConfig.KEY)`.
  */
-export const providersConfig = registerAs('providers', () => {
-  const e = parseEnvWith(providersEnvSchema, process.env);
+export const providersConfig = envNamespace('providers', (e: ProvidersEnv) => {
   const services = {} as Record<ServiceName, ServiceEndpoint>;
   for (const s of SERVICES) {
     const keys = serviceEnvKeys(s);

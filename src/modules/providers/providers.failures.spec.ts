@@ -3,7 +3,8 @@
  * class, retries, fallbacks, timeouts, client aborts, malformed data and the circuit breaker.
  */
 import { Logger } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { parseAppEnv } from '../../app.env';
+import { AppConfigModule } from '../../config';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
   mockDirective,
@@ -12,7 +13,6 @@ import {
 } from '../../../test/mock-upstream/server';
 import { AppException } from '../../common/errors';
 import { metricsRegistry } from '../../common/metrics/prom';
-import { providersConfig } from './providers.config';
 import type { CallOptions, ChatRequest, ServiceName, StreamEvent } from './provider.types';
 import { ProvidersModule } from './providers.module';
 import { ProvidersService } from './providers.service';
@@ -39,7 +39,6 @@ const OPTIONS: ResilienceOptions = {
 let mock: MockUpstream;
 let app: TestingModule;
 let providers: ProvidersService;
-const savedEnv = { ...process.env };
 let seq = 0;
 const nextKey = () => `fail-${++seq}`;
 
@@ -47,8 +46,7 @@ async function boot(
   options: ResilienceOptions,
   extra: Record<string, string> = {},
 ): Promise<TestingModule> {
-  process.env = {
-    ...savedEnv,
+  const env = parseAppEnv({
     NODE_ENV: 'test',
     OPENAI_API_KEY: OPENAI_KEY,
     OPENAI_BASE_URL: `${mock.url}/v1`,
@@ -59,12 +57,9 @@ async function boot(
     GROQ_API_KEY: '',
     GROQ_BASE_URL: '',
     ...extra,
-  };
+  });
   return Test.createTestingModule({
-    imports: [
-      ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [providersConfig] }),
-      ProvidersModule,
-    ],
+    imports: [AppConfigModule.forRoot(env), ProvidersModule],
   })
     .overrideProvider(RESILIENCE_OPTIONS)
     .useValue(options)
@@ -117,7 +112,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await mock?.close();
-  process.env = savedEnv;
 });
 
 describe('upstream errors', () => {

@@ -5,7 +5,8 @@ import {
   type Provider,
   type Type,
 } from '@nestjs/common';
-import { ConfigModule, type ConfigType } from '@nestjs/config';
+import type { ConfigType } from '@nestjs/config';
+import { provideNamespace } from '../../config';
 import { providersConfig } from './providers.config';
 import { AdapterRegistry } from './adapters/adapter.registry';
 import { ModelCatalogService } from './catalog/model-catalog.service';
@@ -21,6 +22,7 @@ import {
 import { ResilientExecutor } from './resilience/resilient-executor';
 
 const CORE: Provider[] = [
+  provideNamespace(providersConfig),
   ClientPool,
   AdapterRegistry,
   ModelCatalogService,
@@ -52,14 +54,14 @@ export interface ProvidersModuleOptions {
 }
 
 /**
- * LLM providers: adapters, model catalog, resilience. Registers its own config namespace
- * (`providersConfig`, keys in `providers.config.ts`) on the global config module. Import it plainly for deployment keys only, or once, in the root module,
+ * LLM providers: adapters, model catalog, resilience. Provides its own config namespace
+ * (`providersConfig`, keys in `providers.config.ts`) from the app's validated environment
+ * (APP_ENV). Import it plainly for deployment keys only, or once, in the root module,
  * as `ProvidersModule.forRoot({ keyResolver, imports })` to plug in org keys: that form is
  * global, so feature modules then inject ProvidersService without importing this module again
  * (a second, plain import would create a second set of clients and circuit breakers).
  */
 @Module({
-  imports: [ConfigModule.forFeature(providersConfig)],
   providers: [...CORE, { provide: ProviderKeyResolver, useClass: NoOrgKeysResolver }],
   exports: EXPORTS,
 })
@@ -68,7 +70,7 @@ export class ProvidersModule {
     return {
       module: ProvidersModule,
       global: true,
-      imports: [ConfigModule.forFeature(providersConfig), ...(options.imports ?? [])],
+      imports: options.imports ?? [],
       providers: [
         ...CORE,
         { provide: ProviderKeyResolver, useClass: options.keyResolver ?? NoOrgKeysResolver },

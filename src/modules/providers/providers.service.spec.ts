@@ -5,14 +5,14 @@
  * are in providers.failures.spec.ts.
  */
 import { Injectable, Logger } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { parseAppEnv } from '../../app.env';
+import { AppConfigModule } from '../../config';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
   mockDirective,
   startMockUpstream,
   type MockUpstream,
 } from '../../../test/mock-upstream/server';
-import { providersConfig } from './providers.config';
 import { ModelCatalogService } from './catalog/model-catalog.service';
 import { metricsRegistry } from '../../common/metrics/prom';
 import { ClientPool } from './client-pool';
@@ -70,7 +70,6 @@ const WEATHER_TOOL: ToolDefinition = {
 let mock: MockUpstream;
 let app: TestingModule;
 let providers: ProvidersService;
-const savedEnv = { ...process.env };
 let seq = 0;
 /** A unique directive key per call, so each test finds exactly its own recorded requests. */
 const nextKey = () => `svc-${++seq}`;
@@ -91,10 +90,9 @@ async function boot(
   extra: Record<string, string> = {},
   resolver?: ProviderKeyResolver,
 ): Promise<TestingModule> {
-  process.env = { ...savedEnv, NODE_ENV: 'test', ...env(mock.url), ...extra };
   let builder = Test.createTestingModule({
     imports: [
-      ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [providersConfig] }),
+      AppConfigModule.forRoot(parseAppEnv({ NODE_ENV: 'test', ...env(mock.url), ...extra })),
       ProvidersModule,
     ],
   })
@@ -161,7 +159,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await mock?.close();
-  process.env = savedEnv;
 });
 
 describe.each(SERVICES)('$service through its SDK', ({ service, model, path }) => {
@@ -729,10 +726,9 @@ describe('credentials and clients', () => {
         );
       }
     }
-    process.env = { ...savedEnv, NODE_ENV: 'test', ...env(mock.url) };
     const rooted = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [providersConfig] }),
+        AppConfigModule.forRoot(parseAppEnv({ NODE_ENV: 'test', ...env(mock.url) })),
         ProvidersModule.forRoot({ keyResolver: StoredKeys }),
       ],
     })

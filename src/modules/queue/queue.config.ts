@@ -1,5 +1,4 @@
-import { registerAs } from '@nestjs/config';
-import { parseEnv } from '../../config';
+import { envNamespace, type Env } from '../../config';
 
 /** Jobs of any type hold their lease this long; a worker silent for longer is presumed dead. */
 export const DEFAULT_LEASE_MS = 15 * 60 * 1000;
@@ -9,11 +8,10 @@ export const IN_PROCESS_MAX_BUFFERED = 10_000;
 export const RABBIT_MAX_PENDING_PUBLISHES = 1_000;
 
 /**
- * The queue's settings, from the validated environment. Registered with
- * `ConfigModule.forFeature` by QueueModule; inject with `@Inject(queueConfig.KEY)`.
+ * The queue's settings, from the validated environment given to the app. Provided by QueueModule
+ * (`provideNamespace`); inject with `@Inject(queueConfig.KEY)`.
  */
-export const queueConfig = registerAs('queue', () => {
-  const e = parseEnv(process.env);
+export const queueConfig = envNamespace('queue', (e: Env) => {
   return {
     prefix: e.QUEUE_PREFIX,
     maxAttempts: e.QUEUE_MAX_ATTEMPTS,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { CryptoModule } from '../../common/crypto';
+import { provideNamespace } from '../../config';
 import { provideRepository } from '../../infra/document-store/provide-repository';
 import { JobsRepository } from './jobs/jobs.repository';
 import { PayloadCodec } from './jobs/payload-codec';
@@ -28,9 +28,10 @@ import { WebhookSecrets } from './webhooks/webhook-secrets.service';
  * imports it (one instance all the same: Nest shares a static module).
  */
 @Module({
-  imports: [ConfigModule.forFeature(queueConfig), CryptoModule],
+  imports: [CryptoModule],
   controllers: [JobsController, DeadLettersController, WebhookSecretController],
   providers: [
+    provideNamespace(queueConfig),
     provideRepository(
       JobsRepository,
       () => import('./jobs/mongo/mongo-jobs.repository').then((m) => m.MongoJobsRepository),
