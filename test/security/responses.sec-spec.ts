@@ -184,6 +184,18 @@ describe('responses: tenancy, hostile input, state abuse, secrets', () => {
       ok(await call('GET', `/v1/conversations/${conv}`, user()), 404);
     });
 
+    it('the same with a gateway API key without scopes, sent as x-api-key', async () => {
+      const key = ok(
+        await call('POST', '/api/v1/api-keys', admin(), { name: 'no-scopes', scopes: [] }),
+        201,
+      ).body.data.secret as string;
+      const keyed = { 'x-api-key': key, 'content-type': 'application/json' };
+      const conv = ok(await call('POST', '/v1/conversations', keyed, {})).body.id as string;
+      const path = `/v1/conversations/${conv}`;
+      expectRefusal(await raw('DELETE', path, keyed), { method: 'DELETE', path }, 403);
+      ok(await call('GET', path, keyed));
+    });
+
     it('a response is created, read and deleted without a scope (the SDK flow for any key)', async () => {
       const id = ok(await create(user(), {})).body.id as string;
       ok(await call('GET', `/v1/responses/${id}`, user()));
