@@ -9,6 +9,7 @@ import { AppConfigModule } from './config';
 import { InfraModule } from './infra/infra.module';
 import { AuthGuard, AuthModule } from './modules/auth';
 import { AgentRateLimitsAdapter, AgentsModule } from './modules/agents';
+import { CatalogOverridesModule } from './modules/catalog-overrides';
 import { CompletionsModule } from './modules/completions';
 import { EmbeddingsModule } from './modules/embeddings';
 import { ConfigWatcherModule } from './modules/config-watcher';
@@ -20,6 +21,7 @@ import { MonitoringModule } from './modules/monitoring';
 import { QueueModule } from './modules/queue';
 import { ProviderKeysModule, StoredProviderKeyResolver } from './modules/provider-keys';
 import { ResponsesModule } from './modules/responses';
+import { SettingsModule } from './modules/settings';
 import { RateLimitGuard, ThrottlingModule } from './modules/throttling';
 import { ToolsModule } from './modules/tools';
 
@@ -38,6 +40,8 @@ export class AppModule {
         GatewayLoggerModule,
         InfraModule.forRoot(env, SQL_SCHEMA),
         ConfigWatcherModule,
+        SettingsModule,
+        CatalogOverridesModule,
         MonitoringModule,
         AuthModule,
         ThrottlingModule.forRoot({

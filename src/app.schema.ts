@@ -5,11 +5,8 @@ import { ApiKeys1795708440816 } from './infra/postgres/migrations/1795708440816-
 import { AgentEntity } from './modules/agents';
 import { ApiKeyEntity } from './modules/auth';
 import { PostAnswerOutbox1795709000000, PostAnswerOutboxEntity } from './modules/completions';
-import {
-  CatalogOverridesEntity,
-  ConfigWatcher1795708800000,
-  OrgSettingsEntity,
-} from './modules/config-watcher';
+import { CatalogOverridesEntity } from './modules/catalog-overrides';
+import { ConfigWatcher1795708800000 } from './modules/config-watcher';
 import { CallLogEntity, ConversationMessageEntity } from './modules/conversations';
 import { UsageMetricEntity } from './modules/metrics';
 import { ProviderKeyEntity } from './modules/provider-keys';
@@ -19,6 +16,7 @@ import {
   Responses1795709200000,
 } from './modules/responses';
 import { JobEntity, Jobs1795708600000 } from './modules/queue';
+import { OrgSettingsEntity } from './modules/settings';
 import { ToolEntity } from './modules/tools';
 
 /**

@@ -1,12 +1,12 @@
-import { CatalogOverridesRepository } from '../../src/modules/config-watcher/catalog/catalog-overrides.repository';
-import { MongoCatalogOverridesRepository } from '../../src/modules/config-watcher/catalog/mongo/mongo-catalog-overrides.repository';
-import { PostgresCatalogOverridesRepository } from '../../src/modules/config-watcher/catalog/postgres/postgres-catalog-overrides.repository';
+import { CatalogOverridesRepository } from '../../src/modules/catalog-overrides/catalog-overrides.repository';
+import { MongoCatalogOverridesRepository } from '../../src/modules/catalog-overrides/mongo/mongo-catalog-overrides.repository';
+import { PostgresCatalogOverridesRepository } from '../../src/modules/catalog-overrides/postgres/postgres-catalog-overrides.repository';
 import type { CatalogOverrides } from '../../src/modules/providers';
-import type { StoredCatalogOverrides } from '../../src/modules/config-watcher/catalog/catalog-overrides.types';
-import { MongoOrgSettingsRepository } from '../../src/modules/config-watcher/settings/mongo/mongo-org-settings.repository';
-import { OrgSettingsRepository } from '../../src/modules/config-watcher/settings/org-settings.repository';
-import { PostgresOrgSettingsRepository } from '../../src/modules/config-watcher/settings/postgres/postgres-org-settings.repository';
-import type { OrgSettingsFields } from '../../src/modules/config-watcher/settings/org-settings.types';
+import type { StoredCatalogOverrides } from '../../src/modules/catalog-overrides/catalog-overrides.types';
+import { MongoOrgSettingsRepository } from '../../src/modules/settings/mongo/mongo-org-settings.repository';
+import { OrgSettingsRepository } from '../../src/modules/settings/org-settings.repository';
+import { PostgresOrgSettingsRepository } from '../../src/modules/settings/postgres/postgres-org-settings.repository';
+import type { OrgSettingsFields } from '../../src/modules/settings/org-settings.types';
 import { adapterFor, describeEachBackend, newOrg } from './contracts/backends';
 
 const fields = (url: string | null): OrgSettingsFields => ({

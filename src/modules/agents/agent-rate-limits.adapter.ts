@@ -1,6 +1,7 @@
 import { Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { AppException, ErrorCode } from '../../common/errors';
-import { ConfigChangeBus, invalidateOnChanges, ReadThroughCache } from '../config-watcher';
+import { ReadThroughCache } from '../../common/cache/read-through-cache';
+import { ConfigChangeBus, invalidateOnChanges } from '../config-watcher';
 import {
   AgentRateLimitLookup,
   type AgentRateLimitOverrides,

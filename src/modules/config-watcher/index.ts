@@ -11,13 +11,6 @@ export {
   type ConfigEvent,
   type ConfigKind,
 } from './events/config-change';
-export { ReadThroughCache, type ReadThroughCacheOptions } from './cache/read-through-cache';
-export { invalidateOnChanges, type InvalidatableCache } from './cache/bind-cache';
+export { invalidateOnChanges, type InvalidatableCache } from './events/invalidate-on-changes';
 export { ConfigWatcher, type WatcherStatus } from './watcher/config-watcher.service';
-export { OrgSettingsService } from './settings/org-settings.service';
-export type { OrgSettingsView, OrgWebhookTarget } from './settings/org-settings.types';
-export { ConfigLoader, type ResolvedWebhook, type WebhookAudience } from './loader/config-loader';
-export { DEPLOYMENT_ADMIN_SCOPE } from './catalog/catalog-overrides.controller';
-export { OrgSettingsEntity } from './settings/postgres/org-settings.entity';
-export { CatalogOverridesEntity } from './catalog/postgres/catalog-overrides.entity';
 export { ConfigWatcher1795708800000 } from './postgres/1795708800000-ConfigWatcher';

@@ -3,6 +3,7 @@ import { collectDefaultMetrics } from 'prom-client';
 import { ErrorObserver } from '../../common/filters/error-observer';
 import { metricsRegistry } from '../../common/metrics/prom';
 import { QueueModule } from '../queue';
+import { SettingsModule } from '../settings';
 import { ApmTransactions } from './apm/apm-transactions';
 import { ErrorReporter } from './apm/error-reporter';
 import { errorReporterProvider } from './apm/error-reporter.provider';
@@ -19,11 +20,11 @@ let defaultMetricsStarted = false;
  * Health, Prometheus metrics, process lifecycle state, and error monitoring: the ErrorObserver
  * behind the global filter and the pipeline (log, count, APM, error webhooks). Global because
  * that observer is cross-cutting (any module's failures reach it through the ErrorObserver port
- * in common/). Needs the global config-watcher (org webhook settings) and the queue (delivery).
+ * in common/). Needs settings (the orgs' webhook receivers) and the queue (delivery).
  */
 @Global()
 @Module({
-  imports: [QueueModule],
+  imports: [QueueModule, SettingsModule],
   controllers: [HealthController, MetricsController],
   providers: [
     LifecycleState,

@@ -16,7 +16,8 @@ import { newId } from '../../common/ids/new-id';
 import type { Page, PageRequest } from '../../common/pagination';
 import { BackgroundReseal } from '../../infra/document-store/background-reseal';
 import { resealColumn, type ResealReport } from '../../infra/document-store/reseal';
-import { ConfigChangeBus, ReadThroughCache } from '../config-watcher';
+import { ReadThroughCache } from '../../common/cache/read-through-cache';
+import { ConfigChangeBus } from '../config-watcher';
 import {
   displayBaseUrl,
   SERVICES,

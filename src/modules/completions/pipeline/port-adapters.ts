@@ -12,7 +12,8 @@ import {
   type NewCallLog,
 } from '../../conversations';
 import { UsageRowWriter, type UsageRecord } from '../../metrics';
-import { ConfigChangeBus, invalidateOnChanges, ReadThroughCache } from '../../config-watcher';
+import { ReadThroughCache } from '../../../common/cache/read-through-cache';
+import { ConfigChangeBus, invalidateOnChanges } from '../../config-watcher';
 import type { ChatMessage } from '../../providers';
 import { ToolsService, type ExecutableTool } from '../../tools';
 import { AgentSource, CallLogSink, ThreadStore, ToolSource, UsageSink } from './ports';

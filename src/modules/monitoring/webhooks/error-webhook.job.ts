@@ -1,5 +1,5 @@
 import { PermanentJobError, type JsonValue } from '../../queue';
-import type { WebhookAudience } from '../../config-watcher';
+import type { WebhookAudience } from '../../settings';
 import type { ErrorWebhookEvent } from './error-webhook.event';
 import { isRecord } from '../../../common/validation/is-record';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EgressPolicy } from '../../../common/egress';
-import type { ResolvedWebhook } from '../../config-watcher';
+import type { ResolvedWebhook } from '../../settings';
 import { sendSignedWebhook } from '../../queue';
 import type { ErrorWebhookEvent } from './error-webhook.event';
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ConfigLoader, type WebhookAudience } from '../../config-watcher';
+import { ConfigLoader, type WebhookAudience } from '../../settings';
 import {
   JobHandlerRegistry,
   JobQueue,

@@ -13,12 +13,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../../../common/auth/principal';
 import { CurrentPrincipal } from '../../../../common/decorators';
 import { clientGoneSignal } from '../../../../common/http/client-gone';
-import { ModelCatalogService, parseModelRef } from '../../../providers';
+import { ModelCatalogService } from '../../../providers';
 import { RateLimited } from '../../../throttling';
 import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
 import { estimateTokens } from '../../pipeline/history-trimmer';
 import { JobBuilder } from '../../pipeline/job-builder';
-import { qualifiedModel } from '../shared/model-ref';
+import { catalogParamFilter, qualifiedModel } from '../shared/model-ref';
 import { requestExtrasFrom } from '../shared/request-extras';
 import { sendStream } from '../sse/stream-response';
 import { toChatRequest, toMessages } from './anthropic-messages.request';
@@ -104,7 +104,7 @@ export class AnthropicMessagesController {
     const requestId = String(req.id);
     const model = qualifiedModel(body.model, this.catalog);
     const job = await this.jobs.fromChatRequest(
-      toChatRequest(body, model, this.paramFilter(model)),
+      toChatRequest(body, model, catalogParamFilter(model, this.catalog)),
       requestExtrasFrom(headers),
       principal,
       requestId,
@@ -153,16 +153,5 @@ export class AnthropicMessagesController {
     const toolChars = body.tools ? JSON.stringify(body.tools).length : 0;
     const input = messages.reduce((n, m) => n + estimateTokens(m), 0) + Math.ceil(toolChars / 4);
     return { input_tokens: input };
-  }
-
-  /**
-   * Optional sampling fields (temperature, top_p, top_k, thinking) go only to models whose
-   * catalog entry lists them; agents use their own configuration.
-   */
-  private paramFilter(model: string): (name: string) => boolean {
-    if (model.startsWith('agent/')) return () => false;
-    const { service, model: id } = parseModelRef(model);
-    const params = this.catalog.resolve(service, id).entry.params;
-    return (name) => Object.prototype.hasOwnProperty.call(params, name);
   }
 }

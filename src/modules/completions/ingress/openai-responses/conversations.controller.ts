@@ -12,7 +12,6 @@ import type { Principal } from '../../../../common/auth/principal';
 import { CurrentPrincipal, Scopes } from '../../../../common/decorators';
 import { AppException, ErrorCode } from '../../../../common/errors';
 import { ApiErrorResponses } from '../../../../common/swagger';
-import { type ConversationMessage, toChatMessage } from '../../../conversations';
 import { ConversationStore, type StoredConversation } from '../../../responses';
 import {
   AddConversationItemsDto,
@@ -24,7 +23,8 @@ import {
 import { ListItemsQueryDto, ResponseItemListDto } from './dto/responses-lists.dto';
 import type { ItemPage } from './item-pages';
 import { ParseConversationIdPipe } from './response-id.pipe';
-import { inputToMessages, messagesToItems, type ConversationItem } from './responses.items';
+import { asItems, messageIdOf } from './conversation-items';
+import { inputToMessages, type ConversationItem } from './responses.items';
 
 const ID_PARAM = {
   name: 'conversation_id',
@@ -237,23 +237,4 @@ function wire(c: StoredConversation): ConversationDto {
     created_at: Math.floor(c.created_at.getTime() / 1000),
     metadata: c.metadata,
   };
-}
-
-/**
- * Stored thread messages as items. An item's id is its message's id (`<exchange>:<position>`)
- * behind the item prefix, plus `.<n>` for the n-th tool call of an assistant turn, so it is
- * stable and leads back to the message (for `after` and item lookups).
- */
-function asItems(messages: ConversationMessage[]): ConversationItem[] {
-  return messages.flatMap((m) =>
-    messagesToItems([toChatMessage(m)], (prefix, _i, sub) =>
-      sub === 0 ? `${prefix}_${m.id}` : `${prefix}_${m.id}.${sub}`,
-    ),
-  );
-}
-
-/** The message id an item id names (see asItems); unparseable ids name no message. */
-function messageIdOf(itemId: string): string {
-  const m = /^(?:msg|fc|fco)_(.+:\d+)(?:\.\d+)?$/.exec(itemId);
-  return m ? m[1] : itemId;
 }

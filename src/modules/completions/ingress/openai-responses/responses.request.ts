@@ -76,7 +76,7 @@ function toToolDefinition(t: Obj, i: number): ToolDefinition {
   const at = `tools[${i}]`;
   if (t.type !== 'function') {
     throw invalid(
-      `${at}.type: tool type ${JSON.stringify(t.type)} is not supported by this gateway (only "function" tools)`,
+      `${at}.type: tool type ${JSON.stringify(t.type)} is not supported by this gateway (only "function" tools, or "stored_tool" for the org's stored tools)`,
       `${at}.type`,
     );
   }

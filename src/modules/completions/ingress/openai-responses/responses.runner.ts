@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../../../common/auth/principal';
 import { AppException, ErrorCode } from '../../../../common/errors';
 import { isRecord } from '../../../../common/validation/is-record';
-import { ModelCatalogService, parseModelRef } from '../../../providers';
+import { ModelCatalogService } from '../../../providers';
 import type { ChatMessage } from '../../../providers';
 import { ConversationStore, ResponsesStore, type StoredResponse } from '../../../responses';
 import type {
@@ -12,7 +12,7 @@ import type {
 } from '../../pipeline/completion-job';
 import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
 import { JobBuilder } from '../../pipeline/job-builder';
-import { qualifiedModel } from '../shared/model-ref';
+import { catalogParamFilter, qualifiedModel } from '../shared/model-ref';
 import { requestExtrasFrom } from '../shared/request-extras';
 import type { OpenAiResponsesDto } from './dto/openai-responses.dto';
 import { itemIdsFrom, messagesToItems } from './responses.items';
@@ -98,7 +98,7 @@ export class ResponsesRunner {
     const chat = toChatRequest(
       { ...dto, instructions: undefined, tools: client },
       model,
-      this.paramFilter(model),
+      catalogParamFilter(model, this.catalog),
       prefix,
     );
     const input = chat.messages.slice(prefix.length);
@@ -204,14 +204,6 @@ export class ResponsesRunner {
       throw invalid('model is required (or a stored prompt in `prompt`)', 'model');
     }
     return qualifiedModel(dto.model, this.catalog);
-  }
-
-  /** Optional sampling fields go only to models whose catalog entry lists them. */
-  private paramFilter(model: string): (name: string) => boolean {
-    if (model.startsWith('agent/')) return () => false;
-    const { service, model: id } = parseModelRef(model);
-    const params = this.catalog.resolve(service, id).entry.params;
-    return (name) => Object.prototype.hasOwnProperty.call(params, name);
   }
 }
 

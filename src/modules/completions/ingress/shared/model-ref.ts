@@ -1,5 +1,5 @@
 import { AppException, ErrorCode } from '../../../../common/errors';
-import { ModelCatalogService, SERVICES } from '../../../providers';
+import { ModelCatalogService, parseModelRef, SERVICES } from '../../../providers';
 
 const PREFIXES = new Set<string>([...SERVICES, 'agent']);
 
@@ -21,4 +21,19 @@ export function qualifiedModel(model: string, catalog: ModelCatalogService): str
     `model: ${model} is not a model this gateway serves; GET /v1/models lists them`,
     { param: 'model' },
   );
+}
+
+/**
+ * Which optional fields a qualified model takes: those its catalog entry lists (the formats
+ * that pass sampling fields through only where they are served, /v1/messages and
+ * /v1/responses). An `agent/` model takes none: the agent's configuration decides.
+ */
+export function catalogParamFilter(
+  model: string,
+  catalog: ModelCatalogService,
+): (name: string) => boolean {
+  if (model.startsWith('agent/')) return () => false;
+  const { service, model: id } = parseModelRef(model);
+  const params = catalog.resolve(service, id).entry.params;
+  return (name) => Object.prototype.hasOwnProperty.call(params, name);
 }

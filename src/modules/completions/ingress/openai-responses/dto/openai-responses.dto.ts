@@ -230,7 +230,8 @@ export class OpenAiResponsesDto {
   @ApiPropertyOptional({
     type: [FunctionToolDto],
     maxItems: MAX_TOOLS,
-    description: 'Function tools; hosted tools (web_search, file_search, ...) are refused',
+    description:
+      'Function tools (run by the client), or the gateway\'s `{type: "stored_tool", tool_id}` (an org\'s stored tool, run by the gateway); hosted tools (web_search, file_search, ...) are refused',
   })
   @IsOptional()
   @IsToolList()

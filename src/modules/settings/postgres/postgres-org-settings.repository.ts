@@ -1,5 +1,5 @@
 import type { DataSource, Repository } from 'typeorm';
-import { newId } from '../../../../common/ids/new-id';
+import { newId } from '../../../common/ids/new-id';
 import type { OrgSettingsRepository } from '../org-settings.repository';
 import {
   ORG_SETTINGS_ID_PREFIX,

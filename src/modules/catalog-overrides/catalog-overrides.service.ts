@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ModelCatalogService, type CatalogOverrides } from '../../providers';
-import { ConfigChangeBus, errorText } from '../events/config-change.bus';
+import { ModelCatalogService, type CatalogOverrides } from '../providers';
+import { ConfigChangeBus } from '../config-watcher';
 import { CatalogOverridesRepository } from './catalog-overrides.repository';
 import { CATALOG_OVERRIDES_ID, type StoredCatalogOverrides } from './catalog-overrides.types';
 
@@ -82,7 +82,9 @@ export class CatalogOverridesService implements OnModuleInit, OnModuleDestroy {
           const stored = await this.repo.get();
           this.catalog.setOverrides(stored?.overrides ?? null);
         } catch (e) {
-          this.logger.error(`Stored catalog overrides not applied: ${errorText(e)}`);
+          this.logger.error(
+            `Stored catalog overrides not applied: ${e instanceof Error ? e.message : String(e)}`,
+          );
         }
       } while (this.reloadAgain);
     })().finally(() => {

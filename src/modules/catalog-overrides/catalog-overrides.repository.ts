@@ -1,4 +1,4 @@
-import type { CatalogOverrides } from '../../providers';
+import type { CatalogOverrides } from '../providers';
 import type { StoredCatalogOverrides } from './catalog-overrides.types';
 
 /**

@@ -1,5 +1,5 @@
-import type { ConfigKind } from '../events/config-change';
-import type { ConfigChangeBus } from '../events/config-change.bus';
+import type { ConfigKind } from './config-change';
+import type { ConfigChangeBus } from './config-change.bus';
 
 /** What a cache must offer to be kept fresh by config change events. */
 export interface InvalidatableCache {

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { SecretBox } from '../../../common/crypto';
-import { EgressPolicy } from '../../../common/egress';
-import { AppException } from '../../../common/errors';
-import type { ConfigChange } from '../events/config-change';
-import { ConfigChangeBus } from '../events/config-change.bus';
+import { SecretBox } from '../../common/crypto';
+import { EgressPolicy } from '../../common/egress';
+import { AppException } from '../../common/errors';
+import { ConfigChangeBus, type ConfigChange } from '../config-watcher';
 import type { OrgSettingsRepository } from './org-settings.repository';
 import type { OrgSettings, OrgSettingsFields } from './org-settings.types';
 import { OrgSettingsService } from './org-settings.service';

@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Header, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Principal } from '../../../common/auth/principal';
-import { CurrentPrincipal, Scopes } from '../../../common/decorators';
-import { ApiEnvelope, ok, type Ok } from '../../../common/http/envelope';
+import type { Principal } from '../../common/auth/principal';
+import { CurrentPrincipal, Scopes } from '../../common/decorators';
+import { ApiEnvelope, ok, type Ok } from '../../common/http/envelope';
 import { SettingsResponse } from './dto/settings.response';
 import { UpdateSettingsDto } from './dto/update-settings.dto';
 import { OrgSettingsService } from './org-settings.service';
-import { ApiErrorResponses } from '../../../common/swagger';
+import { ApiErrorResponses } from '../../common/swagger';
 
 @ApiTags('settings')
 @ApiBearerAuth()

@@ -1,4 +1,4 @@
-import type { OrgRecord, RecordFields } from '../../../infra/document-store/org-record';
+import type { OrgRecord, RecordFields } from '../../infra/document-store/org-record';
 
 /**
  * An org's stored settings (one record per org). The error-webhook secret is only stored

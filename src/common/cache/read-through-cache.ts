@@ -1,4 +1,4 @@
-import { TtlMap } from '../../../common/cache/ttl-map';
+import { TtlMap } from './ttl-map';
 
 export interface ReadThroughCacheOptions {
   /** How long a found record is reused: the safety net should an invalidation ever be lost. */
@@ -23,8 +23,9 @@ interface Entry<V> {
 }
 
 /**
- * (org, id) -> record, read through a loader, for the hot path. Invalidated by config change
- * events: by record, by id in any org (a change whose org the source could not tell), or whole.
+ * (org, id) -> record, read through a loader, for the hot path. Its owner invalidates it (the
+ * config caches through config-watcher's `invalidateOnChanges`): by record, by id in any org (a
+ * change whose org the source could not tell), or whole.
  *
  * Concurrent misses for one key share one load. A load that straddles an invalidation is
  * returned to its callers (their requests started before the change) but never cached, and

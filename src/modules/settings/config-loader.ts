@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { monitoringConfig } from '../../../config';
-import { OrgSettingsService } from '../settings/org-settings.service';
+import { monitoringConfig } from '../../config';
+import { OrgSettingsService } from './org-settings.service';
 
 /** Who receives an error event: the deployment's operators, or the org whose request failed. */
 export type WebhookAudience = { kind: 'deployment' } | { kind: 'org'; orgId: string };
@@ -14,7 +14,7 @@ export interface ResolvedWebhook {
 
 /**
  * Reads configuration that merges environment and stored values (the precedence is written
- * down in this module's README: defaults < environment < stored). Everything here is read at
+ * down in the README's "Live configuration": defaults < environment < stored). Everything here is read at
  * use time, so a stored change is in force as soon as the caches behind it were told.
  */
 @Injectable()

@@ -1,4 +1,4 @@
-import type { CatalogOverrides } from '../../providers';
+import type { CatalogOverrides } from '../providers';
 
 /** The one deployment-wide record of model-catalog overrides. */
 export const CATALOG_OVERRIDES_ID = 'catalog';

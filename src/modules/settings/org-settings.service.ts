@@ -1,10 +1,10 @@
 import { Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { DecryptionError, EncryptionUnavailableError, SecretBox } from '../../../common/crypto';
-import { EgressPolicy } from '../../../common/egress';
-import { AppException, ErrorCode } from '../../../common/errors';
-import { ReadThroughCache } from '../cache/read-through-cache';
-import { ConfigChangeBus } from '../events/config-change.bus';
+import { DecryptionError, EncryptionUnavailableError, SecretBox } from '../../common/crypto';
+import { EgressPolicy } from '../../common/egress';
+import { AppException, ErrorCode } from '../../common/errors';
+import { ReadThroughCache } from '../../common/cache/read-through-cache';
+import { ConfigChangeBus } from '../config-watcher';
 import type { UpdateSettingsDto } from './dto/update-settings.dto';
 import { OrgSettingsRepository } from './org-settings.repository';
 import {

@@ -1,8 +1,8 @@
 import type { Connection, Model } from 'mongoose';
-import { newId } from '../../../../common/ids/new-id';
-import { modelOn } from '../../../../infra/document-store/mongo-model';
-import { fromMongoDoc, type MongoDoc } from '../../../../infra/document-store/mongo-org-store';
-import { isUniqueViolation } from '../../../../infra/document-store/unique-violation';
+import { newId } from '../../../common/ids/new-id';
+import { modelOn } from '../../../infra/document-store/mongo-model';
+import { fromMongoDoc, type MongoDoc } from '../../../infra/document-store/mongo-org-store';
+import { isUniqueViolation } from '../../../infra/document-store/unique-violation';
 import type { OrgSettingsRepository } from '../org-settings.repository';
 import {
   ORG_SETTINGS_ID_PREFIX,

@@ -1,13 +1,13 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Principal } from '../../../common/auth/principal';
-import { DEPLOYMENT_ADMIN_SCOPE } from '../../../common/auth/scopes';
-import { CurrentPrincipal, Scopes } from '../../../common/decorators';
-import { ApiEnvelope, ok, type Ok } from '../../../common/http/envelope';
-import type { CatalogOverrides } from '../../providers';
+import type { Principal } from '../../common/auth/principal';
+import { DEPLOYMENT_ADMIN_SCOPE } from '../../common/auth/scopes';
+import { CurrentPrincipal, Scopes } from '../../common/decorators';
+import { ApiEnvelope, ok, type Ok } from '../../common/http/envelope';
+import type { CatalogOverrides } from '../providers';
 import { CatalogOverridesService, type CatalogOverridesView } from './catalog-overrides.service';
 import { CatalogOverridesDto, CatalogOverridesResponse } from './dto/catalog-overrides.dto';
-import { ApiErrorResponses } from '../../../common/swagger';
+import { ApiErrorResponses } from '../../common/swagger';
 
 /**
  * The catalog is one for the whole deployment, so changing it takes more than an org's `admin`

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { CatalogOverrides } from '../../../providers';
+import type { CatalogOverrides } from '../../providers';
 
 /** `catalog_overrides` table (config-watcher migration): a single row, `id = 'catalog'`. */
 @Entity({ name: 'catalog_overrides' })

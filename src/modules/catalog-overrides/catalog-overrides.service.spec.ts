@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { ModelCatalogService, type CatalogOverrides } from '../../providers';
-import { ConfigChangeBus } from '../events/config-change.bus';
+import { ModelCatalogService, type CatalogOverrides } from '../providers';
+import { ConfigChangeBus } from '../config-watcher';
 import type { CatalogOverridesRepository } from './catalog-overrides.repository';
 import { CatalogOverridesService } from './catalog-overrides.service';
 import { CATALOG_OVERRIDES_ID, type StoredCatalogOverrides } from './catalog-overrides.types';

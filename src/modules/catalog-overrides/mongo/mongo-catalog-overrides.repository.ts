@@ -1,6 +1,6 @@
 import type { Connection, Model } from 'mongoose';
-import { modelOn } from '../../../../infra/document-store/mongo-model';
-import type { CatalogOverrides } from '../../../providers';
+import { modelOn } from '../../../infra/document-store/mongo-model';
+import type { CatalogOverrides } from '../../providers';
 import type { CatalogOverridesRepository } from '../catalog-overrides.repository';
 import { CATALOG_OVERRIDES_ID, type StoredCatalogOverrides } from '../catalog-overrides.types';
 import {

@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import type { MongoDoc } from '../../../../infra/document-store/mongo-org-store';
+import type { MongoDoc } from '../../../infra/document-store/mongo-org-store';
 import type { OrgSettings } from '../org-settings.types';
 
 export const ORG_SETTINGS_MODEL = 'OrgSettings';

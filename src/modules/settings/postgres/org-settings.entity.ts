@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { OrgSettings } from '../org-settings.types';
 
-/** `org_settings` table (config-watcher migration); one row per org. */
+/** `org_settings` table (created by config-watcher's migration `ConfigWatcher1795708800000`); one row per org. */
 @Entity({ name: 'org_settings' })
 @Index('org_settings_org_uq', ['org_id'], { unique: true })
 export class OrgSettingsEntity implements OrgSettings {

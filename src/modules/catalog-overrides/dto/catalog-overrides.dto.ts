@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsPlainObject, MaxKeys } from '../../../../common/validation/validators';
+import { IsPlainObject, MaxKeys } from '../../../common/validation/validators';
 
 /**
  * `PUT /api/v1/catalog-overrides`: the full set of overrides (not a delta), merged over the

@@ -1,6 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import type { CatalogOverrides } from '../../../providers';
+import type { CatalogOverrides } from '../../providers';
 import type { CatalogOverridesRepository } from '../catalog-overrides.repository';
 import { CATALOG_OVERRIDES_ID, type StoredCatalogOverrides } from '../catalog-overrides.types';
 import { CatalogOverridesEntity } from './catalog-overrides.entity';
