@@ -247,7 +247,13 @@ export function describeResponsesApiState(
 
         const updated = await client.conversations.update(conv.id, { metadata: { topic: 'x' } });
         expect(updated.metadata).toEqual({ topic: 'x' });
-        const removed = await client.conversations.delete(conv.id);
+        // Deleting a conversation deletes its thread: `admin`, as DELETE /api/v1/threads needs.
+        await expect(client.conversations.delete(conv.id)).rejects.toBeInstanceOf(
+          OpenAI.PermissionDeniedError,
+        );
+        const removed = await t
+          .client({ org_id: org, scopes: ['admin'] })
+          .conversations.delete(conv.id);
         expect(removed).toMatchObject({ id: conv.id, deleted: true });
         await expect(client.conversations.retrieve(conv.id)).rejects.toBeInstanceOf(
           OpenAI.NotFoundError,

@@ -1,7 +1,6 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import * as path from 'node:path';
 import { callJson } from '../support/json';
 import { authHeaders } from '../support/test-app';
+import { LivenessPoller } from './support/liveness-probe';
 import { sendRaw } from './support/raw-http';
 import { startSecurityGateway, type SecurityGateway } from './support/security-gateway';
 
@@ -24,48 +23,12 @@ interface Worst {
   body: () => string;
 }
 
-class Poller {
-  private readonly child: ChildProcess;
-
-  constructor(url: string) {
-    this.child = fork(path.join(__dirname, 'support', 'liveness-poller.mjs'), [url], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-  }
-
-  private ask<T>(type: string, answer: string): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (m: { type: string }) => {
-        if (m.type !== answer) return;
-        this.child.off('message', onMessage);
-        resolve(m as T);
-      };
-      this.child.on('message', onMessage);
-      this.child.once('exit', (code) => reject(new Error(`poller exited (${code})`)));
-      this.child.send({ type });
-    });
-  }
-
-  reset(): Promise<void> {
-    return this.ask('reset', 'reset-done');
-  }
-
-  report(): Promise<{ maxMs: number; polls: number }> {
-    return this.ask('report', 'report');
-  }
-
-  stop(): void {
-    this.child.send({ type: 'stop' });
-    this.child.disconnect();
-  }
-}
-
 const repeat = <T>(n: number, f: (i: number) => T): T[] =>
   Array.from({ length: n }, (_, i) => f(i));
 
 describe('event-loop probe: no single request blocks the gateway', () => {
   let g: SecurityGateway;
-  let poller: Poller;
+  let poller: LivenessPoller;
   let bigPromptAgent: string;
 
   beforeAll(async () => {
@@ -86,7 +49,7 @@ describe('event-loop probe: no single request blocks the gateway', () => {
     );
     expect(created.status).toBe(201);
     bigPromptAgent = created.body.data.id as string;
-    poller = new Poller(g.gw.url);
+    poller = new LivenessPoller(g.gw.url);
     await poller.reset();
   });
   afterAll(async () => {

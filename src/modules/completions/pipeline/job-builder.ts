@@ -109,6 +109,7 @@ export class JobBuilder {
         params: policy.params,
         variables: opts.variables ?? {},
         extraSystem: system,
+        earlier: opts.history,
         fresh,
         thread,
         requestedTtl: requested,
@@ -159,6 +160,7 @@ export class JobBuilder {
         system,
         fresh,
         thread,
+        opts.history,
       ),
       newMessages: fresh,
       params,
@@ -214,6 +216,7 @@ export class JobBuilder {
         system,
         o.fresh,
         o.thread,
+        o.earlier,
       ),
       newMessages: o.fresh,
       params: o.params,
@@ -244,9 +247,12 @@ export class JobBuilder {
     system: ChatMessage[],
     fresh: ChatMessage[],
     thread: CompletionJob['thread'],
+    earlier: ChatMessage[] = [],
   ): Promise<ChatMessage[]> {
-    if (!thread) return [...system, ...fresh];
-    const history = await this.threads.history(orgId, thread.threadId, thread.subThreadId);
+    if (!thread && earlier.length === 0) return [...system, ...fresh];
+    const history = thread
+      ? await this.threads.history(orgId, thread.threadId, thread.subThreadId)
+      : earlier;
     const entry = this.catalog.get(service, model);
     if (!entry) return [...system, ...history, ...fresh];
     const reserve =
@@ -265,6 +271,13 @@ export interface ChatRequestOptions {
   variables?: Parameters<typeof renderPrompt>[1];
   /** Ids of the org's stored tools to run on the gateway (not with an `agent/` model). */
   storedToolIds?: string[];
+  /**
+   * Earlier turns kept outside a thread (a stored response's context, for Responses
+   * `previous_response_id`), trimmed to the model's context window as a thread's history is:
+   * each stored response copies the context it was answered with, so an untrimmed chain
+   * would grow every stored record, and every request, without bound.
+   */
+  history?: ChatMessage[];
 }
 
 /** What an agent's job is built from, beyond the agent itself. */
@@ -278,6 +291,8 @@ interface AgentJobInput {
   variables: Parameters<typeof renderPrompt>[1];
   /** System messages after the agent's prompt (the request's own instructions). */
   extraSystem?: ChatMessage[];
+  /** Earlier turns outside a thread (see ChatRequestOptions.history). */
+  earlier?: ChatMessage[];
   /** The request's new messages. */
   fresh: ChatMessage[];
   thread: CompletionJob['thread'];

@@ -9,7 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Principal } from '../../../../common/auth/principal';
-import { CurrentPrincipal } from '../../../../common/decorators';
+import { CurrentPrincipal, Scopes } from '../../../../common/decorators';
 import { AppException, ErrorCode } from '../../../../common/errors';
 import { ApiErrorResponses } from '../../../../common/swagger';
 import { ConversationStore, type StoredConversation } from '../../../responses';
@@ -111,10 +111,16 @@ export class ConversationsController {
   }
 
   @Delete(':conversation_id')
-  @ApiErrorResponses('openai', 400, 401, NOT_FOUND)
+  @ApiErrorResponses('openai', 400, 401, 403, NOT_FOUND)
+  // A conversation is a thread: deleting it deletes the thread, which DELETE
+  // /api/v1/threads/{id} allows only to `admin`. Without the same scope here, that route's
+  // guard could be bypassed through this one.
+  @Scopes('admin')
   @ApiOperation({
     summary: 'Delete a conversation',
-    description: 'Its record and its thread (every message); stored responses stay.',
+    description:
+      'Its record and its thread (every message); stored responses stay. Needs the `admin` ' +
+      'scope, as deleting the thread through `DELETE /api/v1/threads/{id}` does.',
   })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: ConversationDeletedDto })

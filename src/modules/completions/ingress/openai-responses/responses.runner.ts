@@ -102,6 +102,9 @@ export class ResponsesRunner {
       prefix,
     );
     const input = chat.messages.slice(prefix.length);
+    // The previous response's context goes to the job builder as history, not as part of the
+    // request, so it is trimmed to the model's window like a conversation's thread.
+    chat.messages = input;
     const extras = requestExtrasFrom(headers);
     if (conversationId !== null) {
       extras.threadId = conversationId;
@@ -121,6 +124,7 @@ export class ResponsesRunner {
         system: instructions,
         variables: promptVariables(dto.prompt?.variables),
         storedToolIds: stored,
+        history: prefix,
       },
     );
     // The thread gets the request's own input once, whatever history came before it; a

@@ -10,7 +10,7 @@ import {
 import type { Principal } from '../../../../common/auth/principal';
 import { CurrentPrincipal } from '../../../../common/decorators';
 import { ApiErrorResponses } from '../../../../common/swagger';
-import { ResponsesStore } from '../../../responses';
+import { ResponsesStore, responseNotFound } from '../../../responses';
 import {
   ListItemsQueryDto,
   ResponseDeletedDto,
@@ -95,7 +95,9 @@ export class StoredResponsesController {
     @CurrentPrincipal() p: Principal,
     @Param('response_id', ParseResponseIdPipe) id: string,
   ): Promise<ResponseDeletedDto> {
-    await this.store.delete(p.orgId, id);
+    // Nothing deleted is a 404, as OpenAI answers: another org's id (or one already deleted)
+    // must not be told apart from a missing one, nor be claimed deleted.
+    if (!(await this.store.delete(p.orgId, id))) throw responseNotFound(id);
     return { id, object: 'response', deleted: true };
   }
 
