@@ -16,6 +16,10 @@ import {
 } from './support/scenario';
 import { ApiReader } from './support/stores';
 
+/** The blackhole of item 5, and the longest a request bounded by the DB timeouts may take. */
+const PARTITION_MS = 16_000;
+const HELD_MS = 12_000;
+
 // Outages of 10 s, restarts and draining: each test bounds its own waits.
 jest.setTimeout(150_000);
 
@@ -99,6 +103,7 @@ describeWithServices(
         'blackhole',
         org,
         agentId,
+        { outageMs: PARTITION_MS },
       );
       report(
         'blackholed mongodb',
@@ -109,9 +114,12 @@ describeWithServices(
       expect(tally(unexpected(sent, isStoreUnavailable))).toEqual({});
       expect(audit).toEqual({ ...audit, ...ZERO_LOSS });
       // DB_QUERY_TIMEOUT_MS is 2 s here: getting a connection and the query are each bounded
-      // by it (a silent socket closes after 3 s). A request reads at most two documents in a
-      // row, so none is held for the 10 s partition; the margin is scheduling on a busy CI host.
-      expect(sent.filter((s) => s.ms > 9000)).toEqual([]);
+      // by it (a silent socket closes after 3 s). An answered request can meet a silent MongoDB
+      // in up to three bounded operations in a row (reads before the provider call, then the
+      // post-answer write before it is spooled to PostgreSQL): 9.6 s was measured in CI. The
+      // partition lasts 16 s, so a request it held would take that long; a bounded one stays
+      // under 12 s.
+      expect(sent.filter((s) => s.ms > HELD_MS)).toEqual([]);
     });
   },
 );

@@ -115,7 +115,7 @@ export async function outageUnderLoad(
   kind: 'refuse' | 'blackhole',
   org: string,
   agentId: string,
-  opts: { threads?: boolean } = {},
+  opts: { threads?: boolean; outageMs?: number } = {},
 ): Promise<{ sent: Sent[]; audit: Audit }> {
   const load = new Load({
     url: () => t.gw.url,
@@ -126,7 +126,7 @@ export async function outageUnderLoad(
     threads: opts.threads,
   }).start();
   await load.answered(20);
-  await outage(proxy, kind);
+  await outage(proxy, kind, opts.outageMs);
   try {
     await load.answered(20);
   } catch (e) {
