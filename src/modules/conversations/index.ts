@@ -1,6 +1,7 @@
 /** The conversations module's public surface; other modules import from here only. */
 export { ConversationsModule } from './conversations.module';
 export { ConversationsService, type AppendOptions } from './conversations.service';
+export { ParseThreadIdPipe } from './dto/thread-id';
 export type { MessageOrder } from './conversations.repository';
 export {
   messageKey,

@@ -172,7 +172,7 @@ export class JobBuilder {
       serverTools,
       maxToolIterations: serverTools.length > 0 ? DEFAULT_MAX_TOOL_ITERATIONS : 0,
       thread,
-      // Client tools run on the client: no side effects here, so only sampling decides.
+      // Client tools have no side effects here (sampling decides); stored tools run here and do.
       cacheTtl: cachePolicy({
         requested,
         agentTtl: null,

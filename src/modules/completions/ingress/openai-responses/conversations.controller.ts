@@ -12,6 +12,7 @@ import type { Principal } from '../../../../common/auth/principal';
 import { CurrentPrincipal, Scopes } from '../../../../common/decorators';
 import { AppException, ErrorCode } from '../../../../common/errors';
 import { ApiErrorResponses } from '../../../../common/swagger';
+import { ParseThreadIdPipe } from '../../../conversations';
 import { ConversationStore, type StoredConversation } from '../../../responses';
 import {
   AddConversationItemsDto,
@@ -21,8 +22,7 @@ import {
   UpdateConversationDto,
 } from './dto/conversations.dto';
 import { ListItemsQueryDto, ResponseItemListDto } from './dto/responses-lists.dto';
-import type { ItemPage } from './item-pages';
-import { ParseConversationIdPipe } from './response-id.pipe';
+import { itemList, type ItemPage } from './item-pages';
 import { asItems, messageIdOf } from './conversation-items';
 import { inputToMessages, type ConversationItem } from './responses.items';
 
@@ -32,6 +32,9 @@ const ID_PARAM = {
     'A conversation id (`conv_…`), or the id of any agent-API thread: they are the same thing',
   example: 'thread-42',
 } as const;
+
+/** Conversation ids are thread ids. */
+const CONVERSATION_ID = new ParseThreadIdPipe('conversation_id');
 
 const NOT_FOUND = { status: 404, description: 'No such conversation (or thread) in this org' };
 
@@ -87,7 +90,7 @@ export class ConversationsController {
   @ApiOkResponse({ type: ConversationDto })
   async retrieve(
     @CurrentPrincipal() p: Principal,
-    @Param('conversation_id', ParseConversationIdPipe) id: string,
+    @Param('conversation_id', CONVERSATION_ID) id: string,
   ): Promise<ConversationDto> {
     return wire(await this.conversations.getOrThrow(p.orgId, id));
   }
@@ -104,7 +107,7 @@ export class ConversationsController {
   @ApiOkResponse({ type: ConversationDto })
   async update(
     @CurrentPrincipal() p: Principal,
-    @Param('conversation_id', ParseConversationIdPipe) id: string,
+    @Param('conversation_id', CONVERSATION_ID) id: string,
     @Body() body: UpdateConversationDto,
   ): Promise<ConversationDto> {
     return wire(await this.conversations.updateMetadata(p.orgId, id, body.metadata ?? {}));
@@ -126,7 +129,7 @@ export class ConversationsController {
   @ApiOkResponse({ type: ConversationDeletedDto })
   async delete(
     @CurrentPrincipal() p: Principal,
-    @Param('conversation_id', ParseConversationIdPipe) id: string,
+    @Param('conversation_id', CONVERSATION_ID) id: string,
   ): Promise<ConversationDeletedDto> {
     await this.conversations.delete(p.orgId, id);
     return { id, object: 'conversation.deleted', deleted: true };
@@ -144,7 +147,7 @@ export class ConversationsController {
   @ApiOkResponse({ type: ResponseItemListDto })
   async listItems(
     @CurrentPrincipal() p: Principal,
-    @Param('conversation_id', ParseConversationIdPipe) id: string,
+    @Param('conversation_id', CONVERSATION_ID) id: string,
     @Query() q: ListItemsQueryDto,
   ): Promise<ItemPage<ConversationItem>> {
     const page = await this.conversations.listItems(p.orgId, id, {
@@ -152,14 +155,7 @@ export class ConversationsController {
       order: q.order,
       after: q.after === undefined ? undefined : messageIdOf(q.after),
     });
-    const items = asItems(page.items);
-    return {
-      object: 'list',
-      data: items,
-      first_id: items[0]?.id ?? null,
-      last_id: items[items.length - 1]?.id ?? null,
-      has_more: page.has_more,
-    };
+    return itemList(asItems(page.items), page.has_more);
   }
 
   @Post(':conversation_id/items')
@@ -187,7 +183,7 @@ export class ConversationsController {
   @ApiOkResponse({ type: ResponseItemListDto })
   async addItems(
     @CurrentPrincipal() p: Principal,
-    @Param('conversation_id', ParseConversationIdPipe) id: string,
+    @Param('conversation_id', CONVERSATION_ID) id: string,
     @Body() body: AddConversationItemsDto,
   ): Promise<ItemPage<ConversationItem>> {
     const stored = await this.conversations.appendItems(
@@ -195,14 +191,7 @@ export class ConversationsController {
       id,
       inputToMessages(body.items, 'items'),
     );
-    const items = asItems(stored);
-    return {
-      object: 'list',
-      data: items,
-      first_id: items[0]?.id ?? null,
-      last_id: items[items.length - 1]?.id ?? null,
-      has_more: false,
-    };
+    return itemList(asItems(stored), false);
   }
 
   @Get(':conversation_id/items/:item_id')
@@ -216,7 +205,7 @@ export class ConversationsController {
   })
   async item(
     @CurrentPrincipal() p: Principal,
-    @Param('conversation_id', ParseConversationIdPipe) id: string,
+    @Param('conversation_id', CONVERSATION_ID) id: string,
     @Param('item_id') itemId: string,
   ): Promise<ConversationItem> {
     const message = await this.conversations.getItem(p.orgId, id, messageIdOf(itemId));

@@ -1,4 +1,5 @@
 import { AppException, ErrorCode } from '../../../../common/errors';
+import { DEFAULT_ITEMS_LIMIT } from '../../../responses';
 
 /** The query of the Responses API's item lists (`input_items`, conversation items). */
 export interface ItemPageQuery {
@@ -16,7 +17,17 @@ export interface ItemPage<T> {
   has_more: boolean;
 }
 
-export const DEFAULT_ITEM_LIMIT = 20;
+/** A list of items in OpenAI's cursor-page shape, its ends named by the items' ids. */
+export function itemList<T extends { id?: unknown }>(data: T[], hasMore: boolean): ItemPage<T> {
+  const id = (i: T | undefined) => (typeof i?.id === 'string' ? i.id : null);
+  return {
+    object: 'list',
+    data,
+    first_id: id(data[0]),
+    last_id: id(data[data.length - 1]),
+    has_more: hasMore,
+  };
+}
 
 /**
  * One page of a whole, ordered (oldest first) list of items with ids: reversed for `desc`
@@ -37,14 +48,6 @@ export function pageOfItems<T extends { id?: unknown }>(
     }
     start = at + 1;
   }
-  const limit = q.limit ?? DEFAULT_ITEM_LIMIT;
-  const data = ordered.slice(start, start + limit);
-  const id = (i: T | undefined) => (typeof i?.id === 'string' ? i.id : null);
-  return {
-    object: 'list',
-    data,
-    first_id: id(data[0]),
-    last_id: id(data[data.length - 1]),
-    has_more: start + limit < ordered.length,
-  };
+  const limit = q.limit ?? DEFAULT_ITEMS_LIMIT;
+  return itemList(ordered.slice(start, start + limit), start + limit < ordered.length);
 }

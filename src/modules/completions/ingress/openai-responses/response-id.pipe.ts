@@ -15,15 +15,3 @@ export class ParseResponseIdPipe implements PipeTransform<unknown, string> {
     );
   }
 }
-
-/** A `{conversation_id}` path parameter: a thread id (conversations are threads). */
-export class ParseConversationIdPipe implements PipeTransform<unknown, string> {
-  transform(value: unknown): string {
-    if (typeof value === 'string' && SAFE_ID_PATTERN.test(value)) return value;
-    throw new AppException(
-      ErrorCode.VALIDATION_FAILED,
-      'conversation_id must be 1-128 characters of letters, digits, . _ : -',
-      { param: 'conversation_id' },
-    );
-  }
-}
