@@ -3,7 +3,7 @@ import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { AppException, ErrorCode } from '../errors';
 import { holdBack } from '../validation/as-sent';
-import { fastAcceptFor } from '../validation/fast-accept';
+import { compileFastAccepts, fastAcceptFor } from '../validation/fast-accept';
 import { findJsonProblem } from '../validation/json-guard';
 import {
   MAX_REPORTED_PROBLEMS,
@@ -49,8 +49,9 @@ export function validationFailed(details: FieldProblem[]): AppException {
 /**
  * The ValidationPipe with additions in front of class-validator:
  *
- * - a fast lane: a body whose DTO has a registered fast check, and that passes it, is returned
- *   as parsed (a plain object instead of a DTO instance, same data);
+ * - a fast lane: a body whose DTO is registered for it (registerFastAccept) and that passes the
+ *   predicate compiled from the DTO's decorators is returned as parsed (a plain object instead
+ *   of a DTO instance, same data);
  * - a preflight (preflight.ts) for every other body: sizes and nulls are checked against the
  *   DTO's own limits before any per-element work, so an oversized body costs little to refuse;
  * - long arrays of nested DTOs are validated item by item first, a slice per turn of the event
@@ -122,6 +123,7 @@ export class FastLaneValidationPipe extends ValidationPipe {
  * and the first problem names its field so the 400 is actionable.
  */
 export function createValidationPipe(): FastLaneValidationPipe {
+  compileFastAccepts();
   return new FastLaneValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,

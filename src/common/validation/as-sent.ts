@@ -1,4 +1,4 @@
-import { Transform } from 'class-transformer';
+import { Transform, type TransformFnParams } from 'class-transformer';
 
 /**
  * JSON values (maps, schemas, unions of shapes) kept exactly as sent, and out of
@@ -13,15 +13,16 @@ import { Transform } from 'class-transformer';
  */
 const heldBack = new WeakMap<object, Map<string, unknown>>();
 
+function keepAsSent({ obj, key }: TransformFnParams): unknown {
+  const held = heldBack.get(obj as object);
+  return held?.has(key) ? held.get(key) : (obj as Record<string, unknown>)[key];
+}
+
 /** The property's value is the one sent (or held back), never class-transformer's copy. */
-export const AsSent = () =>
-  Transform(
-    ({ obj, key }) => {
-      const held = heldBack.get(obj as object);
-      return held?.has(key) ? held.get(key) : (obj as Record<string, unknown>)[key];
-    },
-    { toClassOnly: true },
-  );
+export const AsSent = () => Transform(keepAsSent, { toClassOnly: true });
+
+/** Whether a `@Transform()` function is AsSent's, which leaves the value as sent. */
+export const isAsSentTransform = (fn: unknown): boolean => fn === keepAsSent;
 
 /** Where a value to hold back sits: `owner[key]`. */
 export interface HeldValue {

@@ -1,51 +1,38 @@
+import { compileFastAccept, type FastAccept } from './fast-accept.compiler';
+
 /**
  * Fast acceptance for hot request bodies. class-validator plus class-transformer cost about a
  * tenth of a completion's CPU under load (metadata lookups, instance building, a nested
- * validation pass per message). A fast check is a hand-written predicate that answers `true`
- * only for bodies the DTO's decorators would certainly accept unchanged; anything else (an
- * unusual field, a doubtful value, an error) goes through the full ValidationPipe, so error
- * messages and edge cases stay exactly as class-validator defines them.
- *
- * A check must be conservative: a false `true` would let an invalid body through. Each one has
- * a parity test that runs the same bodies through both.
+ * validation pass per message). A DTO registered here gets a predicate compiled from its own
+ * decorators (fast-accept.compiler.ts) that answers `true` only for bodies the full
+ * ValidationPipe would certainly accept unchanged; anything else (an unusual field, a doubtful
+ * value, an error) goes through the full pipe, so error messages and edge cases stay exactly as
+ * class-validator defines them. A DTO change is made once, in the decorators.
  */
-export type FastAccept = (body: unknown) => boolean;
+export type { FastAccept } from './fast-accept.compiler';
 
-const checks = new Map<unknown, FastAccept>();
+type Dto = abstract new (...args: never[]) => unknown;
 
-/** Registers `check` for bodies bound to `dto` (the class given to `@Body()`). */
-export function registerFastAccept(
-  dto: abstract new (...args: never[]) => unknown,
-  check: FastAccept,
-): void {
-  checks.set(dto, check);
+/** Registered DTOs, with their predicate once compiled. */
+const registered = new Map<unknown, FastAccept | undefined>();
+
+/** Opts the bodies bound to `dto` (the class given to `@Body()`) into the fast lane. */
+export function registerFastAccept(dto: Dto): void {
+  if (!registered.has(dto)) registered.set(dto, undefined);
 }
 
+/** The compiled predicate of a registered DTO (compiled on first request, then kept). */
 export function fastAcceptFor(dto: unknown): FastAccept | undefined {
-  return checks.get(dto);
-}
-
-// --- building blocks for checks -------------------------------------------------------------
-
-/** What JSON.parse builds for an object: a literal with Object.prototype. */
-export function isJsonObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
-}
-
-/** class-validator's IsNumber (no NaN, no Infinity) within [min, max]. */
-export function isNumberIn(v: unknown, min: number, max: number): boolean {
-  return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
-}
-
-/** class-validator's IsInt within [min, max]. */
-export function isIntIn(v: unknown, min: number, max: number): boolean {
-  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+  if (!registered.has(dto)) return undefined;
+  let check = registered.get(dto);
+  if (!check) registered.set(dto, (check = compileFastAccept(dto as Dto)));
+  return check;
 }
 
 /**
- * A string of at most `max` UTF-16 units. MaxLength counts a surrogate pair as one character,
- * so this is never looser than it.
+ * Compiles every registered DTO's predicate now (the pipe calls it when built, at startup),
+ * so no request pays for reading the metadata.
  */
-export function isStringUpTo(v: unknown, max: number, nonEmpty = false): v is string {
-  return typeof v === 'string' && v.length <= max && (!nonEmpty || v.length > 0);
+export function compileFastAccepts(): void {
+  for (const dto of registered.keys()) fastAcceptFor(dto);
 }

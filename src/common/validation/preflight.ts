@@ -1,17 +1,8 @@
 import { getMetadataStorage, maxLength } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
-import type { MetadataStorage } from 'class-transformer/types/MetadataStorage';
 import { DECORATORS } from '@nestjs/swagger/dist/constants';
 import type { HeldValue } from './as-sent';
-
-/**
- * class-transformer's registry of `@Type()` (the classes nested values become), which it does
- * not export from its index; @nestjs/mapped-types reads it from the same module.
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as {
-  defaultMetadataStorage: MetadataStorage;
-};
+import { transformerMetadata } from './transformer-metadata';
 
 export interface FieldProblem {
   field: string;
@@ -111,7 +102,7 @@ function planFor(dto: Dto): PropertyRule[] {
       else if (m.name === 'maxLength') rule.maxLength = { max, message, each: m.each === true };
       else if (m.name === MAX_KEYS && !m.each) rule.maxKeys = { max, message };
     }
-    const type = defaultMetadataStorage.findTypeMetadata(dto, name);
+    const type = transformerMetadata.findTypeMetadata(dto, name);
     if (type?.typeFunction) rule.nested = () => type.typeFunction();
     rules.push(rule);
   }

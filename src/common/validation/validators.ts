@@ -1,11 +1,18 @@
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import {
+  registerDecorator,
+  ValidationOptions,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 import { AsSent } from './as-sent';
 import { MAX_KEYS, markJsonValueValidator } from './preflight';
 import { isRecord } from './is-record';
+import { markPlainPredicate } from './fast-accept.compiler';
 
 /**
  * A validator of a JSON value (a map, a union of shapes): the value is kept as sent and out
- * of class-transformer (as-sent.ts), and `test` sees exactly what the client sent.
+ * of class-transformer (as-sent.ts), and `test` sees exactly what the client sent. `test` is
+ * all class-validator runs, so the fast lane (fast-accept.compiler.ts) calls it too.
  */
 export function defineJsonValidator(
   name: string,
@@ -16,12 +23,21 @@ export function defineJsonValidator(
   markJsonValueValidator(name);
   return (object: object, propertyName: string) => {
     AsSent()(object, propertyName);
+    // One constraint class per use, as registerDecorator would make, so that this one is
+    // known to run `test` alone.
+    const constraint = class implements ValidatorConstraintInterface {
+      validate(v: unknown): boolean {
+        return test(v);
+      }
+    };
+    ValidatorConstraint({ name, async: false })(constraint);
+    markPlainPredicate(constraint, test);
     registerDecorator({
       name,
       target: object.constructor,
       propertyName,
       options: { message: `${propertyName} ${message}`, ...options },
-      validator: { validate: (v: unknown) => test(v) },
+      validator: constraint,
     });
   };
 }
@@ -52,9 +68,6 @@ export const IsMessageContent = (o?: ValidationOptions) =>
         v.every((p) => isTextPart(p) || isImagePart(p))),
     o,
   );
-
-// The predicates are exported too, for the fast lane of the validation pipe (fast-accept.ts):
-// one definition of each rule, so the two paths cannot drift apart.
 
 /** `stop`: a string or up to 4 strings. */
 export const isStopValue = (v: unknown): boolean =>

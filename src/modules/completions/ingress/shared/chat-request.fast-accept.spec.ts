@@ -2,8 +2,11 @@ import type { ArgumentMetadata } from '@nestjs/common';
 import { createValidationPipe } from '../../../../common/pipes/validation.pipe';
 import { fastAcceptFor } from '../../../../common/validation/fast-accept';
 import { AgentCompletionDto } from '../agent/dto/agent-completion.dto';
-import { isCommonAgentRequest, isCommonOpenAiChatRequest } from './chat-request.fast-accept';
 import { OpenAiChatCompletionDto } from '../openai-chat/dto/openai-chat.dto';
+
+// The predicates compiled from the two DTOs' decorators (fast-accept.compiler.ts).
+const isCommonOpenAiChatRequest = fastAcceptFor(OpenAiChatCompletionDto)!;
+const isCommonAgentRequest = fastAcceptFor(AgentCompletionDto)!;
 
 /** A small deterministic PRNG, so a failing case can be replayed. */
 function prng(seed: number): () => number {
@@ -185,6 +188,9 @@ async function fullVerdict(dto: unknown, value: unknown): Promise<unknown> {
 
 describe('fast acceptance of completion bodies', () => {
   it('registers the checks for both completion DTOs', () => {
+    expect(isCommonOpenAiChatRequest).toEqual(expect.any(Function));
+    expect(isCommonAgentRequest).toEqual(expect.any(Function));
+    // Compiled once: the pipe gets the same predicate on every request.
     expect(fastAcceptFor(OpenAiChatCompletionDto)).toBe(isCommonOpenAiChatRequest);
     expect(fastAcceptFor(AgentCompletionDto)).toBe(isCommonAgentRequest);
   });

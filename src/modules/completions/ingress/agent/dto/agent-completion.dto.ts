@@ -21,7 +21,6 @@ import {
   IsVariables,
 } from '../../../../../common/validation/validators';
 import { registerFastAccept } from '../../../../../common/validation/fast-accept';
-import { isCommonAgentRequest } from '../../shared/chat-request.fast-accept';
 import { MAX_MESSAGES, MessageDto } from '../../openai-chat/dto/message.dto';
 import { SAFE_ID_PATTERN } from '../../../../../common/validation/safe-id';
 
@@ -157,4 +156,5 @@ export class AgentCompletionDto {
   response_format?: ResponseFormatDto;
 }
 
-registerFastAccept(AgentCompletionDto, isCommonAgentRequest);
+// Hot route: bodies the decorators above certainly accept skip class-validator (fast-accept.ts).
+registerFastAccept(AgentCompletionDto);

@@ -24,7 +24,6 @@ import {
 } from '../../../../../common/validation/validators';
 import { SERVICES, type ResponseFormat, type ToolChoice } from '../../../../providers';
 import { registerFastAccept } from '../../../../../common/validation/fast-accept';
-import { isCommonOpenAiChatRequest } from '../../shared/chat-request.fast-accept';
 import { MAX_MESSAGES, MessageDto } from './message.dto';
 
 export const SERVICE_TIERS = ['auto', 'default', 'flex', 'scale', 'priority'] as const;
@@ -367,4 +366,5 @@ export class OpenAiChatCompletionDto {
   web_search_options?: Record<string, unknown>;
 }
 
-registerFastAccept(OpenAiChatCompletionDto, isCommonOpenAiChatRequest);
+// Hot route: bodies the decorators above certainly accept skip class-validator (fast-accept.ts).
+registerFastAccept(OpenAiChatCompletionDto);
