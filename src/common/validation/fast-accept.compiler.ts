@@ -42,6 +42,7 @@ import { transformerMetadata } from './transformer-metadata';
 
 export type FastAccept = (body: unknown) => boolean;
 
+/** A class, as decorators see it. */
 type Dto = abstract new (...args: never[]) => unknown;
 /** A check of one present, non-null value; `depth` is the nesting of its owner. */
 type ValueCheck = (v: unknown, depth: number) => boolean;
@@ -135,7 +136,7 @@ interface ClassPlan {
   accept: (obj: unknown, depth: number) => boolean;
 }
 
-const plans = new Map<Function, ClassPlan>();
+const plans = new Map<Dto, ClassPlan>();
 
 /** Nested DTO objects the current call may still look at (the preflight's budget). */
 let nestedLeft = 0;
@@ -149,7 +150,7 @@ export function compileFastAccept(dto: Dto): FastAccept {
   };
 }
 
-function planFor(cls: Function): ClassPlan {
+function planFor(cls: Dto): ClassPlan {
   const known = plans.get(cls);
   if (known) return known;
   // Placed first, so that a DTO nesting itself finds it (filled in below).
@@ -159,7 +160,7 @@ function planFor(cls: Function): ClassPlan {
   return plan;
 }
 
-function buildClassCheck(cls: Function): ClassPlan['accept'] {
+function buildClassCheck(cls: Dto): ClassPlan['accept'] {
   // No groups and `always: false`: what the ValidationPipe's validate() reads.
   const metadatas = getMetadataStorage().getTargetValidationMetadatas(cls, '', false, false);
   // forbidUnknownValues refuses an object of a class without metadata.
@@ -205,10 +206,10 @@ function buildClassCheck(cls: Function): ClassPlan['accept'] {
  * class-transformer builds `new cls()` and copies the body onto it: a field default would add
  * a value the body lacks, and an undecorated field is refused by the whitelist even when absent.
  */
-function hasPlainInstances(cls: Function, byProperty: Map<string, unknown>): boolean {
+function hasPlainInstances(cls: Dto, byProperty: Map<string, unknown>): boolean {
   let instance: object;
   try {
-    instance = new (cls as new () => object)();
+    instance = new (cls as unknown as new () => object)();
   } catch {
     return false;
   }
@@ -230,7 +231,7 @@ function skippedWhenAbsent(rule: PropertyRule, obj: object): boolean {
   return false;
 }
 
-function propertyRule(cls: Function, name: string, metas: ValidationMetadata[]): PropertyRule {
+function propertyRule(cls: Dto, name: string, metas: ValidationMetadata[]): PropertyRule {
   const rule: PropertyRule = { name, present: null, optional: false, conditions: [] };
   const checks: ValueCheck[] = [];
   let understood = true;
@@ -271,7 +272,7 @@ function propertyRule(cls: Function, name: string, metas: ValidationMetadata[]):
 }
 
 /** true: kept as sent (@AsSent); false: no transform; undefined: some other transformation. */
-function transformsOf(cls: Function, name: string): boolean | undefined {
+function transformsOf(cls: Dto, name: string): boolean | undefined {
   if (
     transformerMetadata.findExposeMetadata(cls, name) ||
     transformerMetadata.findExcludeMetadata(cls, name)
@@ -305,7 +306,7 @@ function constraintCheck(m: ValidationMetadata): ValueCheck | undefined {
 }
 
 /** `@ValidateNested()` with a plain `@Type(() => Dto)`: each object through that DTO's check. */
-function nestedCheck(cls: Function, name: string, m: ValidationMetadata): ValueCheck | undefined {
+function nestedCheck(cls: Dto, name: string, m: ValidationMetadata): ValueCheck | undefined {
   const type = transformerMetadata.findTypeMetadata(cls, name);
   if (!type || type.options?.discriminator) return undefined;
   let target: unknown;
@@ -315,7 +316,7 @@ function nestedCheck(cls: Function, name: string, m: ValidationMetadata): ValueC
     return undefined;
   }
   if (typeof target !== 'function') return undefined;
-  const plan = planFor(target);
+  const plan = planFor(target as Dto);
   const one = (o: unknown, depth: number): boolean =>
     isJsonObject(o) && --nestedLeft >= 0 && plan.accept(o, depth + 1);
   // Stricter than class-validator, which walks any array it meets: `each` means an array of
