@@ -290,7 +290,7 @@ interface ClassPlan {
 }
 
 const plans = new Map<Dto, ClassPlan>();
-const NO_PROPERTIES: object = Object.freeze(Object.create(null));
+const NO_PROPERTIES = Object.freeze(Object.create(null) as object);
 
 /** Nested DTO objects the current call may still look at (the preflight's budget). */
 let nestedLeft = 0;
