@@ -1,18 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import {
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  registerDecorator,
-  ValidateIf,
-  ValidateNested,
-} from 'class-validator';
+import * as cv from 'class-validator';
 import { createValidationPipe } from '../pipes/validation.pipe';
 import { compileFastAccept } from './fast-accept.compiler';
 import { defineJsonValidator } from './validators';
@@ -25,19 +12,19 @@ type Decorator = (target: object, property: string) => void;
  */
 function dtoWith(...extra: Decorator[]) {
   class Probe {
-    @IsString()
-    @MaxLength(8)
-    @Matches(/^[a-z]+$/)
+    @cv.IsString()
+    @cv.MaxLength(8)
+    @cv.Matches(/^[a-z]+$/)
     name!: string;
 
-    @IsOptional()
-    @IsInt()
-    @Min(1)
-    @Max(10)
+    @cv.IsOptional()
+    @cv.IsInt()
+    @cv.Min(1)
+    @cv.Max(10)
     count?: number;
 
-    @IsOptional()
-    @IsString()
+    @cv.IsOptional()
+    @cv.IsString()
     tag?: string;
   }
   for (const decorate of extra) decorate(Probe.prototype, 'tag');
@@ -79,7 +66,7 @@ describe('compileFastAccept', () => {
   });
 
   it('declines a body holding a property with a constraint it does not know', async () => {
-    const Probe = dtoWith(IsEmail());
+    const Probe = dtoWith(cv.IsEmail());
     const accept = compileFastAccept(Probe);
     expect(accept({ name: 'abc', tag: 'a@example.com' })).toBe(false);
     expect(await fullAccepts(Probe, { name: 'abc', tag: 'a@example.com' })).toBe(true);
@@ -89,7 +76,7 @@ describe('compileFastAccept', () => {
 
   it('declines custom validators unless they are plain predicates (defineJsonValidator)', () => {
     const opaque: Decorator = (target, property) =>
-      registerDecorator({
+      cv.registerDecorator({
         name: 'opaque',
         target: target.constructor,
         propertyName: property,
@@ -110,12 +97,12 @@ describe('compileFastAccept', () => {
 
   it('declines DTOs whose instances hold more than the body (defaults, undecorated fields)', () => {
     class WithDefault {
-      @IsOptional()
-      @IsIn(['a', 'b'])
+      @cv.IsOptional()
+      @cv.IsIn(['a', 'b'])
       mode: string = 'a';
     }
     class WithUndecorated {
-      @IsString()
+      @cv.IsString()
       name!: string;
 
       note?: string;
@@ -126,21 +113,21 @@ describe('compileFastAccept', () => {
 
   it('follows @ValidateNested with @Type, conditions, and self-reference', async () => {
     class Node {
-      @IsIn(['leaf', 'branch'])
+      @cv.IsIn(['leaf', 'branch'])
       kind!: string;
 
-      @ValidateIf((n: Node) => n.kind === 'leaf')
-      @IsString()
+      @cv.ValidateIf((n: Node) => n.kind === 'leaf')
+      @cv.IsString()
       label?: string;
 
-      @IsOptional()
-      @ValidateNested({ each: true })
+      @cv.IsOptional()
+      @cv.ValidateNested({ each: true })
       @Type(() => Node)
       children?: Node[];
     }
     class Untyped {
-      @IsOptional()
-      @ValidateNested()
+      @cv.IsOptional()
+      @cv.ValidateNested()
       child?: object;
     }
     const accept = compileFastAccept(Node);

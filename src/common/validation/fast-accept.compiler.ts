@@ -122,62 +122,55 @@ function addPredicate(rule: ValueRule, p: Predicate): true {
   return true;
 }
 
+/** Built-in constraints that only switch a test on. */
+const SWITCHES: Record<string, number> = {
+  isString: STRING,
+  isBoolean: BOOLEAN,
+  isInt: INT,
+  isNotEmpty: NOT_EMPTY,
+  isArray: ARRAY,
+};
+
+type Bound = 'min' | 'max' | 'maxLength' | 'arrayMin' | 'arrayMax';
+/** Built-in constraints with a numeric bound: its test, where it sits, the tighter of two. */
+const BOUNDS: Record<
+  string,
+  [flag: number, bound: Bound, tighter: (a: number, b: number) => number]
+> = {
+  min: [MIN, 'min', Math.max],
+  max: [MAX, 'max', Math.min],
+  maxLength: [MAX_LENGTH, 'maxLength', Math.min],
+  arrayMinSize: [ARRAY_MIN, 'arrayMin', Math.max],
+  arrayMaxSize: [ARRAY_MAX, 'arrayMax', Math.min],
+};
+
 /**
  * Adds class-validator's built-in constraint `name` (with the decorator's `constraints`) to
  * `rule`; false when the constraint, or its arguments, are not understood.
  */
 function addBuiltIn(rule: ValueRule, name: string, c: unknown[]): boolean {
   const [a, b] = c;
-  const isNum = typeof a === 'number';
+  if (SWITCHES[name] !== undefined) {
+    rule.flags |= SWITCHES[name];
+    return true;
+  }
+  const bounded = BOUNDS[name];
+  if (bounded) {
+    if (typeof a !== 'number') return false;
+    const [flag, bound, tighter] = bounded;
+    rule.flags |= flag;
+    rule[bound] = tighter(rule[bound], a);
+    return true;
+  }
   switch (name) {
-    case 'isString':
-      rule.flags |= STRING;
-      return true;
-    case 'isBoolean':
-      rule.flags |= BOOLEAN;
-      return true;
-    case 'isInt':
-      rule.flags |= INT;
-      return true;
     case 'isNumber':
       if (a === undefined || (typeof a === 'object' && a !== null && Object.keys(a).length === 0)) {
         rule.flags |= FINITE;
         return true;
       }
       return addPredicate(rule, (v) => isNumber(v, a as Parameters<typeof isNumber>[1]));
-    case 'min':
-      if (!isNum) return false;
-      rule.flags |= MIN;
-      rule.min = Math.max(rule.min, a);
-      return true;
-    case 'max':
-      if (!isNum) return false;
-      rule.flags |= MAX;
-      rule.max = Math.min(rule.max, a);
-      return true;
-    case 'maxLength':
-      if (!isNum) return false;
-      rule.flags |= MAX_LENGTH;
-      rule.maxLength = Math.min(rule.maxLength, a);
-      return true;
     case 'minLength':
-      return isNum && addPredicate(rule, (v) => minLength(v, a));
-    case 'isNotEmpty':
-      rule.flags |= NOT_EMPTY;
-      return true;
-    case 'isArray':
-      rule.flags |= ARRAY;
-      return true;
-    case 'arrayMinSize':
-      if (!isNum) return false;
-      rule.flags |= ARRAY_MIN;
-      rule.arrayMin = Math.max(rule.arrayMin, a);
-      return true;
-    case 'arrayMaxSize':
-      if (!isNum) return false;
-      rule.flags |= ARRAY_MAX;
-      rule.arrayMax = Math.min(rule.arrayMax, a);
-      return true;
+      return typeof a === 'number' && addPredicate(rule, (v) => minLength(v, a));
     case 'isIn': {
       if (!Array.isArray(a)) return false;
       // Set.has is SameValueZero; class-validator compares with ===, which never matches NaN.

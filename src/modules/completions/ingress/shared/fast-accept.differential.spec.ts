@@ -1,5 +1,6 @@
 import type { ArgumentMetadata } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
+import { Prng } from '../../../../../test/security/fuzz/prng';
 import { createValidationPipe } from '../../../../common/pipes/validation.pipe';
 import { fastAcceptFor } from '../../../../common/validation/fast-accept';
 import { AgentCompletionDto } from '../agent/dto/agent-completion.dto';
@@ -12,18 +13,6 @@ import { OpenAiChatCompletionDto } from '../openai-chat/dto/openai-chat.dto';
  * (preflight + class-validator with the pipe's own options) and come out as the same data.
  * The fields mutated are read from the DTOs' metadata, so a new field is covered when added.
  */
-
-/** A small deterministic PRNG, so a failing case can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Body = Record<string, unknown>;
 /**
@@ -104,34 +93,30 @@ const MUTATIONS: unknown[] = [
 /** Mutations of one message (inside `messages`), a near-valid one most of the time. */
 const MESSAGE_FIELDS = [...propertiesOf(MessageDto), 'extra'];
 
-function mutateMessage(rand: () => number, message: Body): unknown {
-  if (rand() < 0.05) return pick(rand, [null, 'hi', 1, [], [message]]);
+function mutateMessage(rng: Prng, message: Body): unknown {
+  if (rng.next() < 0.05) return rng.pick([null, 'hi', 1, [], [message]]);
   const out: Body = { ...message };
-  const field = pick(rand, MESSAGE_FIELDS);
-  const v = pick(rand, MUTATIONS);
+  const field = rng.pick(MESSAGE_FIELDS);
+  const v = rng.pick(MUTATIONS);
   if (v === DELETE) delete out[field];
   else out[field] = v;
   return out;
 }
 
-function pick<T>(rand: () => number, values: readonly T[]): T {
-  return values[Math.floor(rand() * values.length)];
-}
-
 /** One to three field mutations of `base` (top level or inside a message), or an extra key. */
-function mutate(rand: () => number, base: Body, fields: string[]): Body {
+function mutate(rng: Prng, base: Body, fields: string[]): Body {
   const out: Body = json(base);
-  const times = 1 + Math.floor(rand() * rand() * 3);
+  const times = 1 + Math.floor(rng.next() * rng.next() * 3);
   for (let i = 0; i < times; i++) {
-    const r = rand();
+    const r = rng.next();
     if (r < 0.08) {
-      out[pick(rand, ['extra', 'constructor', 'Model'])] = 1;
+      out[rng.pick(['extra', 'constructor', 'Model'])] = 1;
     } else if (r < 0.3 && Array.isArray(out.messages) && out.messages.length > 0) {
-      const index = Math.floor(rand() * out.messages.length);
-      out.messages[index] = mutateMessage(rand, out.messages[index] as Body);
+      const index = Math.floor(rng.next() * out.messages.length);
+      out.messages[index] = mutateMessage(rng, out.messages[index] as Body);
     } else {
-      const field = pick(rand, fields);
-      const v = pick(rand, MUTATIONS);
+      const field = rng.pick(fields);
+      const v = rng.pick(MUTATIONS);
       if (v === DELETE) delete out[field];
       else out[field] = json(v);
     }
@@ -214,7 +199,7 @@ describe('fast lane vs the full validation pipe (differential)', () => {
     async (_name, dto, bases, seed) => {
       const accept = fastAcceptFor(dto)!;
       const fields = [...propertiesOf(dto), 'extra'];
-      const rand = prng(seed);
+      const rng = new Prng(seed);
       const corpus: Body[] = [...bases];
       // An own __proto__ key, as JSON.parse makes it.
       corpus.push(JSON.parse(`{"__proto__":{"x":1},${JSON.stringify(bases[0]).slice(1)}`) as Body);
@@ -232,7 +217,7 @@ describe('fast lane vs the full validation pipe (differential)', () => {
         corpus.push({ ...bases[0], messages: Array.from({ length }, () => text('user')) });
       }
       // ...and random near-valid mutations (one to three changes), 3,000 bodies in all.
-      while (corpus.length < 3000) corpus.push(mutate(rand, pick(rand, bases), fields));
+      while (corpus.length < 3000) corpus.push(mutate(rng, rng.pick(bases), fields));
 
       let fastAccepted = 0;
       let fullRefused = 0;
