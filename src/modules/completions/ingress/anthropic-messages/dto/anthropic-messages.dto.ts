@@ -4,14 +4,11 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsBoolean,
   IsIn,
   IsInt,
   IsNotEmpty,
-  IsNumber,
   IsOptional,
   IsString,
-  Max,
   MaxLength,
   Min,
   ValidateBy,
@@ -22,6 +19,12 @@ import { IsPlainObject } from '../../../../../common/validation/validators';
 import { SERVICES } from '../../../../providers';
 import { MAX_MESSAGES } from '../../openai-chat/dto/message.dto';
 import { isRecord } from '../../../../../common/validation/is-record';
+import {
+  OptionalNumberIn,
+  OptionalIntFrom,
+  OptionalBoolean,
+  OptionalPlainObject,
+} from '../../shared/dto-fields';
 
 /** A string, or an array of content blocks (objects with a string `type`). */
 const IsBlocksOrText = (o?: ValidationOptions) =>
@@ -83,9 +86,7 @@ export class AnthropicToolDto {
   @IsPlainObject()
   input_schema!: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'Accepted, not forwarded' })
-  @IsOptional()
-  @IsPlainObject()
+  @OptionalPlainObject({ description: 'Accepted, not forwarded' })
   cache_control?: Record<string, unknown>;
 }
 
@@ -124,20 +125,16 @@ export class AnthropicCountTokensDto {
   @Type(() => AnthropicToolDto)
   tools?: AnthropicToolDto[];
 
-  @ApiPropertyOptional({
+  @OptionalPlainObject({
     description: '`{type:"auto"|"any"|"none"}` or `{type:"tool",name}`',
     example: { type: 'auto' },
   })
-  @IsOptional()
-  @IsPlainObject()
   tool_choice?: Record<string, unknown>;
 
-  @ApiPropertyOptional({
+  @OptionalPlainObject({
     description:
       'Extended thinking, e.g. `{type:"enabled",budget_tokens:2048}`: passed to models whose catalog entry lists `thinking` (Claude), dropped otherwise; the answer then opens with `thinking` blocks (`thinking_delta`/`signature_delta` when streaming)',
   })
-  @IsOptional()
-  @IsPlainObject()
   thinking?: Record<string, unknown>;
 }
 
@@ -155,45 +152,19 @@ export class AnthropicMessagesDto extends AnthropicCountTokensDto {
   @IsString({ each: true })
   stop_sequences?: string[];
 
-  @ApiPropertyOptional({ default: false })
-  @IsOptional()
-  @IsBoolean()
+  @OptionalBoolean({ default: false })
   stream?: boolean;
 
-  @ApiPropertyOptional({
-    minimum: 0,
-    maximum: 1,
-    description: 'Forwarded where the model takes it, dropped otherwise',
-  })
-  @IsOptional()
-  @IsNumber()
-  @Min(0)
-  @Max(1)
+  @OptionalNumberIn(0, 1, { description: 'Forwarded where the model takes it, dropped otherwise' })
   temperature?: number;
 
-  @ApiPropertyOptional({
-    minimum: 0,
-    maximum: 1,
-    description: 'Forwarded where the model takes it, dropped otherwise',
-  })
-  @IsOptional()
-  @IsNumber()
-  @Min(0)
-  @Max(1)
+  @OptionalNumberIn(0, 1, { description: 'Forwarded where the model takes it, dropped otherwise' })
   top_p?: number;
 
-  @ApiPropertyOptional({
-    minimum: 0,
-    description: 'Forwarded where the model takes it, dropped otherwise',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @OptionalIntFrom(0, { description: 'Forwarded where the model takes it, dropped otherwise' })
   top_k?: number;
 
-  @ApiPropertyOptional({ description: '`user_id` is forwarded as the end-user id' })
-  @IsOptional()
-  @IsPlainObject()
+  @OptionalPlainObject({ description: '`user_id` is forwarded as the end-user id' })
   metadata?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Accepted, not forwarded' })
@@ -201,7 +172,7 @@ export class AnthropicMessagesDto extends AnthropicCountTokensDto {
   @IsString()
   service_tier?: string;
 
-  @ApiPropertyOptional({
+  @OptionalPlainObject({
     description:
       'Structured outputs: `format: {type:"json_schema", schema}` makes the answer a JSON text matching the schema, on every model (natively on Claude models and on services with json_schema, through a forced tool elsewhere). `effort` is accepted, not forwarded',
     example: {
@@ -216,14 +187,10 @@ export class AnthropicMessagesDto extends AnthropicCountTokensDto {
       },
     },
   })
-  @IsOptional()
-  @IsPlainObject()
   output_config?: Record<string, unknown>;
 
-  @ApiPropertyOptional({
+  @OptionalPlainObject({
     description: 'Deprecated beta spelling of `output_config.format`; treated the same way',
   })
-  @IsOptional()
-  @IsPlainObject()
   output_format?: Record<string, unknown>;
 }

@@ -4,27 +4,32 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsBoolean,
   IsIn,
   IsInt,
   IsNotEmpty,
-  IsNumber,
   IsOptional,
   IsString,
-  Max,
   MaxLength,
-  Min,
   ValidateNested,
 } from 'class-validator';
 import {
   IsOpenAiResponseFormat,
-  IsPlainObject,
   IsStop,
   IsToolChoice,
 } from '../../../../../common/validation/validators';
 import { SERVICES, type ResponseFormat, type ToolChoice } from '../../../../providers';
 import { registerFastAccept } from '../../../../../common/validation/fast-accept';
 import { MAX_MESSAGES, MessageDto } from './message.dto';
+import {
+  OptionalNumberIn,
+  OptionalIntIn,
+  OptionalIntFrom,
+  OptionalBoolean,
+  OptionalStringUpTo,
+  OptionalOneOf,
+  OptionalNested,
+  OptionalPlainObject,
+} from '../../shared/dto-fields';
 
 export const SERVICE_TIERS = ['auto', 'default', 'flex', 'scale', 'priority'] as const;
 export const CACHE_RETENTIONS = ['in_memory', 'in-memory', '24h'] as const;
@@ -66,16 +71,12 @@ export class FunctionDefinitionDto {
   @IsString()
   description?: string;
 
-  @ApiPropertyOptional({
+  @OptionalPlainObject({
     example: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
   })
-  @IsOptional()
-  @IsPlainObject()
   parameters?: Record<string, unknown>;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
+  @OptionalBoolean()
   strict?: boolean;
 }
 
@@ -91,14 +92,10 @@ export class ToolDefinitionDto {
 }
 
 export class StreamOptionsDto {
-  @ApiPropertyOptional({ description: 'Send a last chunk with usage before [DONE]' })
-  @IsOptional()
-  @IsBoolean()
+  @OptionalBoolean({ description: 'Send a last chunk with usage before [DONE]' })
   include_usage?: boolean;
 
-  @ApiPropertyOptional({ description: 'Accepted; the gateway does not pad stream chunks' })
-  @IsOptional()
-  @IsBoolean()
+  @OptionalBoolean({ description: 'Accepted; the gateway does not pad stream chunks' })
   include_obfuscation?: boolean;
 }
 
@@ -121,30 +118,16 @@ export class OpenAiChatCompletionDto {
   @Type(() => MessageDto)
   messages!: MessageDto[];
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 2, example: 0.7, nullable: true })
-  @IsOptional()
-  @IsNumber()
-  @Min(0)
-  @Max(2)
+  @OptionalNumberIn(0, 2, { example: 0.7, nullable: true })
   temperature?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 1, nullable: true })
-  @IsOptional()
-  @IsNumber()
-  @Min(0)
-  @Max(1)
+  @OptionalNumberIn(0, 1, { nullable: true })
   top_p?: number;
 
-  @ApiPropertyOptional({ minimum: 1, example: 256, nullable: true })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @OptionalIntFrom(1, { example: 256, nullable: true })
   max_tokens?: number;
 
-  @ApiPropertyOptional({ minimum: 1, description: 'Newer name of max_tokens', nullable: true })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @OptionalIntFrom(1, { description: 'Newer name of max_tokens', nullable: true })
   max_completion_tokens?: number;
 
   @ApiPropertyOptional({
@@ -155,18 +138,10 @@ export class OpenAiChatCompletionDto {
   @IsStop()
   stop?: string | string[];
 
-  @ApiPropertyOptional({ minimum: -2, maximum: 2, nullable: true })
-  @IsOptional()
-  @IsNumber()
-  @Min(-2)
-  @Max(2)
+  @OptionalNumberIn(-2, 2, { nullable: true })
   presence_penalty?: number;
 
-  @ApiPropertyOptional({ minimum: -2, maximum: 2, nullable: true })
-  @IsOptional()
-  @IsNumber()
-  @Min(-2)
-  @Max(2)
+  @OptionalNumberIn(-2, 2, { nullable: true })
   frequency_penalty?: number;
 
   @ApiPropertyOptional({ nullable: true })
@@ -174,9 +149,7 @@ export class OpenAiChatCompletionDto {
   @IsInt()
   seed?: number;
 
-  @ApiPropertyOptional({
-    minimum: 1,
-    maximum: 128,
+  @OptionalIntIn(1, 128, {
     description:
       'Choices to generate. More than 1 is served where the target model takes `n` (the catalog ' +
       'lists it: OpenAI chat models, Mistral medium/small): `choices` has indexes 0..n-1, stream ' +
@@ -185,21 +158,12 @@ export class OpenAiChatCompletionDto {
       'several choices are never cached; an agent with stored tools refuses n > 1 (400, param n).',
     nullable: true,
   })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(128)
   n?: number;
 
-  @ApiPropertyOptional({ default: false, nullable: true })
-  @IsOptional()
-  @IsBoolean()
+  @OptionalBoolean({ default: false, nullable: true })
   stream?: boolean;
 
-  @ApiPropertyOptional({ type: StreamOptionsDto, nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => StreamOptionsDto)
+  @OptionalNested(StreamOptionsDto, { nullable: true })
   stream_options?: StreamOptionsDto;
 
   @ApiPropertyOptional({ type: [ToolDefinitionDto] })
@@ -217,9 +181,7 @@ export class OpenAiChatCompletionDto {
   @IsToolChoice()
   tool_choice?: ToolChoice;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
+  @OptionalBoolean()
   parallel_tool_calls?: boolean;
 
   @ApiPropertyOptional({
@@ -243,89 +205,60 @@ export class OpenAiChatCompletionDto {
   @IsOpenAiResponseFormat()
   response_format?: ResponseFormat;
 
-  @ApiPropertyOptional({ description: 'End-user id, forwarded where the service accepts one' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
+  @OptionalStringUpTo(256, { description: 'End-user id, forwarded where the service accepts one' })
   user?: string;
 
   // The parameters below follow OpenAI's chat API. Each is type-checked here and then goes
   // through the parameter policy: passed to models whose catalog entry lists it, otherwise
   // dropped and named in `x-gateway-dropped-params` (a 400 in strict mode).
 
-  @ApiPropertyOptional({ nullable: true, description: 'Return log probabilities of output tokens' })
-  @IsOptional()
-  @IsBoolean()
+  @OptionalBoolean({ nullable: true, description: 'Return log probabilities of output tokens' })
   logprobs?: boolean;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 20, nullable: true })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(20)
+  @OptionalIntIn(0, 20, { nullable: true })
   top_logprobs?: number;
 
-  @ApiPropertyOptional({
+  @OptionalPlainObject({
     type: 'object',
     additionalProperties: { type: 'number' },
     nullable: true,
     description: 'Token id → bias from -100 to 100',
   })
-  @IsOptional()
-  @IsPlainObject()
   logit_bias?: Record<string, number>;
 
-  @ApiPropertyOptional({
+  @OptionalPlainObject({
     type: 'object',
     additionalProperties: { type: 'string' },
     nullable: true,
     description: 'Up to 16 string key-value pairs stored with the completion (with `store`)',
   })
-  @IsOptional()
-  @IsPlainObject()
   metadata?: Record<string, string>;
 
-  @ApiPropertyOptional({
+  @OptionalBoolean({
     nullable: true,
     description: "Store the completion in the provider's logs",
   })
-  @IsOptional()
-  @IsBoolean()
   store?: boolean;
 
-  @ApiPropertyOptional({ enum: SERVICE_TIERS, nullable: true })
-  @IsOptional()
-  @IsIn(SERVICE_TIERS)
+  @OptionalOneOf(SERVICE_TIERS, { nullable: true })
   service_tier?: (typeof SERVICE_TIERS)[number];
 
-  @ApiPropertyOptional({ nullable: true, description: 'Groups requests for prompt caching' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1024)
+  @OptionalStringUpTo(1024, { nullable: true, description: 'Groups requests for prompt caching' })
   prompt_cache_key?: string;
 
-  @ApiPropertyOptional({ enum: CACHE_RETENTIONS, nullable: true })
-  @IsOptional()
-  @IsIn(CACHE_RETENTIONS)
+  @OptionalOneOf(CACHE_RETENTIONS, { nullable: true })
   prompt_cache_retention?: (typeof CACHE_RETENTIONS)[number];
 
-  @ApiPropertyOptional({
+  @OptionalStringUpTo(256, {
     nullable: true,
     description: 'Stable hashed end-user id for abuse detection',
   })
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
   safety_identifier?: string;
 
-  @ApiPropertyOptional({ enum: REASONING_EFFORTS, nullable: true })
-  @IsOptional()
-  @IsIn(REASONING_EFFORTS)
+  @OptionalOneOf(REASONING_EFFORTS, { nullable: true })
   reasoning_effort?: (typeof REASONING_EFFORTS)[number];
 
-  @ApiPropertyOptional({ enum: VERBOSITIES, nullable: true })
-  @IsOptional()
-  @IsIn(VERBOSITIES)
+  @OptionalOneOf(VERBOSITIES, { nullable: true })
   verbosity?: (typeof VERBOSITIES)[number];
 
   @ApiPropertyOptional({ type: [String], enum: MODALITIES, nullable: true })
@@ -335,34 +268,28 @@ export class OpenAiChatCompletionDto {
   @IsIn(MODALITIES, { each: true })
   modalities?: Array<(typeof MODALITIES)[number]>;
 
-  @ApiPropertyOptional({
+  @OptionalPlainObject({
     type: 'object',
     additionalProperties: true,
     nullable: true,
     description: 'Audio output options',
   })
-  @IsOptional()
-  @IsPlainObject()
   audio?: Record<string, unknown>;
 
-  @ApiPropertyOptional({
+  @OptionalPlainObject({
     type: 'object',
     additionalProperties: true,
     nullable: true,
     description: 'Predicted output',
   })
-  @IsOptional()
-  @IsPlainObject()
   prediction?: Record<string, unknown>;
 
-  @ApiPropertyOptional({
+  @OptionalPlainObject({
     type: 'object',
     additionalProperties: true,
     nullable: true,
     description: 'Web search options',
   })
-  @IsOptional()
-  @IsPlainObject()
   web_search_options?: Record<string, unknown>;
 }
 

@@ -1,20 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
   IsNotEmpty,
-  IsNumber,
   IsOptional,
   IsString,
-  Max,
   MaxLength,
-  Min,
   ValidateIf,
-  ValidateNested,
 } from 'class-validator';
 import { defineJsonValidator } from '../../../../../common/validation/validators';
 import { isRecord } from '../../../../../common/validation/is-record';
@@ -26,6 +18,15 @@ import {
   VERBOSITIES,
 } from '../../openai-chat/dto/openai-chat.dto';
 import { MAX_MESSAGES } from '../../openai-chat/dto/message.dto';
+import {
+  OptionalNumberIn,
+  OptionalIntIn,
+  OptionalIntFrom,
+  OptionalBoolean,
+  OptionalStringUpTo,
+  OptionalOneOf,
+  OptionalNested,
+} from '../../shared/dto-fields';
 
 /** Input items one request may carry: as many as chat messages on /v1/chat/completions. */
 export const MAX_INPUT_ITEMS = MAX_MESSAGES;
@@ -155,43 +156,31 @@ export class TextConfigDto {
   @IsTextFormat()
   format?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ enum: VERBOSITIES, nullable: true })
-  @IsOptional()
-  @IsIn(VERBOSITIES)
+  @OptionalOneOf(VERBOSITIES, { nullable: true })
   verbosity?: (typeof VERBOSITIES)[number];
 }
 
 export class ReasoningDto {
-  @ApiPropertyOptional({
-    enum: REASONING_EFFORTS,
+  @OptionalOneOf(REASONING_EFFORTS, {
     nullable: true,
     description:
       'Sent as reasoning_effort to models whose catalog entry takes it; ignored elsewhere',
   })
-  @IsOptional()
-  @IsIn(REASONING_EFFORTS)
   effort?: (typeof REASONING_EFFORTS)[number];
 
-  @ApiPropertyOptional({ enum: REASONING_SUMMARIES, nullable: true, description: 'Accepted' })
-  @IsOptional()
-  @IsIn(REASONING_SUMMARIES)
+  @OptionalOneOf(REASONING_SUMMARIES, { nullable: true, description: 'Accepted' })
   summary?: (typeof REASONING_SUMMARIES)[number];
 
-  @ApiPropertyOptional({
-    enum: REASONING_SUMMARIES,
+  @OptionalOneOf(REASONING_SUMMARIES, {
     nullable: true,
     deprecated: true,
     description: 'Older name of summary; accepted',
   })
-  @IsOptional()
-  @IsIn(REASONING_SUMMARIES)
   generate_summary?: (typeof REASONING_SUMMARIES)[number];
 }
 
 export class ResponsesStreamOptionsDto {
-  @ApiPropertyOptional({ description: 'Accepted; the gateway does not pad stream events' })
-  @IsOptional()
-  @IsBoolean()
+  @OptionalBoolean({ description: 'Accepted; the gateway does not pad stream events' })
   include_obfuscation?: boolean;
 }
 
@@ -250,41 +239,22 @@ export class OpenAiResponsesDto {
   @IsResponsesToolChoice()
   tool_choice?: string | Record<string, unknown>;
 
-  @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @IsBoolean()
+  @OptionalBoolean({ nullable: true })
   parallel_tool_calls?: boolean;
 
-  @ApiPropertyOptional({ type: TextConfigDto })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => TextConfigDto)
+  @OptionalNested(TextConfigDto)
   text?: TextConfigDto;
 
-  @ApiPropertyOptional({ minimum: 1, nullable: true, example: 256 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @OptionalIntFrom(1, { nullable: true, example: 256 })
   max_output_tokens?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 2, nullable: true })
-  @IsOptional()
-  @IsNumber()
-  @Min(0)
-  @Max(2)
+  @OptionalNumberIn(0, 2, { nullable: true })
   temperature?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 1, nullable: true })
-  @IsOptional()
-  @IsNumber()
-  @Min(0)
-  @Max(1)
+  @OptionalNumberIn(0, 1, { nullable: true })
   top_p?: number;
 
-  @ApiPropertyOptional({ type: ReasoningDto, nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => ReasoningDto)
+  @OptionalNested(ReasoningDto, { nullable: true })
   reasoning?: ReasoningDto;
 
   @ApiPropertyOptional({
@@ -297,29 +267,20 @@ export class OpenAiResponsesDto {
   @IsMetadata()
   metadata?: Record<string, string>;
 
-  @ApiPropertyOptional({
+  @OptionalBoolean({
     default: true,
     nullable: true,
     description: 'Keep the response for later retrieval',
   })
-  @IsOptional()
-  @IsBoolean()
   store?: boolean;
 
-  @ApiPropertyOptional({ default: false, nullable: true })
-  @IsOptional()
-  @IsBoolean()
+  @OptionalBoolean({ default: false, nullable: true })
   stream?: boolean;
 
-  @ApiPropertyOptional({ type: ResponsesStreamOptionsDto, nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => ResponsesStreamOptionsDto)
+  @OptionalNested(ResponsesStreamOptionsDto, { nullable: true })
   stream_options?: ResponsesStreamOptionsDto;
 
-  @ApiPropertyOptional({ default: false, nullable: true, description: 'Run in the background' })
-  @IsOptional()
-  @IsBoolean()
+  @OptionalBoolean({ default: false, nullable: true, description: 'Run in the background' })
   background?: boolean;
 
   @ApiPropertyOptional({
@@ -356,37 +317,22 @@ export class OpenAiResponsesDto {
   @IsPromptRef()
   prompt?: { id: string; variables?: Record<string, unknown> | null; version?: string | null };
 
-  @ApiPropertyOptional({ description: 'End-user id, forwarded where the service accepts one' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
+  @OptionalStringUpTo(256, { description: 'End-user id, forwarded where the service accepts one' })
   user?: string;
 
-  @ApiPropertyOptional({ description: 'Stable hashed end-user id for abuse detection' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
+  @OptionalStringUpTo(256, { description: 'Stable hashed end-user id for abuse detection' })
   safety_identifier?: string;
 
-  @ApiPropertyOptional({ description: 'Groups requests for prompt caching' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1024)
+  @OptionalStringUpTo(1024, { description: 'Groups requests for prompt caching' })
   prompt_cache_key?: string;
 
-  @ApiPropertyOptional({ enum: CACHE_RETENTIONS, nullable: true })
-  @IsOptional()
-  @IsIn(CACHE_RETENTIONS)
+  @OptionalOneOf(CACHE_RETENTIONS, { nullable: true })
   prompt_cache_retention?: (typeof CACHE_RETENTIONS)[number];
 
-  @ApiPropertyOptional({ enum: SERVICE_TIERS, nullable: true })
-  @IsOptional()
-  @IsIn(SERVICE_TIERS)
+  @OptionalOneOf(SERVICE_TIERS, { nullable: true })
   service_tier?: (typeof SERVICE_TIERS)[number];
 
-  @ApiPropertyOptional({ enum: TRUNCATIONS, nullable: true, description: 'Accepted' })
-  @IsOptional()
-  @IsIn(TRUNCATIONS)
+  @OptionalOneOf(TRUNCATIONS, { nullable: true, description: 'Accepted' })
   truncation?: (typeof TRUNCATIONS)[number];
 
   @ApiPropertyOptional({ type: [String], nullable: true, description: 'Accepted' })
@@ -397,11 +343,7 @@ export class OpenAiResponsesDto {
   @MaxLength(128, { each: true })
   include?: string[];
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 20, nullable: true, description: 'Accepted' })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(20)
+  @OptionalIntIn(0, 20, { nullable: true, description: 'Accepted' })
   top_logprobs?: number;
 
   @ApiPropertyOptional({
