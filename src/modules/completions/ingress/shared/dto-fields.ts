@@ -1,10 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNotEmpty,
   IsNumber,
   IsOptional,
   IsString,
@@ -77,3 +78,19 @@ export const OptionalNested = (dto: Dto, docs: Docs = {}) =>
 /** An optional JSON object, kept as sent. */
 export const OptionalPlainObject = (docs: Docs = {}) =>
   stacked(ApiPropertyOptional(docs), IsOptional(), IsPlainObject() as PropertyDecorator);
+
+/** An optional string. */
+export const OptionalString = (docs: Docs = {}) =>
+  stacked(ApiPropertyOptional(docs), IsOptional(), IsString());
+
+/** A required, non-empty string of at most `max` characters. */
+export const NonEmptyStringUpTo = (max: number, docs: Docs = {}) =>
+  stacked(ApiProperty(docs), IsString(), IsNotEmpty(), MaxLength(max));
+
+/** The JSON Schema the structured-output examples of every format ask for. */
+export const ANSWER_SCHEMA_EXAMPLE = {
+  type: 'object',
+  properties: { answer: { type: 'string' } },
+  required: ['answer'],
+  additionalProperties: false,
+};

@@ -6,10 +6,8 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsNotEmpty,
   IsOptional,
   IsString,
-  MaxLength,
   Min,
   ValidateBy,
   ValidateNested,
@@ -24,6 +22,9 @@ import {
   OptionalIntFrom,
   OptionalBoolean,
   OptionalPlainObject,
+  OptionalString,
+  NonEmptyStringUpTo,
+  ANSWER_SCHEMA_EXAMPLE,
 } from '../../shared/dto-fields';
 
 /** A string, or an array of content blocks (objects with a string `type`). */
@@ -62,22 +63,15 @@ export class AnthropicMessageParamDto {
 
 /** Anthropic's tool definition (`input_schema` is the JSON Schema of the input). */
 export class AnthropicToolDto {
-  @ApiPropertyOptional({
+  @OptionalString({
     description: 'Only custom tools (no `type`, or `custom`); server tools are not supported',
   })
-  @IsOptional()
-  @IsString()
   type?: string;
 
-  @ApiProperty({ example: 'get_weather' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(128)
+  @NonEmptyStringUpTo(128, { example: 'get_weather' })
   name!: string;
 
-  @ApiPropertyOptional({ example: 'Current weather for a city' })
-  @IsOptional()
-  @IsString()
+  @OptionalString({ example: 'Current weather for a city' })
   description?: string;
 
   @ApiProperty({
@@ -92,13 +86,10 @@ export class AnthropicToolDto {
 
 /** `POST /v1/messages/count_tokens`: the fields that make up the input. */
 export class AnthropicCountTokensDto {
-  @ApiProperty({
+  @NonEmptyStringUpTo(256, {
     example: 'claude-sonnet-4-6',
     description: `A bare model id resolved through the catalog (\`claude-sonnet-4-6\`, \`gpt-4o-mini\`), \`<service>/<model>\` (${SERVICES.join(', ')}) or \`agent/<agent_id>\``,
   })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(256)
   model!: string;
 
   @ApiProperty({ type: [AnthropicMessageParamDto], maxItems: MAX_MESSAGES })
@@ -167,9 +158,7 @@ export class AnthropicMessagesDto extends AnthropicCountTokensDto {
   @OptionalPlainObject({ description: '`user_id` is forwarded as the end-user id' })
   metadata?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'Accepted, not forwarded' })
-  @IsOptional()
-  @IsString()
+  @OptionalString({ description: 'Accepted, not forwarded' })
   service_tier?: string;
 
   @OptionalPlainObject({
@@ -178,12 +167,7 @@ export class AnthropicMessagesDto extends AnthropicCountTokensDto {
     example: {
       format: {
         type: 'json_schema',
-        schema: {
-          type: 'object',
-          properties: { answer: { type: 'string' } },
-          required: ['answer'],
-          additionalProperties: false,
-        },
+        schema: ANSWER_SCHEMA_EXAMPLE,
       },
     },
   })

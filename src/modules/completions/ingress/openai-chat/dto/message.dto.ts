@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { IsMessageContent, IsPlainObject } from '../../../../../common/validation/validators';
 import type { ContentPart } from '../../../../providers';
+import { OptionalString } from '../../shared/dto-fields';
 
 export class ToolCallFunctionDto {
   @ApiProperty({ example: 'get_weather' })
@@ -77,12 +78,10 @@ export class MessageDto {
   @IsNotEmpty()
   tool_call_id?: string;
 
-  @ApiPropertyOptional({
+  @OptionalString({
     nullable: true,
     description: 'On role "assistant": accepted as OpenAI returns it, not forwarded',
   })
-  @IsOptional()
-  @IsString()
   refusal?: string | null;
 
   @ApiPropertyOptional({

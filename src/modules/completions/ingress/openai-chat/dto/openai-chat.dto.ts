@@ -6,10 +6,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsNotEmpty,
   IsOptional,
-  IsString,
-  MaxLength,
   ValidateNested,
 } from 'class-validator';
 import {
@@ -29,6 +26,9 @@ import {
   OptionalOneOf,
   OptionalNested,
   OptionalPlainObject,
+  OptionalString,
+  NonEmptyStringUpTo,
+  ANSWER_SCHEMA_EXAMPLE,
 } from '../../shared/dto-fields';
 
 export const SERVICE_TIERS = ['auto', 'default', 'flex', 'scale', 'priority'] as const;
@@ -60,15 +60,10 @@ export const PASS_THROUGH_PARAMS = [
 ] as const;
 
 export class FunctionDefinitionDto {
-  @ApiProperty({ example: 'get_weather' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(64)
+  @NonEmptyStringUpTo(64, { example: 'get_weather' })
   name!: string;
 
-  @ApiPropertyOptional({ example: 'Current weather for a city' })
-  @IsOptional()
-  @IsString()
+  @OptionalString({ example: 'Current weather for a city' })
   description?: string;
 
   @OptionalPlainObject({
@@ -101,13 +96,10 @@ export class StreamOptionsDto {
 
 /** `POST /v1/chat/completions`: OpenAI's request shape. */
 export class OpenAiChatCompletionDto {
-  @ApiProperty({
+  @NonEmptyStringUpTo(256, {
     example: 'openai/gpt-4o-mini',
     description: `\`<service>/<model>\` (${SERVICES.join(', ')}) or \`agent/<agent_id>\``,
   })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(256)
   model!: string;
 
   @ApiProperty({ type: [MessageDto], maxItems: MAX_MESSAGES })
@@ -192,12 +184,7 @@ export class OpenAiChatCompletionDto {
       json_schema: {
         name: 'answer',
         strict: true,
-        schema: {
-          type: 'object',
-          properties: { answer: { type: 'string' } },
-          required: ['answer'],
-          additionalProperties: false,
-        },
+        schema: ANSWER_SCHEMA_EXAMPLE,
       },
     },
   })

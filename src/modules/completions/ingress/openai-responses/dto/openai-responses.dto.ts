@@ -26,6 +26,8 @@ import {
   OptionalStringUpTo,
   OptionalOneOf,
   OptionalNested,
+  OptionalString,
+  ANSWER_SCHEMA_EXAMPLE,
 } from '../../shared/dto-fields';
 
 /** Input items one request may carry: as many as chat messages on /v1/chat/completions. */
@@ -144,12 +146,7 @@ export class TextConfigDto {
       type: 'json_schema',
       name: 'answer',
       strict: true,
-      schema: {
-        type: 'object',
-        properties: { answer: { type: 'string' } },
-        required: ['answer'],
-        additionalProperties: false,
-      },
+      schema: ANSWER_SCHEMA_EXAMPLE,
     },
   })
   @IsOptional()
@@ -211,9 +208,7 @@ export class OpenAiResponsesDto {
   @IsResponsesInput()
   input?: string | Array<Record<string, unknown>>;
 
-  @ApiPropertyOptional({ nullable: true, description: 'A system message put first' })
-  @IsOptional()
-  @IsString()
+  @OptionalString({ nullable: true, description: 'A system message put first' })
   instructions?: string;
 
   @ApiPropertyOptional({
