@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Headers, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -14,7 +14,6 @@ import type { Principal } from '../../../../common/auth/principal';
 import { CurrentPrincipal } from '../../../../common/decorators';
 import { clientGoneSignal } from '../../../../common/http/client-gone';
 import { ModelCatalogService } from '../../../providers';
-import { RateLimited } from '../../../throttling';
 import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
 import { estimateTokens } from '../../pipeline/history-trimmer';
 import { JobBuilder } from '../../pipeline/job-builder';
@@ -28,7 +27,8 @@ import {
   AnthropicCountTokensResponseDto,
   AnthropicMessageResponseDto,
 } from './dto/anthropic-messages-response.dto';
-import { ApiErrorResponses, ApiJsonOrStreamOkResponse } from '../../../../common/swagger';
+import { ApiJsonOrStreamOkResponse } from '../../../../common/swagger';
+import { CompletionRoute } from '../shared/route-decorators';
 
 /** The errors both Messages routes can answer, in Anthropic's error shape. */
 const MESSAGES_ERRORS = [
@@ -77,9 +77,7 @@ export class AnthropicMessagesController {
       },
     },
   })
-  @ApiErrorResponses('anthropic', ...MESSAGES_ERRORS)
-  @HttpCode(200)
-  @RateLimited()
+  @CompletionRoute('anthropic', ...MESSAGES_ERRORS)
   @ApiOperation({
     summary: 'Anthropic Messages (JSON or SSE), for every provider',
     description:
@@ -137,9 +135,7 @@ export class AnthropicMessagesController {
       },
     },
   })
-  @ApiErrorResponses('anthropic', ...MESSAGES_ERRORS)
-  @HttpCode(200)
-  @RateLimited()
+  @CompletionRoute('anthropic', ...MESSAGES_ERRORS)
   @ApiOperation({
     summary: 'Count the input tokens of a Messages request (an estimate)',
     description:

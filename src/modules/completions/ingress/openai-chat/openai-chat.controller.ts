@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Headers, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -13,7 +13,6 @@ import { CurrentPrincipal } from '../../../../common/decorators';
 import { clientGoneSignal } from '../../../../common/http/client-gone';
 import { AppException, ErrorCode } from '../../../../common/errors';
 import { ModelCatalogService } from '../../../providers';
-import { RateLimited } from '../../../throttling';
 import type { PipelineEvent } from '../../pipeline/completion-job';
 import { CompletionPipeline } from '../../pipeline/completion-pipeline.service';
 import { JobBuilder } from '../../pipeline/job-builder';
@@ -22,8 +21,9 @@ import { requestExtrasFrom } from '../shared/request-extras';
 import { sendStream } from '../sse/stream-response';
 import { OpenAiChatCompletionDto } from './dto/openai-chat.dto';
 import { openAiStreamFormat, toChatCompletion, toChatRequest } from './openai-chat.adapter';
-import { ApiErrorResponses, ApiJsonOrStreamOkResponse } from '../../../../common/swagger';
+import { ApiJsonOrStreamOkResponse } from '../../../../common/swagger';
 import { OpenAiChatCompletionResponseDto } from './dto/openai-chat-response.dto';
+import { CompletionRoute, MODEL_NOT_FOUND, GATEWAY_HEADERS } from '../shared/route-decorators';
 
 /** Names the parameters the parameter policy left out for the target model. */
 export const DROPPED_PARAMS_HEADER = 'x-gateway-dropped-params';
@@ -85,7 +85,7 @@ export class OpenAiCompletionController {
       },
     },
   })
-  @ApiErrorResponses(
+  @CompletionRoute(
     'openai',
     {
       status: 400,
@@ -93,16 +93,11 @@ export class OpenAiCompletionController {
         'Invalid body (a wrong type names the field in `error.param`), or in strict mode a parameter the target model cannot take (`error.param` set)',
     },
     401,
-    {
-      status: 404,
-      description: 'A model no service lists, or an unknown agent/<id> (`error.param`: model)',
-    },
+    MODEL_NOT_FOUND,
     413,
     429,
     503,
   )
-  @HttpCode(200)
-  @RateLimited()
   @ApiOperation({
     summary: 'OpenAI-compatible chat completions (JSON or SSE)',
     description:
@@ -125,26 +120,10 @@ export class OpenAiCompletionController {
       },
     },
   })
-  @ApiHeader({
-    name: 'x-thread-id',
-    required: false,
-    description: 'Store and replay the conversation under this thread',
-  })
-  @ApiHeader({
-    name: 'x-sub-thread-id',
-    required: false,
-    description: 'Sub-thread within x-thread-id',
-  })
-  @ApiHeader({
-    name: 'x-cache-ttl',
-    required: false,
-    description: 'Seconds to cache the answer; 0 disables the cache',
-  })
-  @ApiHeader({
-    name: 'cache-control',
-    required: false,
-    description: '`no-cache` bypasses the response cache',
-  })
+  @ApiHeader(GATEWAY_HEADERS.threadId)
+  @ApiHeader(GATEWAY_HEADERS.subThreadId)
+  @ApiHeader(GATEWAY_HEADERS.cacheTtl)
+  @ApiHeader(GATEWAY_HEADERS.cacheControl)
   @ApiHeader({
     name: 'x-gateway-strict-params',
     required: false,

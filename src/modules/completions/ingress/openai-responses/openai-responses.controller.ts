@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Headers, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -11,8 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../../../common/auth/principal';
 import { CurrentPrincipal } from '../../../../common/decorators';
 import { clientGoneSignal } from '../../../../common/http/client-gone';
-import { ApiErrorResponses, ApiJsonOrStreamOkResponse } from '../../../../common/swagger';
-import { RateLimited } from '../../../throttling';
+import { ApiJsonOrStreamOkResponse } from '../../../../common/swagger';
 import { DROPPED_PARAMS_HEADER } from '../openai-chat/openai-chat.controller';
 import { newId } from '../../../../common/ids/new-id';
 import { sendStream } from '../sse/stream-response';
@@ -21,6 +20,7 @@ import { ResponsesRunner } from './responses.runner';
 import { OpenAiResponsesDto } from './dto/openai-responses.dto';
 import { ResponseObjectDto } from './dto/openai-responses-response.dto';
 import { responsesStreamFormat } from './responses.stream';
+import { CompletionRoute, MODEL_NOT_FOUND, GATEWAY_HEADERS } from '../shared/route-decorators';
 
 /** A response's id: `resp_` and the request id without dashes, as /v1/messages does `msg_`. */
 @ApiTags('responses')
@@ -91,7 +91,7 @@ export class OpenAiResponsesController {
       },
     },
   })
-  @ApiErrorResponses(
+  @CompletionRoute(
     'openai',
     {
       status: 400,
@@ -99,16 +99,11 @@ export class OpenAiResponsesController {
         'Invalid body: `error.param` names the field (`input[3].type` for an input item type the gateway does not support, `tools[0].type` for a hosted tool)',
     },
     401,
-    {
-      status: 404,
-      description: 'A model no service lists, or an unknown agent/<id> (`error.param`: model)',
-    },
+    MODEL_NOT_FOUND,
     413,
     429,
     503,
   )
-  @HttpCode(200)
-  @RateLimited()
   @ApiOperation({
     summary: 'OpenAI Responses API: create a response (JSON or SSE), for every provider',
     description:
@@ -130,16 +125,8 @@ export class OpenAiResponsesController {
       '`response.function_call_arguments.delta`/`.done`, `response.output_item.done`, then ' +
       '`response.completed` (or `response.incomplete`; `response.failed` on a failure); no `[DONE]`',
   })
-  @ApiHeader({
-    name: 'x-thread-id',
-    required: false,
-    description: 'Store and replay the conversation under this thread',
-  })
-  @ApiHeader({
-    name: 'x-cache-ttl',
-    required: false,
-    description: 'Seconds to cache the answer; 0 disables the cache',
-  })
+  @ApiHeader(GATEWAY_HEADERS.threadId)
+  @ApiHeader(GATEWAY_HEADERS.cacheTtl)
   async create(
     @Body() body: OpenAiResponsesDto,
     @Headers() headers: Record<string, string | undefined>,
