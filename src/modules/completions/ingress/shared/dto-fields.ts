@@ -31,25 +31,23 @@ type Dto = new (...args: never[]) => unknown;
  */
 const stacked = (...decorators: PropertyDecorator[]) => applyDecorators(...decorators.reverse());
 
+/** An optional number of the type `isType` checks, in [min, max]. */
+const boundedBy =
+  (isType: () => PropertyDecorator) =>
+  (min: number, max: number, docs: Docs = {}) =>
+    stacked(
+      ApiPropertyOptional({ minimum: min, maximum: max, ...docs }),
+      IsOptional(),
+      isType(),
+      Min(min),
+      Max(max),
+    );
+
 /** An optional number (finite) in [min, max]. */
-export const OptionalNumberIn = (min: number, max: number, docs: Docs = {}) =>
-  stacked(
-    ApiPropertyOptional({ minimum: min, maximum: max, ...docs }),
-    IsOptional(),
-    IsNumber(),
-    Min(min),
-    Max(max),
-  );
+export const OptionalNumberIn = boundedBy(() => IsNumber());
 
 /** An optional integer in [min, max]. */
-export const OptionalIntIn = (min: number, max: number, docs: Docs = {}) =>
-  stacked(
-    ApiPropertyOptional({ minimum: min, maximum: max, ...docs }),
-    IsOptional(),
-    IsInt(),
-    Min(min),
-    Max(max),
-  );
+export const OptionalIntIn = boundedBy(() => IsInt());
 
 /** An optional integer of at least `min`. */
 export const OptionalIntFrom = (min: number, docs: Docs = {}) =>

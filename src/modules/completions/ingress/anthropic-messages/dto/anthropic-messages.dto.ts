@@ -17,15 +17,7 @@ import { IsPlainObject } from '../../../../../common/validation/validators';
 import { SERVICES } from '../../../../providers';
 import { MAX_MESSAGES } from '../../openai-chat/dto/message.dto';
 import { isRecord } from '../../../../../common/validation/is-record';
-import {
-  OptionalNumberIn,
-  OptionalIntFrom,
-  OptionalBoolean,
-  OptionalPlainObject,
-  OptionalString,
-  NonEmptyStringUpTo,
-  ANSWER_SCHEMA_EXAMPLE,
-} from '../../shared/dto-fields';
+import * as Field from '../../shared/dto-fields';
 
 /** A string, or an array of content blocks (objects with a string `type`). */
 const IsBlocksOrText = (o?: ValidationOptions) =>
@@ -63,15 +55,15 @@ export class AnthropicMessageParamDto {
 
 /** Anthropic's tool definition (`input_schema` is the JSON Schema of the input). */
 export class AnthropicToolDto {
-  @OptionalString({
+  @Field.OptionalString({
     description: 'Only custom tools (no `type`, or `custom`); server tools are not supported',
   })
   type?: string;
 
-  @NonEmptyStringUpTo(128, { example: 'get_weather' })
+  @Field.NonEmptyStringUpTo(128, { example: 'get_weather' })
   name!: string;
 
-  @OptionalString({ example: 'Current weather for a city' })
+  @Field.OptionalString({ example: 'Current weather for a city' })
   description?: string;
 
   @ApiProperty({
@@ -80,13 +72,13 @@ export class AnthropicToolDto {
   @IsPlainObject()
   input_schema!: Record<string, unknown>;
 
-  @OptionalPlainObject({ description: 'Accepted, not forwarded' })
+  @Field.OptionalPlainObject({ description: 'Accepted, not forwarded' })
   cache_control?: Record<string, unknown>;
 }
 
 /** `POST /v1/messages/count_tokens`: the fields that make up the input. */
 export class AnthropicCountTokensDto {
-  @NonEmptyStringUpTo(256, {
+  @Field.NonEmptyStringUpTo(256, {
     example: 'claude-sonnet-4-6',
     description: `A bare model id resolved through the catalog (\`claude-sonnet-4-6\`, \`gpt-4o-mini\`), \`<service>/<model>\` (${SERVICES.join(', ')}) or \`agent/<agent_id>\``,
   })
@@ -116,13 +108,13 @@ export class AnthropicCountTokensDto {
   @Type(() => AnthropicToolDto)
   tools?: AnthropicToolDto[];
 
-  @OptionalPlainObject({
+  @Field.OptionalPlainObject({
     description: '`{type:"auto"|"any"|"none"}` or `{type:"tool",name}`',
     example: { type: 'auto' },
   })
   tool_choice?: Record<string, unknown>;
 
-  @OptionalPlainObject({
+  @Field.OptionalPlainObject({
     description:
       'Extended thinking, e.g. `{type:"enabled",budget_tokens:2048}`: passed to models whose catalog entry lists `thinking` (Claude), dropped otherwise; the answer then opens with `thinking` blocks (`thinking_delta`/`signature_delta` when streaming)',
   })
@@ -143,37 +135,43 @@ export class AnthropicMessagesDto extends AnthropicCountTokensDto {
   @IsString({ each: true })
   stop_sequences?: string[];
 
-  @OptionalBoolean({ default: false })
+  @Field.OptionalBoolean({ default: false })
   stream?: boolean;
 
-  @OptionalNumberIn(0, 1, { description: 'Forwarded where the model takes it, dropped otherwise' })
+  @Field.OptionalNumberIn(0, 1, {
+    description: 'Forwarded where the model takes it, dropped otherwise',
+  })
   temperature?: number;
 
-  @OptionalNumberIn(0, 1, { description: 'Forwarded where the model takes it, dropped otherwise' })
+  @Field.OptionalNumberIn(0, 1, {
+    description: 'Forwarded where the model takes it, dropped otherwise',
+  })
   top_p?: number;
 
-  @OptionalIntFrom(0, { description: 'Forwarded where the model takes it, dropped otherwise' })
+  @Field.OptionalIntFrom(0, {
+    description: 'Forwarded where the model takes it, dropped otherwise',
+  })
   top_k?: number;
 
-  @OptionalPlainObject({ description: '`user_id` is forwarded as the end-user id' })
+  @Field.OptionalPlainObject({ description: '`user_id` is forwarded as the end-user id' })
   metadata?: Record<string, unknown>;
 
-  @OptionalString({ description: 'Accepted, not forwarded' })
+  @Field.OptionalString({ description: 'Accepted, not forwarded' })
   service_tier?: string;
 
-  @OptionalPlainObject({
+  @Field.OptionalPlainObject({
     description:
       'Structured outputs: `format: {type:"json_schema", schema}` makes the answer a JSON text matching the schema, on every model (natively on Claude models and on services with json_schema, through a forced tool elsewhere). `effort` is accepted, not forwarded',
     example: {
       format: {
         type: 'json_schema',
-        schema: ANSWER_SCHEMA_EXAMPLE,
+        schema: Field.ANSWER_SCHEMA_EXAMPLE,
       },
     },
   })
   output_config?: Record<string, unknown>;
 
-  @OptionalPlainObject({
+  @Field.OptionalPlainObject({
     description: 'Deprecated beta spelling of `output_config.format`; treated the same way',
   })
   output_format?: Record<string, unknown>;

@@ -13,7 +13,7 @@ import {
 } from 'class-validator';
 import { IsMessageContent, IsPlainObject } from '../../../../../common/validation/validators';
 import type { ContentPart } from '../../../../providers';
-import { OptionalString } from '../../shared/dto-fields';
+import * as Field from '../../shared/dto-fields';
 
 export class ToolCallFunctionDto {
   @ApiProperty({ example: 'get_weather' })
@@ -78,7 +78,7 @@ export class MessageDto {
   @IsNotEmpty()
   tool_call_id?: string;
 
-  @OptionalString({
+  @Field.OptionalString({
     nullable: true,
     description: 'On role "assistant": accepted as OpenAI returns it, not forwarded',
   })

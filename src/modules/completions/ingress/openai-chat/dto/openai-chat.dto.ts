@@ -17,19 +17,7 @@ import {
 import { SERVICES, type ResponseFormat, type ToolChoice } from '../../../../providers';
 import { registerFastAccept } from '../../../../../common/validation/fast-accept';
 import { MAX_MESSAGES, MessageDto } from './message.dto';
-import {
-  OptionalNumberIn,
-  OptionalIntIn,
-  OptionalIntFrom,
-  OptionalBoolean,
-  OptionalStringUpTo,
-  OptionalOneOf,
-  OptionalNested,
-  OptionalPlainObject,
-  OptionalString,
-  NonEmptyStringUpTo,
-  ANSWER_SCHEMA_EXAMPLE,
-} from '../../shared/dto-fields';
+import * as Field from '../../shared/dto-fields';
 
 export const SERVICE_TIERS = ['auto', 'default', 'flex', 'scale', 'priority'] as const;
 export const CACHE_RETENTIONS = ['in_memory', 'in-memory', '24h'] as const;
@@ -60,18 +48,18 @@ export const PASS_THROUGH_PARAMS = [
 ] as const;
 
 export class FunctionDefinitionDto {
-  @NonEmptyStringUpTo(64, { example: 'get_weather' })
+  @Field.NonEmptyStringUpTo(64, { example: 'get_weather' })
   name!: string;
 
-  @OptionalString({ example: 'Current weather for a city' })
+  @Field.OptionalString({ example: 'Current weather for a city' })
   description?: string;
 
-  @OptionalPlainObject({
+  @Field.OptionalPlainObject({
     example: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
   })
   parameters?: Record<string, unknown>;
 
-  @OptionalBoolean()
+  @Field.OptionalBoolean()
   strict?: boolean;
 }
 
@@ -87,16 +75,16 @@ export class ToolDefinitionDto {
 }
 
 export class StreamOptionsDto {
-  @OptionalBoolean({ description: 'Send a last chunk with usage before [DONE]' })
+  @Field.OptionalBoolean({ description: 'Send a last chunk with usage before [DONE]' })
   include_usage?: boolean;
 
-  @OptionalBoolean({ description: 'Accepted; the gateway does not pad stream chunks' })
+  @Field.OptionalBoolean({ description: 'Accepted; the gateway does not pad stream chunks' })
   include_obfuscation?: boolean;
 }
 
 /** `POST /v1/chat/completions`: OpenAI's request shape. */
 export class OpenAiChatCompletionDto {
-  @NonEmptyStringUpTo(256, {
+  @Field.NonEmptyStringUpTo(256, {
     example: 'openai/gpt-4o-mini',
     description: `\`<service>/<model>\` (${SERVICES.join(', ')}) or \`agent/<agent_id>\``,
   })
@@ -110,16 +98,16 @@ export class OpenAiChatCompletionDto {
   @Type(() => MessageDto)
   messages!: MessageDto[];
 
-  @OptionalNumberIn(0, 2, { example: 0.7, nullable: true })
+  @Field.OptionalNumberIn(0, 2, { example: 0.7, nullable: true })
   temperature?: number;
 
-  @OptionalNumberIn(0, 1, { nullable: true })
+  @Field.OptionalNumberIn(0, 1, { nullable: true })
   top_p?: number;
 
-  @OptionalIntFrom(1, { example: 256, nullable: true })
+  @Field.OptionalIntFrom(1, { example: 256, nullable: true })
   max_tokens?: number;
 
-  @OptionalIntFrom(1, { description: 'Newer name of max_tokens', nullable: true })
+  @Field.OptionalIntFrom(1, { description: 'Newer name of max_tokens', nullable: true })
   max_completion_tokens?: number;
 
   @ApiPropertyOptional({
@@ -130,10 +118,10 @@ export class OpenAiChatCompletionDto {
   @IsStop()
   stop?: string | string[];
 
-  @OptionalNumberIn(-2, 2, { nullable: true })
+  @Field.OptionalNumberIn(-2, 2, { nullable: true })
   presence_penalty?: number;
 
-  @OptionalNumberIn(-2, 2, { nullable: true })
+  @Field.OptionalNumberIn(-2, 2, { nullable: true })
   frequency_penalty?: number;
 
   @ApiPropertyOptional({ nullable: true })
@@ -141,7 +129,7 @@ export class OpenAiChatCompletionDto {
   @IsInt()
   seed?: number;
 
-  @OptionalIntIn(1, 128, {
+  @Field.OptionalIntIn(1, 128, {
     description:
       'Choices to generate. More than 1 is served where the target model takes `n` (the catalog ' +
       'lists it: OpenAI chat models, Mistral medium/small): `choices` has indexes 0..n-1, stream ' +
@@ -152,10 +140,10 @@ export class OpenAiChatCompletionDto {
   })
   n?: number;
 
-  @OptionalBoolean({ default: false, nullable: true })
+  @Field.OptionalBoolean({ default: false, nullable: true })
   stream?: boolean;
 
-  @OptionalNested(StreamOptionsDto, { nullable: true })
+  @Field.OptionalNested(StreamOptionsDto, { nullable: true })
   stream_options?: StreamOptionsDto;
 
   @ApiPropertyOptional({ type: [ToolDefinitionDto] })
@@ -173,7 +161,7 @@ export class OpenAiChatCompletionDto {
   @IsToolChoice()
   tool_choice?: ToolChoice;
 
-  @OptionalBoolean()
+  @Field.OptionalBoolean()
   parallel_tool_calls?: boolean;
 
   @ApiPropertyOptional({
@@ -184,7 +172,7 @@ export class OpenAiChatCompletionDto {
       json_schema: {
         name: 'answer',
         strict: true,
-        schema: ANSWER_SCHEMA_EXAMPLE,
+        schema: Field.ANSWER_SCHEMA_EXAMPLE,
       },
     },
   })
@@ -192,20 +180,25 @@ export class OpenAiChatCompletionDto {
   @IsOpenAiResponseFormat()
   response_format?: ResponseFormat;
 
-  @OptionalStringUpTo(256, { description: 'End-user id, forwarded where the service accepts one' })
+  @Field.OptionalStringUpTo(256, {
+    description: 'End-user id, forwarded where the service accepts one',
+  })
   user?: string;
 
   // The parameters below follow OpenAI's chat API. Each is type-checked here and then goes
   // through the parameter policy: passed to models whose catalog entry lists it, otherwise
   // dropped and named in `x-gateway-dropped-params` (a 400 in strict mode).
 
-  @OptionalBoolean({ nullable: true, description: 'Return log probabilities of output tokens' })
+  @Field.OptionalBoolean({
+    nullable: true,
+    description: 'Return log probabilities of output tokens',
+  })
   logprobs?: boolean;
 
-  @OptionalIntIn(0, 20, { nullable: true })
+  @Field.OptionalIntIn(0, 20, { nullable: true })
   top_logprobs?: number;
 
-  @OptionalPlainObject({
+  @Field.OptionalPlainObject({
     type: 'object',
     additionalProperties: { type: 'number' },
     nullable: true,
@@ -213,7 +206,7 @@ export class OpenAiChatCompletionDto {
   })
   logit_bias?: Record<string, number>;
 
-  @OptionalPlainObject({
+  @Field.OptionalPlainObject({
     type: 'object',
     additionalProperties: { type: 'string' },
     nullable: true,
@@ -221,31 +214,34 @@ export class OpenAiChatCompletionDto {
   })
   metadata?: Record<string, string>;
 
-  @OptionalBoolean({
+  @Field.OptionalBoolean({
     nullable: true,
     description: "Store the completion in the provider's logs",
   })
   store?: boolean;
 
-  @OptionalOneOf(SERVICE_TIERS, { nullable: true })
+  @Field.OptionalOneOf(SERVICE_TIERS, { nullable: true })
   service_tier?: (typeof SERVICE_TIERS)[number];
 
-  @OptionalStringUpTo(1024, { nullable: true, description: 'Groups requests for prompt caching' })
+  @Field.OptionalStringUpTo(1024, {
+    nullable: true,
+    description: 'Groups requests for prompt caching',
+  })
   prompt_cache_key?: string;
 
-  @OptionalOneOf(CACHE_RETENTIONS, { nullable: true })
+  @Field.OptionalOneOf(CACHE_RETENTIONS, { nullable: true })
   prompt_cache_retention?: (typeof CACHE_RETENTIONS)[number];
 
-  @OptionalStringUpTo(256, {
+  @Field.OptionalStringUpTo(256, {
     nullable: true,
     description: 'Stable hashed end-user id for abuse detection',
   })
   safety_identifier?: string;
 
-  @OptionalOneOf(REASONING_EFFORTS, { nullable: true })
+  @Field.OptionalOneOf(REASONING_EFFORTS, { nullable: true })
   reasoning_effort?: (typeof REASONING_EFFORTS)[number];
 
-  @OptionalOneOf(VERBOSITIES, { nullable: true })
+  @Field.OptionalOneOf(VERBOSITIES, { nullable: true })
   verbosity?: (typeof VERBOSITIES)[number];
 
   @ApiPropertyOptional({ type: [String], enum: MODALITIES, nullable: true })
@@ -255,7 +251,7 @@ export class OpenAiChatCompletionDto {
   @IsIn(MODALITIES, { each: true })
   modalities?: Array<(typeof MODALITIES)[number]>;
 
-  @OptionalPlainObject({
+  @Field.OptionalPlainObject({
     type: 'object',
     additionalProperties: true,
     nullable: true,
@@ -263,7 +259,7 @@ export class OpenAiChatCompletionDto {
   })
   audio?: Record<string, unknown>;
 
-  @OptionalPlainObject({
+  @Field.OptionalPlainObject({
     type: 'object',
     additionalProperties: true,
     nullable: true,
@@ -271,7 +267,7 @@ export class OpenAiChatCompletionDto {
   })
   prediction?: Record<string, unknown>;
 
-  @OptionalPlainObject({
+  @Field.OptionalPlainObject({
     type: 'object',
     additionalProperties: true,
     nullable: true,

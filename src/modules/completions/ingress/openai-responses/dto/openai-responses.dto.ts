@@ -18,17 +18,7 @@ import {
   VERBOSITIES,
 } from '../../openai-chat/dto/openai-chat.dto';
 import { MAX_MESSAGES } from '../../openai-chat/dto/message.dto';
-import {
-  OptionalNumberIn,
-  OptionalIntIn,
-  OptionalIntFrom,
-  OptionalBoolean,
-  OptionalStringUpTo,
-  OptionalOneOf,
-  OptionalNested,
-  OptionalString,
-  ANSWER_SCHEMA_EXAMPLE,
-} from '../../shared/dto-fields';
+import * as Field from '../../shared/dto-fields';
 
 /** Input items one request may carry: as many as chat messages on /v1/chat/completions. */
 export const MAX_INPUT_ITEMS = MAX_MESSAGES;
@@ -146,29 +136,29 @@ export class TextConfigDto {
       type: 'json_schema',
       name: 'answer',
       strict: true,
-      schema: ANSWER_SCHEMA_EXAMPLE,
+      schema: Field.ANSWER_SCHEMA_EXAMPLE,
     },
   })
   @IsOptional()
   @IsTextFormat()
   format?: Record<string, unknown>;
 
-  @OptionalOneOf(VERBOSITIES, { nullable: true })
+  @Field.OptionalOneOf(VERBOSITIES, { nullable: true })
   verbosity?: (typeof VERBOSITIES)[number];
 }
 
 export class ReasoningDto {
-  @OptionalOneOf(REASONING_EFFORTS, {
+  @Field.OptionalOneOf(REASONING_EFFORTS, {
     nullable: true,
     description:
       'Sent as reasoning_effort to models whose catalog entry takes it; ignored elsewhere',
   })
   effort?: (typeof REASONING_EFFORTS)[number];
 
-  @OptionalOneOf(REASONING_SUMMARIES, { nullable: true, description: 'Accepted' })
+  @Field.OptionalOneOf(REASONING_SUMMARIES, { nullable: true, description: 'Accepted' })
   summary?: (typeof REASONING_SUMMARIES)[number];
 
-  @OptionalOneOf(REASONING_SUMMARIES, {
+  @Field.OptionalOneOf(REASONING_SUMMARIES, {
     nullable: true,
     deprecated: true,
     description: 'Older name of summary; accepted',
@@ -177,7 +167,7 @@ export class ReasoningDto {
 }
 
 export class ResponsesStreamOptionsDto {
-  @OptionalBoolean({ description: 'Accepted; the gateway does not pad stream events' })
+  @Field.OptionalBoolean({ description: 'Accepted; the gateway does not pad stream events' })
   include_obfuscation?: boolean;
 }
 
@@ -208,7 +198,7 @@ export class OpenAiResponsesDto {
   @IsResponsesInput()
   input?: string | Array<Record<string, unknown>>;
 
-  @OptionalString({ nullable: true, description: 'A system message put first' })
+  @Field.OptionalString({ nullable: true, description: 'A system message put first' })
   instructions?: string;
 
   @ApiPropertyOptional({
@@ -234,22 +224,22 @@ export class OpenAiResponsesDto {
   @IsResponsesToolChoice()
   tool_choice?: string | Record<string, unknown>;
 
-  @OptionalBoolean({ nullable: true })
+  @Field.OptionalBoolean({ nullable: true })
   parallel_tool_calls?: boolean;
 
-  @OptionalNested(TextConfigDto)
+  @Field.OptionalNested(TextConfigDto)
   text?: TextConfigDto;
 
-  @OptionalIntFrom(1, { nullable: true, example: 256 })
+  @Field.OptionalIntFrom(1, { nullable: true, example: 256 })
   max_output_tokens?: number;
 
-  @OptionalNumberIn(0, 2, { nullable: true })
+  @Field.OptionalNumberIn(0, 2, { nullable: true })
   temperature?: number;
 
-  @OptionalNumberIn(0, 1, { nullable: true })
+  @Field.OptionalNumberIn(0, 1, { nullable: true })
   top_p?: number;
 
-  @OptionalNested(ReasoningDto, { nullable: true })
+  @Field.OptionalNested(ReasoningDto, { nullable: true })
   reasoning?: ReasoningDto;
 
   @ApiPropertyOptional({
@@ -262,20 +252,20 @@ export class OpenAiResponsesDto {
   @IsMetadata()
   metadata?: Record<string, string>;
 
-  @OptionalBoolean({
+  @Field.OptionalBoolean({
     default: true,
     nullable: true,
     description: 'Keep the response for later retrieval',
   })
   store?: boolean;
 
-  @OptionalBoolean({ default: false, nullable: true })
+  @Field.OptionalBoolean({ default: false, nullable: true })
   stream?: boolean;
 
-  @OptionalNested(ResponsesStreamOptionsDto, { nullable: true })
+  @Field.OptionalNested(ResponsesStreamOptionsDto, { nullable: true })
   stream_options?: ResponsesStreamOptionsDto;
 
-  @OptionalBoolean({ default: false, nullable: true, description: 'Run in the background' })
+  @Field.OptionalBoolean({ default: false, nullable: true, description: 'Run in the background' })
   background?: boolean;
 
   @ApiPropertyOptional({
@@ -312,22 +302,24 @@ export class OpenAiResponsesDto {
   @IsPromptRef()
   prompt?: { id: string; variables?: Record<string, unknown> | null; version?: string | null };
 
-  @OptionalStringUpTo(256, { description: 'End-user id, forwarded where the service accepts one' })
+  @Field.OptionalStringUpTo(256, {
+    description: 'End-user id, forwarded where the service accepts one',
+  })
   user?: string;
 
-  @OptionalStringUpTo(256, { description: 'Stable hashed end-user id for abuse detection' })
+  @Field.OptionalStringUpTo(256, { description: 'Stable hashed end-user id for abuse detection' })
   safety_identifier?: string;
 
-  @OptionalStringUpTo(1024, { description: 'Groups requests for prompt caching' })
+  @Field.OptionalStringUpTo(1024, { description: 'Groups requests for prompt caching' })
   prompt_cache_key?: string;
 
-  @OptionalOneOf(CACHE_RETENTIONS, { nullable: true })
+  @Field.OptionalOneOf(CACHE_RETENTIONS, { nullable: true })
   prompt_cache_retention?: (typeof CACHE_RETENTIONS)[number];
 
-  @OptionalOneOf(SERVICE_TIERS, { nullable: true })
+  @Field.OptionalOneOf(SERVICE_TIERS, { nullable: true })
   service_tier?: (typeof SERVICE_TIERS)[number];
 
-  @OptionalOneOf(TRUNCATIONS, { nullable: true, description: 'Accepted' })
+  @Field.OptionalOneOf(TRUNCATIONS, { nullable: true, description: 'Accepted' })
   truncation?: (typeof TRUNCATIONS)[number];
 
   @ApiPropertyOptional({ type: [String], nullable: true, description: 'Accepted' })
@@ -338,7 +330,7 @@ export class OpenAiResponsesDto {
   @MaxLength(128, { each: true })
   include?: string[];
 
-  @OptionalIntIn(0, 20, { nullable: true, description: 'Accepted' })
+  @Field.OptionalIntIn(0, 20, { nullable: true, description: 'Accepted' })
   top_logprobs?: number;
 
   @ApiPropertyOptional({
