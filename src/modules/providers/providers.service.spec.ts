@@ -687,14 +687,15 @@ describe('credentials and clients', () => {
   });
 
   it("uses the org's key over the deployment key", async () => {
-    const resolver: ProviderKeyResolver = {
-      resolve: (orgId, service) =>
-        Promise.resolve(
+    const resolver = new (class extends ProviderKeyResolver {
+      resolve(orgId: string, service: ServiceName) {
+        return Promise.resolve(
           orgId === 'org-1' && service === 'openai'
             ? { apiKey: 'sk-org-one-key-000000' }
             : undefined,
-        ),
-    };
+        );
+      }
+    })();
     const orgApp = await boot({}, resolver);
     try {
       const svc = orgApp.get(ProvidersService);
