@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import mongoose, { type Connection } from 'mongoose';
 import { SecretBox } from '../../../src/common/crypto';
 import { MongoProviderKeysRepository } from '../../../src/modules/provider-keys/mongo/mongo-provider-keys.repository';
 import { PostgresProviderKeysRepository } from '../../../src/modules/provider-keys/postgres/postgres-provider-keys.repository';
@@ -6,6 +7,7 @@ import type { StoredProviderKeyFields } from '../../../src/modules/provider-keys
 import { ProviderKeysRepository } from '../../../src/modules/provider-keys/provider-keys.repository';
 import { ProviderKeysService } from '../../../src/modules/provider-keys/provider-keys.service';
 import { SERVICES, type ServiceName } from '../../../src/modules/providers/provider.types';
+import { describeWithServices, SERVICE_URLS } from '../../support/services';
 import { adapterFor, describeEachBackend, newOrg } from './backends';
 import { orgStoreContract } from './org-store.contract';
 
@@ -121,3 +123,51 @@ describeEachBackend('ProviderKeysRepository contract', (backend) => {
     });
   });
 });
+
+describeWithServices(
+  ['MONGODB_URI'],
+  'MongoDB provider keys of the one-key-per-service days',
+  () => {
+    let connection: Connection | undefined;
+    const dbName = `keybalance_legacy_${randomBytes(4).toString('hex')}`;
+    beforeAll(async () => {
+      connection = await mongoose
+        .createConnection(SERVICE_URLS.MONGODB_URI!, {
+          serverSelectionTimeoutMS: 5000,
+          autoIndex: true,
+          bufferCommands: false,
+        })
+        .asPromise();
+    });
+    afterAll(async () => {
+      await connection?.useDb(dbName).dropDatabase();
+      await connection?.close();
+    });
+
+    it('drops the unique (org, service) index and reads old keys as weight 1, unnamed', async () => {
+      const db = connection!.useDb(dbName);
+      const org = newOrg();
+      const legacy = db.collection('provider_keys');
+      await legacy.createIndex({ org_id: 1, service: 1 }, { unique: true });
+      const now = new Date();
+      await legacy.insertOne({
+        _id: 'pkey_legacy000000000000001' as never,
+        org_id: org,
+        service: 'openai',
+        key_sealed: 'enc:v1:placeholder',
+        masked_key: 'sk-...abcd',
+        base_url: null,
+        created_at: now,
+        updated_at: now,
+      });
+      const repo = new MongoProviderKeysRepository(db);
+      const second = await repo.create(org, { ...fields('two'), service: 'openai', weight: 4 });
+      const pool = await repo.listByService(org, 'openai');
+      expect(pool.map((k) => [k.id, k.weight, k.name])).toEqual([
+        ['pkey_legacy000000000000001', 1, null],
+        [second.id, 4, 'two'],
+      ]);
+      expect((await legacy.indexes()).map((i) => i.name)).not.toContain('org_id_1_service_1');
+    });
+  },
+);
