@@ -59,7 +59,7 @@ export const providersEnvFields = {
   PROVIDER_BREAKER_COOLDOWN_MS: int(30_000, 100, 3_600_000),
   /** A key of a pool that fails (401/403, 429, 5xx, connection) sits out this long, doubling per failure. */
   PROVIDER_KEY_COOLDOWN_MS: int(1_000, 1, 3_600_000),
-  /** The longest a failing key sits out (also caps how much of a Retry-After is honoured). */
+  /** The longest a failing key sits out by backoff (a provider's Retry-After is honoured up to an hour). */
   PROVIDER_KEY_COOLDOWN_MAX_MS: int(60_000, 1, 86_400_000),
 };
 

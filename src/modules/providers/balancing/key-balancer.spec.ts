@@ -50,10 +50,11 @@ describe('KeyBalancer', () => {
     expect(b.onFailure('k0')).toBe(100);
   });
 
-  it("honours the provider's Retry-After, capped", () => {
+  it("honours the provider's Retry-After beyond the exponential cap, up to an hour", () => {
     const b = balancer();
-    expect(b.onFailure('k0', 700)).toBe(700);
-    expect(b.onFailure('k1', 60_000)).toBe(1_000);
+    expect(b.onFailure('k0', 50)).toBe(100);
+    expect(b.onFailure('k1', 60_000)).toBe(60_000);
+    expect(b.onFailure('k2', 86_400_000)).toBe(3_600_000);
   });
 
   it('skips keys this call already tried, and still answers when every key is cooling', () => {

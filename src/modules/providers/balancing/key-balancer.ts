@@ -11,7 +11,7 @@ export interface BalancedKey {
 export interface KeyBalancerOptions {
   /** First cooldown of a failing key; each consecutive failure doubles it. */
   keyCooldownMs: number;
-  /** Longest cooldown, and the cap on a provider's Retry-After. */
+  /** Longest cooldown of the exponential series (a provider's Retry-After may ask for longer). */
   keyCooldownMaxMs: number;
   /** Clock (ms); injectable so tests can move time without sleeping. */
   now?: () => number;
@@ -36,6 +36,9 @@ interface KeyHealth {
   coolUntil: number;
 }
 
+/** A provider's Retry-After is honoured up to this (a daily quota may say hours). */
+export const MAX_RETRY_AFTER_COOLDOWN_MS = 3_600_000;
+
 /** Bounds on remembered keys and pools, so org-supplied keys cannot grow the maps forever. */
 const MAX_TRACKED = 10_000;
 
@@ -43,8 +46,8 @@ const MAX_TRACKED = 10_000;
  * Spreads calls over the keys of one pool by weight, with smooth weighted round-robin (the
  * nginx algorithm: deterministic, so N calls land on each key within one call of
  * N * weight / total, and interleaved rather than in bursts). A key that fails in a key-specific
- * way cools down (exponential from `keyCooldownMs`, capped at `keyCooldownMaxMs`, at least the
- * provider's Retry-After) and leaves the rotation; the others take its share. A cooling key is
+ * way cools down (exponential from `keyCooldownMs`, capped at `keyCooldownMaxMs`, or the
+ * provider's Retry-After when longer, up to an hour) and leaves the rotation; the others take its share. A cooling key is
  * still used when every member is cooling: cooldowns shift traffic, they never refuse a call
  * (refusing is the circuit breaker's job, which keeps its own per-key, per-tenant state).
  *
@@ -89,8 +92,12 @@ export class KeyBalancer {
   onFailure(keyId: string, retryAfterMs?: number): number {
     const h = this.health.get(keyId) ?? { failures: 0, coolUntil: 0 };
     h.failures = Math.min(h.failures + 1, 30);
-    const backoff = this.opts.keyCooldownMs * 2 ** (h.failures - 1);
-    const ms = Math.min(Math.max(backoff, retryAfterMs ?? 0), this.opts.keyCooldownMaxMs);
+    const backoff = Math.min(
+      this.opts.keyCooldownMs * 2 ** (h.failures - 1),
+      this.opts.keyCooldownMaxMs,
+    );
+    const asked = Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_COOLDOWN_MS);
+    const ms = Math.max(backoff, asked);
     h.coolUntil = this.now() + ms;
     this.remember(this.health, keyId, h);
     return ms;

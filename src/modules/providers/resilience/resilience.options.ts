@@ -24,7 +24,7 @@ export interface ResilienceOptions {
   breakerCooldownMs: number;
   /** A key of a pool failing in a key-specific way sits out this long, doubling per failure. */
   keyCooldownMs?: number;
-  /** The longest a key sits out (also caps how much of a Retry-After is honoured). */
+  /** The longest a key sits out by backoff (a provider's Retry-After may ask for longer). */
   keyCooldownMaxMs?: number;
   /** Clock of the key cooldowns; injectable for tests. */
   now?: () => number;
