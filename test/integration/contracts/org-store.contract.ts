@@ -56,9 +56,7 @@ export function orgStoreContract<R extends OrgRecord>(c: OrgStoreContract<R>): v
   it('updates only the fields in the patch and bumps updated_at', async () => {
     const org = newOrg();
     const rec = await c.store().create(org, c.fields(uniq()));
-    const withUndefined = (
-      uniqueField ? { ...c.patch, [uniqueField]: undefined } : c.patch
-    ) as Partial<RecordFields<R>>;
+    const withUndefined = uniqueField ? { ...c.patch, [uniqueField]: undefined } : c.patch;
     const updated = await c.store().update(org, rec.id, withUndefined);
     expect(updated).toEqual({
       ...rec,
