@@ -38,6 +38,20 @@ const trimSlash = (url: string) => url.replace(/\/+$/, '');
 /** The metrics label of models not in the catalog: ids chosen by clients must not become labels. */
 const UNLISTED_MODEL = 'other';
 
+/**
+ * One member per key and base URL: the same key stored twice is one key to the provider (one
+ * rate limit, one circuit), so its weights add up.
+ */
+function mergeDuplicates(pool: Endpoint[]): Endpoint[] {
+  const byId = new Map<string, Endpoint>();
+  for (const e of pool) {
+    const seen = byId.get(e.keyId);
+    if (seen) seen.weight = (seen.weight ?? 1) + (e.weight ?? 1);
+    else byId.set(e.keyId, { ...e });
+  }
+  return [...byId.values()];
+}
+
 /** Without the deployment's policy (a bare module in a test), tenant URLs get the strictest one. */
 const STRICT_POLICY = new EgressPolicy({ allowPrivate: false, allowlist: [] });
 
@@ -210,17 +224,30 @@ export class ProvidersService {
     const deployment = this.cfg.services[service] ?? {};
     const orgKeys = orgId ? await this.keys.resolveAll(orgId, service) : [];
     if (orgKeys.length > 0) {
-      // Org keys are tenant data: metrics name them all `org` (see keyMetrics).
-      return orgKeys.map((k) =>
-        this.endpoint(service, k.apiKey, k.baseUrl, true, deployment.baseUrl, 'org', k.weight),
-      );
+      // Org keys are tenant data: metrics name them all `org` (see keyMetrics). A member whose
+      // base URL the egress policy now refuses drops out; the call fails only when none is left.
+      const usable: Endpoint[] = [];
+      let refused: unknown;
+      for (const k of orgKeys) {
+        try {
+          usable.push(
+            this.endpoint(service, k.apiKey, k.baseUrl, true, deployment.baseUrl, 'org', k.weight),
+          );
+        } catch (e) {
+          refused ??= e;
+        }
+      }
+      if (usable.length === 0) throw refused;
+      return mergeDuplicates(usable);
     }
     const pool = deployment.pool ?? [];
     if (pool.length > 0) {
-      return pool.map((k) => {
-        const e = this.endpoint(service, k.apiKey, k.baseUrl, false, deployment.baseUrl);
-        return { ...e, weight: k.weight, label: k.name ?? e.keyId.slice(0, 8) };
-      });
+      return mergeDuplicates(
+        pool.map((k) => {
+          const e = this.endpoint(service, k.apiKey, k.baseUrl, false, deployment.baseUrl);
+          return { ...e, weight: k.weight, label: k.name ?? e.keyId.slice(0, 8) };
+        }),
+      );
     }
     return [this.endpoint(service, deployment.apiKey, undefined, false, deployment.baseUrl)];
   }
