@@ -231,6 +231,44 @@ describe('OpenTelemetry traces and metrics', () => {
       expect(ok[0].attributes['gen_ai.usage.output_tokens']).toEqual(expect.any(Number));
     });
 
+    it("gives each fallback its own attempt span: the primary's failures, then the fallback's answer", async () => {
+      const admin = authHeaders(signToken({ org_id: 'org-otel', scopes: ['admin'] }));
+      const created = await fetch(`${gw.url}/api/v1/agents`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({
+          name: `otel-fb-${randomUUID()}`,
+          service: 'openai',
+          model: 'gpt-4o-mini',
+          fallbacks: [{ service: 'anthropic', model: 'claude-haiku-4-5' }],
+        }),
+      });
+      expect(created.status).toBe(201);
+      const agent = ((await created.json()) as { data: { id: string } }).data;
+      const tp = traceparent();
+      const key = `fb-${randomUUID()}`;
+      // Two failures use up the primary's attempt and its one retry; the fallback answers.
+      const res = await fetch(`${gw.url}/api/v2/model/chat/completion`, {
+        method: 'POST',
+        headers: { ...admin, traceparent: tp.header },
+        body: JSON.stringify({
+          agent_id: agent.id,
+          user: `fb ${mockDirective({ key, fail_first: 2, status: 500 })}`,
+        }),
+      });
+      expect(res.status).toBe(200);
+      const { server, clients } = await requestTrace(gw, rx, tp.traceId, 3);
+      expect(server.name).toBe('POST /api/v2/model/chat/completion');
+      expect(clients.every((c) => c.parentSpanId === server.spanId)).toBe(true);
+      const primary = clients.filter((c) => c.attributes['gen_ai.provider.name'] === 'openai');
+      const fallback = clients.filter((c) => c.attributes['gen_ai.provider.name'] === 'anthropic');
+      expect(primary.map((c) => c.attributes['error.type'])).toEqual(['500', '500']);
+      expect(fallback).toHaveLength(1);
+      expect(fallback[0].name).toBe('chat claude-haiku-4-5');
+      expect(fallback[0].status.code).not.toBe(ERROR);
+      expect(fallback[0].attributes['gen_ai.usage.input_tokens']).toEqual(expect.any(Number));
+    });
+
     it('marks a provider 500 on every attempt and on the request span', async () => {
       const tp = traceparent();
       const res = await chat(
@@ -281,7 +319,10 @@ describe('OpenTelemetry traces and metrics', () => {
         OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true',
       });
     });
-    afterAll(async () => gw.close());
+    let closed = false;
+    afterAll(async () => {
+      if (!closed) await gw.close();
+    });
 
     it('records the prompt and the answer as GenAI messages', async () => {
       const prompt = `capture me ${randomUUID()}`;
@@ -313,6 +354,22 @@ describe('OpenTelemetry traces and metrics', () => {
         },
       ]);
       expect(rx.bodies.join('\n')).not.toContain(KEY);
+    });
+
+    it('flushes buffered spans when the app shuts down', async () => {
+      const tp = traceparent();
+      const res = await chat(
+        gw,
+        { messages: [{ role: 'user', content: `last words ${randomUUID()}` }] },
+        { traceparent: tp.header },
+      );
+      expect(res.status).toBe(200);
+      await res.text();
+      // No flush() here: the batch processor holds the spans until the shutdown hook exports them.
+      closed = true;
+      await gw.close();
+      const spans = rx.spans.filter((s) => s.traceId === tp.traceId);
+      expect(spans.map((s) => s.kind).sort()).toEqual([SERVER, CLIENT]);
     });
   });
 
