@@ -269,6 +269,28 @@ describe('OpenTelemetry traces and metrics', () => {
       expect(fallback[0].attributes['gen_ai.usage.input_tokens']).toEqual(expect.any(Number));
     });
 
+    it('traces an embeddings call as an embeddings attempt with its input tokens', async () => {
+      const tp = traceparent();
+      const res = await fetch(`${gw.url}/v1/embeddings`, {
+        method: 'POST',
+        headers: { ...authHeaders(signToken({ org_id: 'org-otel' })), traceparent: tp.header },
+        body: JSON.stringify({
+          model: 'openai/text-embedding-3-small',
+          input: [`embed ${randomUUID()}`],
+        }),
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { usage: { prompt_tokens: number } };
+      const { server, clients } = await requestTrace(gw, rx, tp.traceId, 1);
+      expect(server.name).toBe('POST /v1/embeddings');
+      expect(clients[0].name).toBe('embeddings text-embedding-3-small');
+      expect(clients[0].attributes).toMatchObject({
+        'gen_ai.operation.name': 'embeddings',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.usage.input_tokens': body.usage.prompt_tokens,
+      });
+    });
+
     it('marks a provider 500 on every attempt and on the request span', async () => {
       const tp = traceparent();
       const res = await chat(
