@@ -21,6 +21,12 @@ import { tracingConfig } from './tracing.config';
 
 const SCOPE = 'ai-middleware';
 
+/**
+ * Longest the shutdown flush may take: a collector that swallows packets must not hold the
+ * process past its SHUTDOWN_TIMEOUT_MS (what is not out by then is dropped).
+ */
+const SHUTDOWN_FLUSH_MS = 3000;
+
 /** The parts of the SDK one app owns; absent when tracing is off. */
 interface Sdk {
   tracerProvider: BasicTracerProvider;
@@ -53,7 +59,14 @@ export class Telemetry implements OnApplicationShutdown {
   constructor(@Inject(tracingConfig.KEY) cfg: ConfigType<typeof tracingConfig>) {
     this.enabled = cfg.enabled;
     this.captureContent = cfg.enabled && cfg.captureContent;
-    if (cfg.enabled && cfg.tracesUrl) this.sdk = startSdk(cfg);
+    if (cfg.enabled && cfg.tracesUrl) {
+      this.sdk = startSdk(cfg);
+      this.logger.log(
+        `exporting spans to ${displayUrl(cfg.tracesUrl)}` +
+          (cfg.metricsUrl ? ` and metrics to ${displayUrl(cfg.metricsUrl)}` : '') +
+          (this.captureContent ? ' (message content captured)' : ''),
+      );
+    }
   }
 
   /** The tracer; only call when `enabled`. */
@@ -94,11 +107,24 @@ export class Telemetry implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (!this.sdk) return;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), SHUTDOWN_FLUSH_MS);
+      timer.unref();
+    });
     try {
       // shutdown() flushes what is buffered first.
-      await Promise.all([this.sdk.tracerProvider.shutdown(), this.sdk.meterProvider?.shutdown()]);
+      const done = Promise.all([
+        this.sdk.tracerProvider.shutdown(),
+        this.sdk.meterProvider?.shutdown(),
+      ]).then(() => 'done' as const);
+      if ((await Promise.race([done, bound])) === 'timeout') {
+        this.logger.warn(`telemetry not flushed within ${SHUTDOWN_FLUSH_MS} ms; dropped`);
+      }
     } catch (e) {
       this.logger.warn(`could not flush telemetry: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -106,6 +132,12 @@ export class Telemetry implements OnApplicationShutdown {
     if (!this.sdk) throw new Error('tracing is off: check Telemetry.enabled first');
     return this.sdk;
   }
+}
+
+/** Scheme, host and path: never credentials or a query string in a log line. */
+function displayUrl(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}${u.pathname}`;
 }
 
 function startSdk(cfg: ConfigType<typeof tracingConfig>): Sdk {
