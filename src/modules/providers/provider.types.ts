@@ -104,14 +104,21 @@ export interface Usage {
   input_tokens: number;
   output_tokens: number;
   total_tokens: number;
+  /** Input tokens read from the prompt cache (a part of `input_tokens`). */
   cached_tokens: number;
   /**
    * Input tokens written to the prompt cache (Anthropic's cache_creation_input_tokens; included
    * in `input_tokens`). Absent where the service reports none.
    */
   cache_write_tokens?: number;
+  /** The part of `cache_write_tokens` written with Anthropic's 1-hour TTL. Absent when none. */
+  cache_write_1h_tokens?: number;
+  /** Reasoning (thinking) tokens, a part of `output_tokens`. */
   reasoning_tokens: number;
-  /** null when the model is not in the catalog (priced as unknown). */
+  /**
+   * USD, priced by the catalog from the counts above (see costOf); null when the model is not in
+   * the catalog (priced as unknown) unless the service reported its own charge (OpenRouter).
+   */
   cost_usd: number | null;
 }
 

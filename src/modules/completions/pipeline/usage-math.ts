@@ -19,6 +19,11 @@ export function addUsage(a: Usage, b: Usage): Usage {
     ...(a.cache_write_tokens || b.cache_write_tokens
       ? { cache_write_tokens: (a.cache_write_tokens ?? 0) + (b.cache_write_tokens ?? 0) }
       : {}),
+    ...(a.cache_write_1h_tokens || b.cache_write_1h_tokens
+      ? {
+          cache_write_1h_tokens: (a.cache_write_1h_tokens ?? 0) + (b.cache_write_1h_tokens ?? 0),
+        }
+      : {}),
     reasoning_tokens: a.reasoning_tokens + b.reasoning_tokens,
     cost_usd: a.cost_usd === null || b.cost_usd === null ? null : round6(a.cost_usd + b.cost_usd),
   };

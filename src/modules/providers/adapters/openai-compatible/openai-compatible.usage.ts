@@ -9,14 +9,21 @@ import { count, record } from '../usage';
 export function usageFromOpenAI(raw: unknown): Usage {
   const u = record(raw);
   const input = count(u.prompt_tokens);
-  const output = count(u.completion_tokens);
+  const reported = count(u.completion_tokens);
+  const reasoning = count(record(u.completion_tokens_details).reasoning_tokens);
+  const total = count(u.total_tokens);
+  // OpenAI counts reasoning inside completion_tokens (total = prompt + completion). Some
+  // OpenAI-compatible services (Gemini's thoughtsTokenCount) leave it out of completion_tokens
+  // yet in total_tokens; the total tells the two apart, and reasoning is billed as output.
+  const output =
+    reasoning > 0 && total >= input + reported + reasoning ? reported + reasoning : reported;
   const cost = typeof u.cost === 'number' && Number.isFinite(u.cost) ? u.cost : null;
   return {
     input_tokens: input,
     output_tokens: output,
-    total_tokens: Math.max(count(u.total_tokens), input + output),
+    total_tokens: Math.max(total, input + output),
     cached_tokens: count(record(u.prompt_tokens_details).cached_tokens),
-    reasoning_tokens: count(record(u.completion_tokens_details).reasoning_tokens),
+    reasoning_tokens: reasoning,
     cost_usd: cost,
   };
 }
