@@ -9,13 +9,22 @@ import type { ServiceName } from './service-list';
 // The service names derive from the service list (one line per service).
 export { SERVICES, type ServiceName } from './service-list';
 
+/**
+ * Anthropic's prompt-cache breakpoint (`{"type":"ephemeral","ttl"?:"5m"|"1h"}`), kept as the
+ * client sent it so that it reaches Anthropic unchanged. Only the Anthropic adapter (and
+ * OpenRouter, which forwards it) sends it on; the other services' adapters leave it out.
+ */
+export type CacheControl = Record<string, unknown>;
+
 export interface TextPart {
   type: 'text';
   text: string;
+  cache_control?: CacheControl;
 }
 export interface ImagePart {
   type: 'image_url';
   image_url: { url: string; detail?: 'auto' | 'low' | 'high' };
+  cache_control?: CacheControl;
 }
 export type ContentPart = TextPart | ImagePart;
 
@@ -44,7 +53,13 @@ export type ChatMessage =
       thinking?: ThinkingBlock[];
       name?: string;
     }
-  | { role: 'tool'; content: string | TextPart[]; tool_call_id: string };
+  | {
+      role: 'tool';
+      content: string | TextPart[];
+      tool_call_id: string;
+      /** Anthropic's breakpoint on the `tool_result` block this message came from. */
+      cache_control?: CacheControl;
+    };
 
 export interface ToolDefinition {
   type: 'function';
@@ -54,6 +69,8 @@ export interface ToolDefinition {
     parameters?: Record<string, unknown>;
     strict?: boolean;
   };
+  /** Anthropic's breakpoint on a tool definition (caches the tools up to this one). */
+  cache_control?: CacheControl;
 }
 
 export type ToolChoice =
