@@ -203,6 +203,85 @@ describe('exact cost of recorded calls, per wire format (official SDKs)', () => 
     });
   });
 
+  describe('OpenAI Responses format', () => {
+    it('prices cached and reasoning tokens of gpt-5-mini (JSON and stream)', async () => {
+      const org = newOrg();
+      const client = t.client({ org_id: org });
+      const params = {
+        model: 'openai/gpt-5-mini',
+        input: `respond ${mockDirective({ cache_read: 2048, reasoning: 128 })}`,
+        store: false,
+      };
+      const json = await client.responses.create(params);
+      const stream = await client.responses.create({ ...params, stream: true });
+      let streamed: OpenAI.Responses.ResponseUsage | undefined;
+      for await (const e of stream)
+        if (e.type === 'response.completed') streamed = e.response.usage;
+      const u = json.usage!;
+      expect(streamed).toEqual(u);
+      expect(u.input_tokens_details.cached_tokens).toBe(2048);
+      expect(u.output_tokens_details.reasoning_tokens).toBe(128);
+      // gpt-5-mini: $0.25 input, $0.025 cached input, $2 output (reasoning included).
+      const expected = ((u.input_tokens - 2048) * 0.25 + 2048 * 0.025 + u.output_tokens * 2) / 1e6;
+      const costs = await recordedCosts(org);
+      expect(costs).toHaveLength(2);
+      for (const c of costs) expect(c).toBeCloseTo(expected, 9);
+    });
+  });
+
+  describe('agent API', () => {
+    it("answers with the call's cost and records the same", async () => {
+      const org = newOrg();
+      const headers = { ...admin(org), 'content-type': 'application/json' };
+      const created = await fetch(`${t.gw.url}/api/v1/agents`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          name: `cost-${org}`,
+          service: 'anthropic',
+          model: 'claude-haiku-4-5',
+          prompt: 'You answer briefly.',
+        }),
+      });
+      expect(created.status).toBe(201);
+      const agent = ((await created.json()) as { data: { id: string } }).data;
+      const res = await fetch(`${t.gw.url}/api/v2/model/chat/completion`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          agent_id: agent.id,
+          user: `agent cost ${mockDirective({ cache_read: 3000, cache_write: 700 })}`,
+        }),
+      });
+      expect(res.status).toBe(200);
+      const { usage } = (
+        (await res.json()) as {
+          data: {
+            usage: {
+              input_tokens: number;
+              output_tokens: number;
+              cached_tokens: number;
+              cost_usd: number;
+            };
+          };
+        }
+      ).data;
+      expect(usage.cached_tokens).toBe(3000);
+      // input_tokens holds every prompt token: plain, 3000 read, 700 written (5-minute).
+      // Haiku 4.5: $1 input, $0.10 cache read, $1.25 5-minute write, $5 output.
+      const expected =
+        ((usage.input_tokens - 3000 - 700) * 1 +
+          3000 * 0.1 +
+          700 * 1.25 +
+          usage.output_tokens * 5) /
+        1e6;
+      expect(usage.cost_usd).toBeCloseTo(expected, 9);
+      const costs = await recordedCosts(org);
+      expect(costs).toHaveLength(1);
+      expect(costs[0]).toBeCloseTo(expected, 9);
+    });
+  });
+
   describe('Anthropic cache_control reaches Anthropic unchanged', () => {
     it('on system blocks, message blocks, tool results and tools (/v1/messages)', async () => {
       const org = newOrg();

@@ -55,4 +55,15 @@ describe('usage normalisation for pricing', () => {
     });
     expect(u).toMatchObject({ output_tokens: 90, reasoning_tokens: 60, total_tokens: 111 });
   });
+
+  it("reads OpenRouter's cache writes and its own charge", () => {
+    const u = usageFromOpenAI({
+      prompt_tokens: 194,
+      completion_tokens: 2,
+      total_tokens: 196,
+      prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 100 },
+      cost: 0.95,
+    });
+    expect(u).toMatchObject({ input_tokens: 194, cache_write_tokens: 100, cost_usd: 0.95 });
+  });
 });
