@@ -25,7 +25,8 @@ export function addUsage(a: Usage, b: Usage): Usage {
         }
       : {}),
     reasoning_tokens: a.reasoning_tokens + b.reasoning_tokens,
-    cost_usd: a.cost_usd === null || b.cost_usd === null ? null : roundCost(a.cost_usd + b.cost_usd),
+    cost_usd:
+      a.cost_usd === null || b.cost_usd === null ? null : roundCost(a.cost_usd + b.cost_usd),
   };
 }
 

@@ -35,7 +35,7 @@ describe('ModelCatalogService', () => {
   it('loads the versioned file, which is structurally valid', () => {
     const raw = loadCatalogFile();
     expect(catalogProblems(raw)).toEqual([]);
-    expect(catalog.version).toBe('2026-11-01');
+    expect(catalog.version).toBe('2026-12-04');
     expect(catalog.get('openai', 'gpt-4o')?.pricing).toEqual({
       input_per_mtok: 2.5,
       output_per_mtok: 10,

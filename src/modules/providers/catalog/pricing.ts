@@ -14,8 +14,7 @@ import type { ModelPricing, PriceRates } from './catalog.types';
  */
 export function costOf(pricing: ModelPricing, usage: Usage): number {
   const tier = pricing.long_context;
-  const rates: PriceRates =
-    tier && usage.input_tokens > tier.above_input_tokens ? tier : pricing;
+  const rates: PriceRates = tier && usage.input_tokens > tier.above_input_tokens ? tier : pricing;
   const input = Math.max(0, usage.input_tokens);
   // Parts of the input, clamped so that a malformed report never bills more tokens than sent.
   const cacheRead = clamp(usage.cached_tokens, input);

@@ -192,7 +192,7 @@ function textOrMarkedBlocks(v: unknown, param: string): string | TextPart[] {
   }
   return v
     .map((b: unknown, j) => {
-      const block = (isBlock(b) ? b : {}) as Block;
+      const block = isBlock(b) ? b : {};
       if (block.type !== 'text') throw unsupportedBlock(block.type, `${param}.${j}`);
       return textPart(block, `${param}.${j}`);
     })

@@ -105,7 +105,7 @@ function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, i: numb
       : { type: 'redacted_thinking', data: t.data },
   );
   if (hasMarks(m.content)) {
-    blocks.push(...textBlocks(m.content as TextPart[]));
+    blocks.push(...textBlocks(m.content));
   } else {
     const text = textOf(m.content);
     // Anthropic rejects empty text blocks.
@@ -159,7 +159,7 @@ export function toAnthropicMessages(messages: ChatMessage[]): {
     }
     flush();
     if (m.role === 'system' || m.role === 'developer') {
-      if (hasMarks(m.content)) system.push(...(m.content as TextPart[]));
+      if (hasMarks(m.content)) system.push(...m.content);
       else {
         const text = textOf(m.content);
         if (text) system.push({ type: 'text', text });
