@@ -230,7 +230,7 @@ describe('exact cost of recorded calls, per wire format (official SDKs)', () => 
   });
 
   describe('agent API', () => {
-    it("answers with the call's cost and records the same", async () => {
+    it("answers with the call's cost (JSON and stream) and records the same", async () => {
       const org = newOrg();
       const headers = { ...admin(org), 'content-type': 'application/json' };
       const created = await fetch(`${t.gw.url}/api/v1/agents`, {
@@ -245,13 +245,15 @@ describe('exact cost of recorded calls, per wire format (official SDKs)', () => 
       });
       expect(created.status).toBe(201);
       const agent = ((await created.json()) as { data: { id: string } }).data;
+      const ask = {
+        agent_id: agent.id,
+        user: `agent cost ${mockDirective({ cache_read: 3000, cache_write: 700 })}`,
+        cache: false,
+      };
       const res = await fetch(`${t.gw.url}/api/v2/model/chat/completion`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({
-          agent_id: agent.id,
-          user: `agent cost ${mockDirective({ cache_read: 3000, cache_write: 700 })}`,
-        }),
+        body: JSON.stringify(ask),
       });
       expect(res.status).toBe(200);
       const { usage } = (
@@ -276,9 +278,21 @@ describe('exact cost of recorded calls, per wire format (official SDKs)', () => 
           usage.output_tokens * 5) /
         1e6;
       expect(usage.cost_usd).toBeCloseTo(expected, 9);
+      // The stream's final `done` event carries the same usage and cost.
+      const streamed = await fetch(`${t.gw.url}/api/v2/model/chat/completion`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ ...ask, stream: true }),
+      });
+      const done = (await streamed.text())
+        .split('\n\n')
+        .filter((b) => b.startsWith('data: {'))
+        .map((b) => JSON.parse(b.slice(6)) as { type: string; data?: { usage: unknown } })
+        .find((e) => e.type === 'done');
+      expect(done?.data?.usage).toEqual(usage);
       const costs = await recordedCosts(org);
-      expect(costs).toHaveLength(1);
-      expect(costs[0]).toBeCloseTo(expected, 9);
+      expect(costs).toHaveLength(2);
+      for (const c of costs) expect(c).toBeCloseTo(expected, 9);
     });
   });
 
