@@ -125,6 +125,12 @@ function readStatus(pid) {
   }
 }
 
+/** Current resident memory of `pid` in MB (VmRSS), undefined when it cannot be read. */
+export function rssMb(pid) {
+  const { rssKb } = readStatus(pid);
+  return rssKb === undefined ? undefined : rssKb / 1024;
+}
+
 /** Direct children of `pid` (e.g. the gateway's embedded database server). */
 export function childPids(pid) {
   const out = [];
