@@ -21,6 +21,7 @@ import {
   cpuTicks,
   freePort,
   killAllNow,
+  pssMb,
   rssMb,
   rssTracker,
   startNode,
@@ -188,7 +189,12 @@ async function run(workDir) {
   );
   // Embedded mode at rest: the gateway and its database process after boot, before any request.
   await waitIdle([gateway.pid, ...(dbPid ? [dbPid] : [])]);
-  const idle = { gatewayMb: rssMb(gateway.pid), dbMb: dbPid ? rssMb(dbPid) : undefined };
+  const idle = {
+    gatewayMb: rssMb(gateway.pid),
+    dbMb: dbPid ? rssMb(dbPid) : undefined,
+    gatewayPssMb: pssMb(gateway.pid),
+    dbPssMb: dbPid ? pssMb(dbPid) : undefined,
+  };
   log(
     `idle after boot: gateway ${idle.gatewayMb?.toFixed(0)} MB` +
       (idle.dbMb === undefined ? '' : `, database process ${idle.dbMb.toFixed(0)} MB`),

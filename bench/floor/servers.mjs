@@ -18,7 +18,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const [kind, portArg, upstream] = process.argv.slice(2);
 const port = Number(portArg);
 const up = new URL(upstream);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+// No socket cap, as the gateway's provider agent: at 1,000 concurrent streams a cap would queue them.
+const agent = new http.Agent({ keepAlive: true });
 
 /** The upstream's response as it arrives (`cb(err, res)`). */
 function forwardRaw(body, headers, cb) {

@@ -101,19 +101,22 @@ export function renderReport({ meta, load, streams = [], idle, sequential, targe
     lines.push('## Embedded mode memory (gateway + its PGlite process)', '');
     lines.push(
       'Idle: VmRSS once both processes are quiet after boot, before any request. Under load: the sum of ' +
-        "each process's peak (VmHWM, reset before the scenario), an upper bound of their peak together.",
+        "each process's peak (VmHWM, reset before the scenario), an upper bound of their peak together. " +
+        'RSS counts the pages both `node` processes share (the node binary, shared libraries) twice; the ' +
+        'PSS column (smaps_rollup) counts them once. The targets use the RSS sum.',
       '',
     );
-    lines.push('| when | gateway MB | database MB | sum MB |');
-    lines.push('|---|---:|---:|---:|');
+    lines.push('| when | gateway MB | database MB | sum MB | sum of PSS MB |');
+    lines.push('|---|---:|---:|---:|---:|');
     if (idle?.dbMb !== undefined) {
       lines.push(
-        `| idle after boot | ${fmt(idle.gatewayMb, 0)} | ${fmt(idle.dbMb, 0)} | ${fmt(idle.gatewayMb + idle.dbMb, 0)} |`,
+        `| idle after boot | ${fmt(idle.gatewayMb, 0)} | ${fmt(idle.dbMb, 0)} | ${fmt(idle.gatewayMb + idle.dbMb, 0)} | ` +
+          `${fmt(idle.gatewayPssMb + idle.dbPssMb, 0)} |`,
       );
     }
     if (high?.dbRssMb !== undefined) {
       lines.push(
-        `| peak at ${high.connections} connections | ${fmt(high.rssMb, 0)} | ${fmt(high.dbRssMb, 0)} | ${fmt(high.rssMb + high.dbRssMb, 0)} |`,
+        `| peak at ${high.connections} connections | ${fmt(high.rssMb, 0)} | ${fmt(high.dbRssMb, 0)} | ${fmt(high.rssMb + high.dbRssMb, 0)} | |`,
       );
     }
     lines.push('');
