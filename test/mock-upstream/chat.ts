@@ -113,6 +113,8 @@ export async function handleChat(
   }
   plan.cacheRead = d.cache_read;
   plan.cacheWrite = d.cache_write;
+  plan.cacheWrite1h = d.cache_write_1h;
+  plan.reasoning = d.reasoning;
   if (input.stream) {
     const frames =
       provider === 'openai'

@@ -665,7 +665,7 @@ describe('catalog validation before any call', () => {
 
   it('lists the catalog', () => {
     const listing = providers.listModels();
-    expect(listing.version).toBe('2026-11-01');
+    expect(listing.version).toBe('2026-12-04');
     expect(listing.models.map((m) => m.id)).toEqual(
       expect.arrayContaining([
         'openai/gpt-4o-mini',
