@@ -9,7 +9,7 @@ import { CatalogOverridesEntity } from './modules/catalog-overrides';
 import { ConfigWatcher1795708800000 } from './modules/config-watcher';
 import { CallLogEntity, ConversationMessageEntity } from './modules/conversations';
 import { UsageMetricEntity } from './modules/metrics';
-import { ProviderKeyEntity } from './modules/provider-keys';
+import { ProviderKeyEntity, ProviderKeyPools1795709400000 } from './modules/provider-keys';
 import {
   ConversationRecordEntity,
   ResponseEntity,
@@ -50,6 +50,7 @@ export const SQL_SCHEMA: SqlSchema = {
     ConfigWatcher1795708800000,
     PostAnswerOutbox1795709000000,
     Responses1795709200000,
+    ProviderKeyPools1795709400000,
   ],
 };
 export const SQL_ENTITIES = SQL_SCHEMA.entities;
