@@ -2,6 +2,9 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -76,6 +79,17 @@ export const OptionalNested = (dto: Dto, docs: Docs = {}) =>
 /** An optional JSON object, kept as sent. */
 export const OptionalPlainObject = (docs: Docs = {}) =>
   stacked(ApiPropertyOptional(docs), IsOptional(), IsPlainObject() as PropertyDecorator);
+
+/** A required list of 1 to `maxItems` objects, each validated as `dto`. */
+export const NestedList = (dto: Dto, maxItems: number) =>
+  stacked(
+    ApiProperty({ type: [dto], maxItems }),
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(maxItems),
+    ValidateNested({ each: true }),
+    Type(() => dto),
+  );
 
 /** An optional string. */
 export const OptionalString = (docs: Docs = {}) =>

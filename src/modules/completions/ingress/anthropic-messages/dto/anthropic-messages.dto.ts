@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
-  ArrayMinSize,
   IsArray,
   IsIn,
   IsInt,
@@ -89,12 +88,7 @@ export class AnthropicCountTokensDto {
   })
   model!: string;
 
-  @ApiProperty({ type: [AnthropicMessageParamDto], maxItems: MAX_MESSAGES })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_MESSAGES)
-  @ValidateNested({ each: true })
-  @Type(() => AnthropicMessageParamDto)
+  @Field.NestedList(AnthropicMessageParamDto, MAX_MESSAGES)
   messages!: AnthropicMessageParamDto[];
 
   @ApiPropertyOptional({

@@ -1,14 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsOptional,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, ValidateNested } from 'class-validator';
 import {
   IsOpenAiResponseFormat,
   IsStop,
@@ -90,12 +82,7 @@ export class OpenAiChatCompletionDto {
   })
   model!: string;
 
-  @ApiProperty({ type: [MessageDto], maxItems: MAX_MESSAGES })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_MESSAGES)
-  @ValidateNested({ each: true })
-  @Type(() => MessageDto)
+  @Field.NestedList(MessageDto, MAX_MESSAGES)
   messages!: MessageDto[];
 
   @Field.OptionalNumberIn(0, 2, { example: 0.7, nullable: true })
