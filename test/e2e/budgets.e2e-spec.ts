@@ -36,7 +36,12 @@ describe('dollar budgets and model allowlists (embedded stores)', () => {
     call('/v1/chat/completions', {
       method: 'POST',
       token,
-      body: { model, max_tokens: 16, messages: [{ role: 'user', content: 'hello budget' }], ...extra },
+      body: {
+        model,
+        max_tokens: 16,
+        messages: [{ role: 'user', content: 'hello budget' }],
+        ...extra,
+      },
     });
   const states = async (token = admin): Promise<State[]> =>
     ((await (await call('/api/v1/budgets', { token })).json()) as Envelope<{ budgets: State[] }>)

@@ -85,7 +85,10 @@ export class BudgetsController {
   @ApiParam({ name: 'key_id', description: 'An API key of this org (GET /api/v1/api-keys)' })
   @ApiBody({ type: PutBudgetDto, examples: EXAMPLES })
   @ApiErrorResponses('gateway', 400, 401, 403, 404)
-  @ApiOperation({ summary: "Set an API key's budget and model allowlist", description: PUT_DESCRIPTION })
+  @ApiOperation({
+    summary: "Set an API key's budget and model allowlist",
+    description: PUT_DESCRIPTION,
+  })
   @ApiEnvelope(BudgetPolicyResponse)
   async putKey(
     @CurrentPrincipal() p: Principal,
@@ -101,7 +104,10 @@ export class BudgetsController {
   @ApiParam({ name: 'user_id', description: 'The JWT `sub` (or an API key owner) of this org' })
   @ApiBody({ type: PutBudgetDto, examples: EXAMPLES })
   @ApiErrorResponses('gateway', 400, 401, 403)
-  @ApiOperation({ summary: "Set a user's budget and model allowlist", description: PUT_DESCRIPTION })
+  @ApiOperation({
+    summary: "Set a user's budget and model allowlist",
+    description: PUT_DESCRIPTION,
+  })
   @ApiEnvelope(BudgetPolicyResponse)
   putUser(
     @CurrentPrincipal() p: Principal,

@@ -236,7 +236,8 @@ export class SpendBudgets {
 function exceeded(a: Applicable, w: PeriodWindow, committed: number, now: number): AppException {
   const retryAfter = secondsUntilReset(w, now);
   const resetsAt = new Date(w.endMs).toISOString();
-  const who = a.ref.subject === 'org' ? 'organisation' : a.ref.subject === 'key' ? 'API key' : 'user';
+  const who =
+    a.ref.subject === 'org' ? 'organisation' : a.ref.subject === 'key' ? 'API key' : 'user';
   return new AppException(
     ErrorCode.BUDGET_EXCEEDED,
     `Budget exceeded: the ${who}'s ${a.ref.period === 'day' ? 'daily' : 'monthly'} budget of $${a.limitUsd} is spent; it resets at ${resetsAt}`,
