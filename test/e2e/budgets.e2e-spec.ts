@@ -21,6 +21,17 @@ interface State {
 
 const MODEL = 'openai/gpt-4o-mini';
 
+/** Polls (yielding between tries, no fixed sleep) until `check` returns a value. */
+async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 describe('dollar budgets and model allowlists (embedded stores)', () => {
   let t: GatewayWithMock;
   const org = `org-${randomUUID()}`;
@@ -29,7 +40,10 @@ describe('dollar budgets and model allowlists (embedded stores)', () => {
   const call = (path: string, init: { method?: string; token?: string; body?: unknown } = {}) =>
     fetch(`${t.gw.url}${path}`, {
       method: init.method ?? 'GET',
-      headers: authHeaders(init.token ?? admin),
+      headers:
+        init.body === undefined
+          ? { authorization: `Bearer ${init.token ?? admin}` }
+          : authHeaders(init.token ?? admin),
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
   const chat = (token: string, model = MODEL, extra: Record<string, unknown> = {}) =>
@@ -58,7 +72,7 @@ describe('dollar budgets and model allowlists (embedded stores)', () => {
     const created = (await (
       await call('/api/v1/api-keys', { method: 'POST', body: { name: 'budgeted' } })
     ).json()) as Envelope<{ id: string; secret: string }>;
-    const put = await call(`/api/v1/budgets/keys/${created.data.id}`, {
+    const put = await call(`/api/v1/api-keys/${created.data.id}/budget`, {
       method: 'PUT',
       body: { allowed_models: ['openai/*'], day_usd: 10 },
     });
@@ -67,6 +81,32 @@ describe('dollar budgets and model allowlists (embedded stores)', () => {
     expect(refused.status).toBe(403);
     const body = (await refused.json()) as { error: { code: string; type: string } };
     expect(body.error).toMatchObject({ code: 'model_not_allowed', type: 'permission_error' });
+    expect((await chat(created.data.secret)).status).toBe(200);
+
+    // The key's own view: its policy and its day budget, charged for the one call it made.
+    const own = await until(async () => {
+      const res = await call(`/api/v1/api-keys/${created.data.id}/budget`);
+      const body = (await res.json()) as Envelope<{ policy: unknown; budgets: State[] }>;
+      const day = body.data.budgets.find((b) => b.period === 'day');
+      return day && day.spent_usd > 0 && day.reserved_usd === 0 ? body.data : undefined;
+    });
+    expect(own.policy).toMatchObject({ subject: 'key', day_usd: 10, allowed_models: ['openai/*'] });
+    expect(own.budgets).toEqual([
+      expect.objectContaining({ subject: 'key', subject_id: created.data.id, period: 'day' }),
+    ]);
+
+    // Once the key's budget is spent, its refusal names the key's budget.
+    await call(`/api/v1/api-keys/${created.data.id}/budget`, {
+      method: 'PUT',
+      body: { month_usd: 0 },
+    });
+    const spent = await chat(created.data.secret);
+    expect(spent.status).toBe(429);
+    expect(((await spent.json()) as { error: { message: string } }).error.message).toMatch(
+      /API key's monthly budget/,
+    );
+    const removed = await call(`/api/v1/api-keys/${created.data.id}/budget`, { method: 'DELETE' });
+    expect(removed.status).toBe(204);
     expect((await chat(created.data.secret)).status).toBe(200);
   });
 
@@ -94,14 +134,13 @@ describe('dollar budgets and model allowlists (embedded stores)', () => {
     }
     expect(expectedNano).toBeGreaterThan(0);
     // The hold is settled when the response closes, just after the client has read it.
-    let day: State | undefined;
-    const deadline = Date.now() + 5_000;
-    do {
-      day = (await states()).find((s) => s.subject_id === user && s.period === 'day');
-    } while (day && day.reserved_usd > 0 && Date.now() < deadline);
+    const day = await until(async () => {
+      const s = (await states()).find((x) => x.subject_id === user && x.period === 'day');
+      return s && s.reserved_usd === 0 ? s : undefined;
+    });
     expect(day).toMatchObject({ subject: 'user', limit_usd: 5, reserved_usd: 0 });
-    expect(Math.round(day!.spent_usd * 1e9)).toBe(expectedNano);
-    expect(day!.remaining_usd).toBeCloseTo(5 - expectedNano / 1e9, 9);
+    expect(Math.round(day.spent_usd * 1e9)).toBe(expectedNano);
+    expect(day.remaining_usd).toBeCloseTo(5 - expectedNano / 1e9, 9);
   });
 
   it('answers 429 BUDGET_EXCEEDED with Retry-After and the reset time in every envelope', async () => {
@@ -156,7 +195,7 @@ describe('dollar budgets and model allowlists (embedded stores)', () => {
     const created = (await (
       await call('/api/v1/api-keys', { method: 'POST', body: { name: 'mine' } })
     ).json()) as Envelope<{ id: string }>;
-    const foreign = await call(`/api/v1/budgets/keys/${created.data.id}`, {
+    const foreign = await call(`/api/v1/api-keys/${created.data.id}/budget`, {
       method: 'PUT',
       token: other,
       body: { day_usd: 1 },

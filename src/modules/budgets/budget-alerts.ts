@@ -81,7 +81,9 @@ export class BudgetAlerts implements OnModuleInit, JobHandler<BudgetAlertJob> {
         await this.queue.enqueue(BUDGET_ALERT_JOB, org, job as unknown as JsonValue);
       }
     } catch (e) {
-      this.logger.warn(`Budget alert ${full.id} not queued: ${e instanceof Error ? e.message : String(e)}`);
+      this.logger.warn(
+        `Budget alert ${full.id} not queued: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
 

@@ -3,6 +3,7 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiExtraModels,
+  ApiNoContentResponse,
   ApiOperation,
   ApiParam,
   ApiSecurity,
@@ -14,21 +15,25 @@ import { AppException, ErrorCode } from '../../common/errors';
 import { ApiEnvelope, ok, type Ok } from '../../common/http/envelope';
 import { ApiErrorResponses } from '../../common/swagger';
 import { ApiKeysService } from '../auth';
-import { BudgetPoliciesRepository } from './budget-policies.repository';
+import { BudgetPolicies } from './budget-policies.service';
 import { ORG_SUBJECT_ID, type BudgetPolicy, type BudgetSubject } from './budget.types';
 import {
   BudgetPolicyResponse,
   BudgetsOverviewResponse,
   BudgetStateResponse,
+  KeyBudgetResponse,
 } from './dto/budget.response';
 import { PutBudgetDto } from './dto/put-budget.dto';
 import { SpendBudgets } from './spend-budgets.service';
 
-const EXAMPLES = {
+const LIMITS_EXAMPLE = {
   daily_and_monthly: {
     summary: 'Daily and monthly limits with an 80 % alert',
     value: { day_usd: 25, month_usd: 500, alert_percent: 80 },
   },
+};
+const EXAMPLES = {
+  ...LIMITS_EXAMPLE,
   allowlist: {
     summary: 'Only cheap models',
     value: { month_usd: 50, allowed_models: ['openai/gpt-4o-mini', 'groq/*'] },
@@ -50,9 +55,8 @@ const PUT_DESCRIPTION =
 @Controller('api/v1/budgets')
 export class BudgetsController {
   constructor(
-    private readonly repo: BudgetPoliciesRepository,
+    private readonly policies: BudgetPolicies,
     private readonly budgets: SpendBudgets,
-    private readonly keys: ApiKeysService,
   ) {}
 
   @Get()
@@ -64,7 +68,7 @@ export class BudgetsController {
   @ApiEnvelope(BudgetsOverviewResponse)
   async overview(@CurrentPrincipal() p: Principal): Promise<Ok<BudgetsOverviewResponse>> {
     const [policies, budgets] = await Promise.all([
-      this.repo.list(p.orgId),
+      this.policies.list(p.orgId),
       this.budgets.states(p.orgId),
     ]);
     return ok({ policies: policies.map(view), budgets });
@@ -72,7 +76,7 @@ export class BudgetsController {
 
   @Put('org')
   @Scopes('admin')
-  @ApiBody({ type: PutBudgetDto, examples: EXAMPLES })
+  @ApiBody({ type: PutBudgetDto, examples: LIMITS_EXAMPLE })
   @ApiErrorResponses('gateway', 400, 401, 403)
   @ApiOperation({ summary: 'Set the org-wide budget', description: PUT_DESCRIPTION })
   @ApiEnvelope(BudgetPolicyResponse)
@@ -80,28 +84,13 @@ export class BudgetsController {
     return this.put(p, 'org', ORG_SUBJECT_ID, body);
   }
 
-  @Put('keys/:key_id')
-  @Scopes('admin')
-  @ApiParam({ name: 'key_id', description: 'An API key of this org (GET /api/v1/api-keys)' })
-  @ApiBody({ type: PutBudgetDto, examples: EXAMPLES })
-  @ApiErrorResponses('gateway', 400, 401, 403, 404)
-  @ApiOperation({
-    summary: "Set an API key's budget and model allowlist",
-    description: PUT_DESCRIPTION,
-  })
-  @ApiEnvelope(BudgetPolicyResponse)
-  async putKey(
-    @CurrentPrincipal() p: Principal,
-    @Param('key_id') keyId: string,
-    @Body() body: PutBudgetDto,
-  ) {
-    await this.keys.get(p.orgId, keyId); // 404 unless the key is this org's
-    return this.put(p, 'key', keyId, body);
-  }
-
   @Put('users/:user_id')
   @Scopes('admin')
-  @ApiParam({ name: 'user_id', description: 'The JWT `sub` (or an API key owner) of this org' })
+  @ApiParam({
+    name: 'user_id',
+    example: 'user_42',
+    description: 'The JWT `sub` (or an API key owner) of this org',
+  })
   @ApiBody({ type: PutBudgetDto, examples: EXAMPLES })
   @ApiErrorResponses('gateway', 400, 401, 403)
   @ApiOperation({
@@ -117,53 +106,90 @@ export class BudgetsController {
     return this.put(p, 'user', subjectId(userId), body);
   }
 
-  @Delete(':subject/:subject_id')
+  @Delete('users/:user_id')
   @Scopes('admin')
   @HttpCode(204)
-  @ApiParam({ name: 'subject', enum: ['keys', 'users'] })
-  @ApiParam({ name: 'subject_id' })
+  @ApiParam({ name: 'user_id', example: 'user_42' })
+  @ApiNoContentResponse({ description: 'Removed' })
   @ApiErrorResponses('gateway', 400, 401, 403, 404)
-  @ApiOperation({ summary: "Remove a key's or user's budget policy" })
-  async remove(
-    @CurrentPrincipal() p: Principal,
-    @Param('subject') subject: string,
-    @Param('subject_id') id: string,
-  ): Promise<void> {
-    const kind: BudgetSubject | undefined =
-      subject === 'keys' ? 'key' : subject === 'users' ? 'user' : undefined;
-    if (!kind) throw new AppException(ErrorCode.NOT_FOUND, 'Unknown budget subject');
-    if (!(await this.repo.remove(p.orgId, kind, subjectId(id)))) {
-      throw new AppException(ErrorCode.NOT_FOUND, 'No budget policy for this subject');
-    }
-    this.budgets.forget(p.orgId);
+  @ApiOperation({ summary: "Remove a user's budget policy" })
+  async removeUser(@CurrentPrincipal() p: Principal, @Param('user_id') id: string): Promise<void> {
+    await this.policies.remove(p.orgId, 'user', subjectId(id));
   }
 
   @Delete('org')
   @Scopes('admin')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Removed' })
   @ApiErrorResponses('gateway', 401, 403, 404)
   @ApiOperation({ summary: 'Remove the org-wide budget policy' })
   async removeOrg(@CurrentPrincipal() p: Principal): Promise<void> {
-    if (!(await this.repo.remove(p.orgId, 'org', ORG_SUBJECT_ID))) {
-      throw new AppException(ErrorCode.NOT_FOUND, 'No org budget policy');
-    }
-    this.budgets.forget(p.orgId);
+    await this.policies.remove(p.orgId, 'org', ORG_SUBJECT_ID);
   }
 
-  private async put(
-    p: Principal,
-    subject: BudgetSubject,
-    id: string,
-    body: PutBudgetDto,
-  ): Promise<Ok<BudgetPolicyResponse>> {
-    const saved = await this.repo.put(p.orgId, subject, id, {
-      day_usd: body.day_usd ?? null,
-      month_usd: body.month_usd ?? null,
-      alert_percent: body.alert_percent ?? null,
-      allowed_models: body.allowed_models ?? null,
-    });
-    this.budgets.forget(p.orgId);
-    return ok(view(saved));
+  private async put(p: Principal, subject: BudgetSubject, id: string, body: PutBudgetDto) {
+    return ok(view(await this.policies.put(p.orgId, subject, id, body)));
+  }
+}
+
+/** A gateway API key's own budget and model allowlist, next to the key itself. */
+@ApiTags('budgets')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@Controller('api/v1/api-keys')
+export class ApiKeyBudgetController {
+  constructor(
+    private readonly policies: BudgetPolicies,
+    private readonly budgets: SpendBudgets,
+    private readonly keys: ApiKeysService,
+  ) {}
+
+  @Get(':id/budget')
+  @Scopes('admin')
+  @ApiParam({ name: 'id', description: 'An API key of this org' })
+  @ApiErrorResponses('gateway', 401, 403, 404)
+  @ApiOperation({
+    summary: "An API key's budget policy and its spend, reserved, remaining and reset",
+  })
+  @ApiEnvelope(KeyBudgetResponse)
+  async get(
+    @CurrentPrincipal() p: Principal,
+    @Param('id') id: string,
+  ): Promise<Ok<KeyBudgetResponse>> {
+    await this.keys.get(p.orgId, id); // 404 unless the key is this org's
+    const policy = (await this.policies.list(p.orgId)).find(
+      (x) => x.subject === 'key' && x.subject_id === id,
+    );
+    const budgets = (await this.budgets.states(p.orgId)).filter(
+      (s) => s.subject === 'key' && s.subject_id === id,
+    );
+    return ok({ policy: policy ? view(policy) : null, budgets });
+  }
+
+  @Put(':id/budget')
+  @Scopes('admin')
+  @ApiParam({ name: 'id', description: 'An API key of this org' })
+  @ApiBody({ type: PutBudgetDto, examples: EXAMPLES })
+  @ApiErrorResponses('gateway', 400, 401, 403, 404)
+  @ApiOperation({
+    summary: "Set an API key's budget and model allowlist",
+    description: PUT_DESCRIPTION,
+  })
+  @ApiEnvelope(BudgetPolicyResponse)
+  async put(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: PutBudgetDto) {
+    await this.keys.get(p.orgId, id); // 404 unless the key is this org's
+    return ok(view(await this.policies.put(p.orgId, 'key', id, body)));
+  }
+
+  @Delete(':id/budget')
+  @Scopes('admin')
+  @HttpCode(204)
+  @ApiParam({ name: 'id', description: 'An API key of this org (or one deleted since)' })
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiErrorResponses('gateway', 401, 403, 404)
+  @ApiOperation({ summary: "Remove an API key's budget policy" })
+  async remove(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<void> {
+    await this.policies.remove(p.orgId, 'key', subjectId(id));
   }
 }
 

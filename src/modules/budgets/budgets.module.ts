@@ -5,7 +5,8 @@ import { QueueModule } from '../queue';
 import { SettingsModule } from '../settings';
 import { BudgetAlerts } from './budget-alerts';
 import { BudgetPoliciesRepository } from './budget-policies.repository';
-import { BudgetsController } from './budgets.controller';
+import { BudgetPolicies } from './budget-policies.service';
+import { ApiKeyBudgetController, BudgetsController } from './budgets.controller';
 import { PostgresBudgetPoliciesRepository } from './postgres/postgres-budget-policies.repository';
 import { RequestTargets } from './request-target';
 import { SpendBudgetGuard } from './spend-budget.guard';
@@ -21,7 +22,7 @@ import { SpendLedger } from './spend-ledger';
 @Global()
 @Module({
   imports: [AuthModule, QueueModule, SettingsModule],
-  controllers: [BudgetsController],
+  controllers: [BudgetsController, ApiKeyBudgetController],
   providers: [
     provideRepository(
       BudgetPoliciesRepository,
@@ -35,6 +36,7 @@ import { SpendLedger } from './spend-ledger';
     BudgetAlerts,
     RequestTargets,
     SpendBudgets,
+    BudgetPolicies,
     SpendBudgetGuard,
   ],
   exports: [SpendBudgets, SpendBudgetGuard],

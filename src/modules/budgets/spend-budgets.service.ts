@@ -209,7 +209,9 @@ export class SpendBudgets {
         await this.maybeAlert(a, committed, now);
       }
     } catch (e) {
-      this.logger.warn(`Unreserved spend not counted: ${e instanceof Error ? e.message : String(e)}`);
+      this.logger.warn(
+        `Unreserved spend not counted: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
 

@@ -46,3 +46,10 @@ export class BudgetsOverviewResponse {
   @ApiProperty({ type: [BudgetStateResponse] })
   budgets!: BudgetStateResponse[];
 }
+
+export class KeyBudgetResponse {
+  @ApiProperty({ type: BudgetPolicyResponse, nullable: true })
+  policy!: BudgetPolicyResponse | null;
+  @ApiProperty({ type: [BudgetStateResponse] })
+  budgets!: BudgetStateResponse[];
+}
