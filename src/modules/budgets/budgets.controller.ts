@@ -156,7 +156,7 @@ export class ApiKeyBudgetController {
     @CurrentPrincipal() p: Principal,
     @Param('id') id: string,
   ): Promise<Ok<KeyBudgetResponse>> {
-    await this.keys.get(p.orgId, id); // 404 unless the key is this org's
+    await this.keys.get(p.orgId, subjectId(id)); // 404 unless the key is this org's
     const policy = (await this.policies.list(p.orgId)).find(
       (x) => x.subject === 'key' && x.subject_id === id,
     );
@@ -177,7 +177,7 @@ export class ApiKeyBudgetController {
   })
   @ApiEnvelope(BudgetPolicyResponse)
   async put(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: PutBudgetDto) {
-    await this.keys.get(p.orgId, id); // 404 unless the key is this org's
+    await this.keys.get(p.orgId, subjectId(id)); // 404 unless the key is this org's
     return ok(view(await this.policies.put(p.orgId, 'key', id, body)));
   }
 
@@ -205,11 +205,26 @@ function view(p: BudgetPolicy): BudgetPolicyResponse {
   };
 }
 
+/** UTF-16 halves without their pair (Postgres cannot store them). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** NUL and the other C0 controls and DEL: never part of a real id, and NUL breaks Postgres text. */
+function hasControl(id: string): boolean {
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/** A subject id the stores can hold and compare: 1-200 characters, no control characters. */
 function subjectId(id: string): string {
-  if (id.length === 0 || id.length > 200) {
-    throw new AppException(ErrorCode.VALIDATION_FAILED, 'subject id must be 1-200 characters', {
-      param: 'subject_id',
-    });
+  if (id.length === 0 || id.length > 200 || hasControl(id) || LONE_SURROGATE.test(id)) {
+    throw new AppException(
+      ErrorCode.VALIDATION_FAILED,
+      'The id must be 1-200 characters without control characters',
+      { param: 'id' },
+    );
   }
   return id;
 }

@@ -30,7 +30,7 @@ export class PutBudgetDto {
   })
   @IsOptional()
   @ValidateIf(notNull)
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 9 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(MAX_BUDGET_USD)
   day_usd?: number | null;
@@ -44,7 +44,7 @@ export class PutBudgetDto {
   })
   @IsOptional()
   @ValidateIf(notNull)
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 9 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(MAX_BUDGET_USD)
   month_usd?: number | null;
