@@ -18,5 +18,6 @@ export {
 } from './agent-rate-limit.lookup';
 export { RateLimitStore } from './stores/rate-limit.store';
 export { StoreCallPolicy } from './stores/store-call-policy';
+export { MemoryRateLimitStore } from './stores/memory-rate-limit.store';
 export { estimateTokenParts, requestedModel } from './budgets/token-estimate';
 export { requestFacts } from './request-facts';
