@@ -125,6 +125,42 @@ describe('SpendBudgets', () => {
   });
 });
 
+describe('SpendBudgets when the policy store fails', () => {
+  it('keeps serving with the last policies read (none when never read)', async () => {
+    const store = new MemoryRateLimitStore(() => NOW);
+    let fail = true;
+    const row: BudgetPolicy = {
+      org_id: 'o1',
+      subject: 'org',
+      subject_id: 'org',
+      ...NONE,
+      day_usd: 0,
+      updated_at: new Date(),
+    };
+    const repo = {
+      list: async () => {
+        if (fail) throw new Error('store down');
+        return [row];
+      },
+    } as unknown as BudgetPoliciesRepository;
+    const budgets = new SpendBudgets(
+      repo,
+      new SpendLedger(store, new StoreCallPolicy(false)),
+      {} as BudgetAlerts,
+    );
+    const p: Principal = { userId: 'u', orgId: 'o1', scopes: [], via: 'jwt' };
+    const t = { model: 'openai/gpt-4o-mini', estimateUsd: 1 };
+    await budgets.admit(p, t, NOW); // never read: nothing to enforce
+    fail = false;
+    budgets.forget('o1');
+    await expect(budgets.admit(p, t, NOW)).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
+    fail = true;
+    budgets.forget('o1');
+    await expect(budgets.admit(p, t, NOW)).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
+    store.onApplicationShutdown();
+  });
+});
+
 describe('modelAllowed', () => {
   it.each([
     [['*'], 'openai/gpt-4o', true],

@@ -17,6 +17,8 @@ import { fromNano, SpendLedger, toNano, type BudgetRef, type SpendHold } from '.
 /** How long an instance trusts its copy of an org's policies (writes on this instance drop it). */
 const POLICY_TTL_MS = 5_000;
 const MAX_CACHED_ORGS = 10_000;
+/** A policy read slower than this is treated as failed (the request is not held up longer). */
+const POLICY_READ_TIMEOUT_MS = 2_000;
 
 /** One limit that applies to a request. */
 interface Applicable {
@@ -63,6 +65,8 @@ export class SpendBudgets {
   private readonly logger = new Logger('SpendBudgets');
   private readonly held = new WeakMap<Principal, Held>();
   private readonly policies = new Map<string, { at: number; list: Promise<BudgetPolicy[]> }>();
+  /** Each org's policies as last read, for when the store fails. */
+  private readonly lastKnown = new Map<string, BudgetPolicy[]>();
 
   constructor(
     private readonly repo: BudgetPoliciesRepository,
@@ -186,17 +190,30 @@ export class SpendBudgets {
     this.policies.delete(orgId);
   }
 
+  /**
+   * The org's policies, cached for POLICY_TTL_MS. A store that fails or does not answer within
+   * POLICY_READ_TIMEOUT_MS must not take the completion routes down with it: the last policies
+   * read are used (or none, when this instance never read them), and a warning is logged.
+   */
   private orgPolicies(orgId: string): Promise<BudgetPolicy[]> {
     const now = Date.now();
     const cached = this.policies.get(orgId);
     if (cached && now - cached.at < POLICY_TTL_MS) return cached.list;
     if (this.policies.size >= MAX_CACHED_ORGS) this.policies.clear();
-    const list = this.repo.list(orgId);
+    if (this.lastKnown.size >= MAX_CACHED_ORGS) this.lastKnown.clear();
+    const list = withDeadline(this.repo.list(orgId), POLICY_READ_TIMEOUT_MS).then(
+      (read) => {
+        this.lastKnown.set(orgId, read);
+        return read;
+      },
+      (e: unknown) => {
+        this.logger.warn(
+          `Budget policies of an org could not be read; using the last known ones: ${e instanceof Error ? e.message : String(e)}`,
+        );
+        return this.lastKnown.get(orgId) ?? [];
+      },
+    );
     this.policies.set(orgId, { at: now, list });
-    // A failed read is not cached: the next request tries again.
-    list.catch(() => {
-      if (this.policies.get(orgId)?.list === list) this.policies.delete(orgId);
-    });
     return list;
   }
 
@@ -256,4 +273,14 @@ function exceeded(a: Applicable, w: PeriodWindow, committed: number, now: number
       headers: { 'retry-after': String(retryAfter) },
     },
   );
+}
+
+/** `p`, or a rejection once `ms` have passed without it settling. */
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }
