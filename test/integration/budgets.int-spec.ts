@@ -189,6 +189,35 @@ describeWithServices(
       expect(Math.round(s.spent_usd * 1e9)).toBe(costNano(usageEvent!.usage!));
     });
 
+    it('settles an aborted stream: the hold goes and the unfinished round is not charged', async () => {
+      const org = `org-${randomUUID()}`;
+      const admin = signToken({ sub: 'admin', org_id: org, scopes: ['admin'] });
+      await send(a, '/api/v1/budgets/org', admin, 'PUT', { day_usd: 1 });
+      const key = `abort-${randomUUID()}`;
+      const aborter = new AbortController();
+      const res = await fetch(`${a.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: authHeaders(signToken({ sub: 'u', org_id: org })),
+        body: JSON.stringify({
+          model: MODEL,
+          max_tokens: MAX_TOKENS,
+          stream: true,
+          messages: [
+            { role: 'user', content: `${PROMPT} ${mockDirective({ stall_after: 1, key })}` },
+          ],
+        }),
+        signal: aborter.signal,
+      });
+      const reader = res.body!.getReader();
+      await reader.read();
+      expect((await state(admin, 'org'))!.reserved_usd).toBeGreaterThan(0);
+      aborter.abort();
+      await mock.waitFor((r) => r.key === key && r.aborted === true);
+      // The provider round never finished, so it reported no usage: nothing is charged.
+      const s = await settled(admin, 'org');
+      expect(s.spent_usd).toBe(0);
+    });
+
     it('fires the signed threshold webhook once per period, whichever instance crosses it', async () => {
       const org = `org-${randomUUID()}`;
       const admin = signToken({ sub: 'admin', org_id: org, scopes: ['admin'] });
