@@ -105,6 +105,11 @@ describe('dollar budgets and model allowlists (embedded stores)', () => {
     expect(((await spent.json()) as { error: { message: string } }).error.message).toMatch(
       /API key's monthly budget/,
     );
+    // The key itself, without the admin scope, sees what applies to it (its key and the org).
+    const mine = (await (
+      await call('/api/v1/budgets/me', { token: created.data.secret })
+    ).json()) as Envelope<{ budgets: State[] }>;
+    expect(mine.data.budgets.map((b) => [b.subject, b.period])).toEqual([['key', 'month']]);
     const removed = await call(`/api/v1/api-keys/${created.data.id}/budget`, { method: 'DELETE' });
     expect(removed.status).toBe(204);
     expect((await chat(created.data.secret)).status).toBe(200);

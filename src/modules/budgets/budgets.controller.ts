@@ -22,6 +22,7 @@ import {
   BudgetsOverviewResponse,
   BudgetStateResponse,
   KeyBudgetResponse,
+  MyBudgetsResponse,
 } from './dto/budget.response';
 import { PutBudgetDto } from './dto/put-budget.dto';
 import { SpendBudgets } from './spend-budgets.service';
@@ -72,6 +73,22 @@ export class BudgetsController {
       this.budgets.states(p.orgId),
     ]);
     return ok({ policies: policies.map(view), budgets });
+  }
+
+  @Get('me')
+  @ApiErrorResponses('gateway', 401)
+  @ApiOperation({
+    summary: 'The budgets that apply to the caller (no scope needed)',
+    description:
+      "The org's, the caller's API key's and the caller's user budgets, with spend, reserved, remaining and reset, so a key holder can see what it has left.",
+  })
+  @ApiEnvelope(MyBudgetsResponse)
+  async mine(@CurrentPrincipal() p: Principal): Promise<Ok<MyBudgetsResponse>> {
+    const covers = (s: BudgetStateResponse) =>
+      s.subject === 'org' ||
+      (s.subject === 'key' && s.subject_id === p.apiKeyId) ||
+      (s.subject === 'user' && s.subject_id === p.userId);
+    return ok({ budgets: (await this.budgets.states(p.orgId)).filter(covers) });
   }
 
   @Put('org')

@@ -53,3 +53,8 @@ export class KeyBudgetResponse {
   @ApiProperty({ type: [BudgetStateResponse] })
   budgets!: BudgetStateResponse[];
 }
+
+export class MyBudgetsResponse {
+  @ApiProperty({ type: [BudgetStateResponse] })
+  budgets!: BudgetStateResponse[];
+}
