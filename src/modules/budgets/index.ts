@@ -3,4 +3,4 @@ export { BudgetsModule } from './budgets.module';
 export { SpendBudgets, type BudgetState } from './spend-budgets.service';
 export { SpendBudgetGuard } from './spend-budget.guard';
 export { BudgetPolicyEntity } from './postgres/budget-policy.entity';
-export { BudgetPolicies1795709400000 } from './postgres/1795709400000-BudgetPolicies';
+export { BudgetPolicies1795709500000 } from './postgres/1795709500000-BudgetPolicies';

@@ -1,7 +1,7 @@
 import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 import type { BudgetSubject } from '../budget.types';
 
-/** `budget_policies` table (migration BudgetPolicies1795709400000): one row per (org, subject, id). */
+/** `budget_policies` table (migration BudgetPolicies1795709500000): one row per (org, subject, id). */
 @Entity({ name: 'budget_policies' })
 @Check('budget_policies_subject_ck', `"subject" IN ('org', 'key', 'user')`)
 export class BudgetPolicyEntity {

@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * (org_id, subject, subject_id), the only lookups they get. Written to match the entity exactly
  * (migrations.spec.ts checks).
  */
-export class BudgetPolicies1795709400000 implements MigrationInterface {
-  name = 'BudgetPolicies1795709400000';
+export class BudgetPolicies1795709500000 implements MigrationInterface {
+  name = 'BudgetPolicies1795709500000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE "budget_policies" (
