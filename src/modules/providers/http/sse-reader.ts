@@ -32,7 +32,7 @@ export class SseReader {
 
   /** Parses one chunk of the body; returns the events it completed, in order. */
   push(chunk: Uint8Array | string): SseMessage[] {
-    const decoded = typeof chunk === 'string' ? chunk : this.decoder.write(chunk as Buffer);
+    const decoded = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
     const text = this.pending === '' ? decoded : this.pending + decoded;
     const out: SseMessage[] = [];
     const n = text.length;
