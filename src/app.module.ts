@@ -24,6 +24,7 @@ import { ResponsesModule } from './modules/responses';
 import { SettingsModule } from './modules/settings';
 import { RateLimitGuard, ThrottlingModule } from './modules/throttling';
 import { ToolsModule } from './modules/tools';
+import { TracingModule } from './modules/tracing';
 
 /**
  * The composition root. Built from the validated environment so that which connections exist
@@ -43,6 +44,7 @@ export class AppModule {
         SettingsModule,
         CatalogOverridesModule,
         MonitoringModule,
+        TracingModule.forRoot(env),
         AuthModule,
         ThrottlingModule.forRoot({
           imports: [AgentsModule],

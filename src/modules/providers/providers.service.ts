@@ -4,6 +4,7 @@ import { EgressPolicy } from '../../common/egress';
 import { AppException, ErrorCode } from '../../common/errors';
 import { providersConfig, serviceEnvKeys } from './providers.config';
 import { AdapterRegistry } from './adapters/adapter.registry';
+import type { AdapterContext } from './adapters/provider-adapter';
 import { unwrapOutputTool, unwrapOutputToolStream } from './output-tool';
 import type { CatalogListing } from './catalog/catalog.types';
 import { ModelCatalogService } from './catalog/model-catalog.service';
@@ -29,6 +30,8 @@ import {
   ResilientExecutor,
 } from './resilience/resilient-executor';
 import { tenantBaseUrlProblem } from './tenant-base-url';
+import { GenAiCalls } from './telemetry/genai-calls';
+import { Telemetry } from '../tracing';
 
 /** Sent when a custom base URL (a proxy, the test upstream) is configured without a key. */
 export const PLACEHOLDER_API_KEY = 'no-key-configured';
@@ -54,11 +57,15 @@ export class ProvidersService {
     private readonly executor: ResilientExecutor,
     private readonly keys: ProviderKeyResolver,
     @Optional() egress?: EgressPolicy,
+    @Optional() telemetry?: Telemetry,
   ) {
     this.egress = egress ?? STRICT_POLICY;
+    // Tracing off: no wrapper at all, the attempt callbacks call the adapters directly.
+    this.traced = telemetry?.enabled ? new GenAiCalls(telemetry) : undefined;
   }
 
   private readonly egress: EgressPolicy;
+  private readonly traced?: GenAiCalls;
 
   /**
    * One completion. Throws VALIDATION_FAILED for requests the model cannot take, then the
@@ -68,13 +75,15 @@ export class ProvidersService {
    */
   async complete(req: ChatRequest, opts: CallOptions = {}): Promise<ChatResult> {
     const targets = this.plan(req, opts, false);
+    const call = async (t: CallTarget, ctx: AdapterContext) =>
+      unwrapOutputTool(
+        await this.adapters.get(t.service).complete(t.request, ctx),
+        t.request.output_tool,
+      );
+    const traced = this.traced;
     const done = await this.executor.complete(
       targets,
-      async (t, ctx) =>
-        unwrapOutputTool(
-          await this.adapters.get(t.service).complete(t.request, ctx),
-          t.request.output_tool,
-        ),
+      traced ? (t, ctx) => traced.complete(t, ctx, () => call(t, ctx)) : call,
       this.executeOptions(opts),
     );
     const usage = this.priced(done.target, done.value.usage);
@@ -96,13 +105,15 @@ export class ProvidersService {
    */
   stream(req: ChatRequest, opts: CallOptions = {}): AsyncIterable<StreamEvent> {
     const targets = this.plan(req, opts, true);
+    const open = (t: CallTarget, ctx: AdapterContext) =>
+      unwrapOutputToolStream(
+        this.adapters.get(t.service).stream(t.request, ctx),
+        t.request.output_tool,
+      );
+    const traced = this.traced;
     const events = this.executor.stream(
       targets,
-      (t, ctx) =>
-        unwrapOutputToolStream(
-          this.adapters.get(t.service).stream(t.request, ctx),
-          t.request.output_tool,
-        ),
+      traced ? (t, ctx) => traced.stream(t, ctx, () => open(t, ctx)) : open,
       this.executeOptions(opts),
     );
     return this.priceStream(events);
@@ -135,9 +146,12 @@ export class ProvidersService {
       request: req,
       metricsModel: this.metricsModel(req.service, req.model),
     };
+    const traced = this.traced;
     const done = await this.executor.complete(
       [target],
-      (t, ctx) => embed(t.request, ctx),
+      traced
+        ? (t, ctx) => traced.embed(t, ctx, () => embed(t.request, ctx))
+        : (t, ctx) => embed(t.request, ctx),
       this.executeOptions(opts),
     );
     return {
