@@ -15,11 +15,14 @@ import {
   runLoad,
   timedRequest,
 } from './lib/load.mjs';
+import { runStreams, streamOnce } from './lib/streams.mjs';
 import {
   childPids,
   cpuTicks,
   freePort,
   killAllNow,
+  pssMb,
+  rssMb,
   rssTracker,
   startNode,
   stop,
@@ -27,7 +30,7 @@ import {
   waitIdle,
   waitReady,
 } from './lib/processes.mjs';
-import { FLOOR_LABELS } from './floor/kinds.mjs';
+import { FLOOR_LABELS, STREAMING_FLOORS } from './floor/kinds.mjs';
 import { evaluateTargets, renderReport } from './lib/report.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,6 +51,18 @@ const cfg = {
   connections: num('BENCH_CONNECTIONS', 50),
   highConnections: num('BENCH_HIGH_CONNECTIONS', 200),
   rounds: num('BENCH_ROUNDS', 15),
+  // Slow concurrent streams: how many at once (one scenario per value), and their shape.
+  streams: (process.env.BENCH_STREAMS ?? '300,1000')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_STREAMS: bad count "${s}"`);
+      return n;
+    }),
+  streamChunks: num('BENCH_STREAM_CHUNKS', 20),
+  streamChunkDelayMs: num('BENCH_STREAM_CHUNK_DELAY_MS', 50),
   perRound: num('BENCH_PER_ROUND', 20),
   only: (process.env.BENCH_ONLY ?? '')
     .split(',')
@@ -172,6 +187,18 @@ async function run(workDir) {
       `${dbPid ? `, embedded database pid ${dbPid}` : ', external Postgres'})` +
       `${portkey ? `, portkey ${pkUrl} (pid ${portkey.pid})` : ''}`,
   );
+  // Embedded mode at rest: the gateway and its database process after boot, before any request.
+  await waitIdle([gateway.pid, ...(dbPid ? [dbPid] : [])]);
+  const idle = {
+    gatewayMb: rssMb(gateway.pid),
+    dbMb: dbPid ? rssMb(dbPid) : undefined,
+    gatewayPssMb: pssMb(gateway.pid),
+    dbPssMb: dbPid ? pssMb(dbPid) : undefined,
+  };
+  log(
+    `idle after boot: gateway ${idle.gatewayMb?.toFixed(0)} MB` +
+      (idle.dbMb === undefined ? '' : `, database process ${idle.dbMb.toFixed(0)} MB`),
+  );
 
   // --- targets --------------------------------------------------------------------------------
   const jwt = require('jsonwebtoken');
@@ -183,8 +210,8 @@ async function run(workDir) {
   const gwHeaders = { authorization: `Bearer ${sign([])}`, 'content-type': 'application/json' };
   const agentId = await createAgent(gwUrl, sign(['admin']));
 
-  const chat = (model, extra = {}) =>
-    JSON.stringify({ model, messages: [{ role: 'user', content: PROMPT }], ...extra });
+  const chat = (model, extra = {}, content = PROMPT) =>
+    JSON.stringify({ model, messages: [{ role: 'user', content }], ...extra });
   const stream = { stream: true, stream_options: { include_usage: true } };
   const directHeaders = { authorization: 'Bearer sk-bench', 'content-type': 'application/json' };
   const pkHeaders = {
@@ -238,6 +265,12 @@ async function run(workDir) {
     },
   };
   T.agent = agentTarget(gwUrl, gwHeaders, agentId);
+  // The cache-hit request's shape with a new question each time: looks the cache up, misses,
+  // calls the model and stores the answer.
+  T.gwMiss = newQuestionTarget('cache-miss', `${gwUrl}/v1/chat/completions`, gwHeaders, (n) =>
+    chat('openai/gpt-4o-mini', { temperature: 0 }, `${PROMPT} (question ${n})`),
+  );
+
   for (const f of floors) {
     T[f.kind] = {
       name: f.kind,
@@ -247,17 +280,52 @@ async function run(workDir) {
     };
   }
 
+  // Slow streams: the mock answers in BENCH_STREAM_CHUNKS content chunks, BENCH_STREAM_CHUNK_DELAY_MS
+  // apart (its `chunks` / `chunk_delay_ms` directives, in the message so every hop forwards them).
+  const slow = `${PROMPT} #mock${JSON.stringify({ chunks: cfg.streamChunks, chunk_delay_ms: cfg.streamChunkDelayMs })}`;
+  const slowTargets = [
+    {
+      id: 'gw-streams',
+      label: 'gateway',
+      proc: gateway,
+      target: { ...T.gwStream, body: chat('openai/gpt-4o-mini', stream, slow) },
+    },
+    ...(portkey
+      ? [
+          {
+            id: 'portkey-streams',
+            label: 'Portkey',
+            proc: portkey,
+            target: { ...T.pkStream, body: chat('gpt-4o-mini', stream, slow) },
+          },
+        ]
+      : []),
+    ...floors
+      .filter((f) => STREAMING_FLOORS.includes(f.kind))
+      .map((f) => ({
+        id: `floor-${f.kind}-streams`,
+        label: `floor: ${FLOOR_LABELS[f.kind]}`,
+        proc: f.proc,
+        target: { ...T[f.kind], body: chat('gpt-4o-mini', stream, slow) },
+      })),
+  ];
+
   // Fail fast, with the answer, if a target is misconfigured.
   for (const t of [
     T.direct,
     T.gw,
     T.gwStream,
     T.gwHit,
+    T.gwMiss,
     ...(portkey ? [T.pk, T.pkStream] : []),
     ...floors.map((f) => T[f.kind]),
   ]) {
     const r = await timedRequest(t);
     if (r.status !== 200) throw new Error(`${t.name}: smoke request answered ${r.status}`);
+  }
+  for (const s of slowTargets) {
+    const r = await streamOnce(s.target);
+    if (!r.ok) throw new Error(`${s.id}: smoke stream failed: ${r.reason}`);
   }
 
   // --- load scenarios ---------------------------------------------------------------------------
@@ -294,6 +362,13 @@ async function run(workDir) {
       proc: gateway,
     },
     { id: 'cache-hit', label: 'gateway cache hit', target: T.gwHit, conns: c, proc: gateway },
+    {
+      id: 'cache-miss',
+      label: 'gateway cache miss (same request, new question)',
+      target: T.gwMiss,
+      conns: c,
+      proc: gateway,
+    },
     ...(portkey
       ? [
           { id: 'portkey', label: 'Portkey', target: T.pk, conns: c, proc: portkey },
@@ -370,6 +445,46 @@ async function run(workDir) {
     load.push(row);
   }
 
+  // --- slow concurrent streams ------------------------------------------------------------------
+  const streamRows = [];
+  for (const n of cfg.streams) {
+    for (const s of slowTargets.filter((t) => cfg.only.length === 0 || cfg.only.includes(t.id))) {
+      await waitIdle(busyPids);
+      log(
+        `${s.id}: ${n} concurrent streams of ${cfg.streamChunks} chunks ${cfg.streamChunkDelayMs} ms apart, ` +
+          `${cfg.warmup}+${cfg.duration} s`,
+      );
+      if (cfg.warmup > 0) await runStreams(s.target, { streams: n, durationS: cfg.warmup });
+      const pids = s.proc === gateway ? [gateway.pid, dbPid].filter(Boolean) : [s.proc.pid];
+      const rss = pids.map((pid) => rssTracker(pid));
+      const cpuBefore = pids.map(cpuTicks);
+      const r = await runStreams(s.target, { streams: n, durationS: cfg.duration });
+      const [rssMbPeak, dbRssMb] = rss.map((t) => t.stop());
+      // CPU time (ms) per completed stream, from /proc/<pid>/stat over the measured phase.
+      const [cpuMsPerStream, dbCpuMsPerStream] = pids.map(
+        (pid, i) => ((cpuTicks(pid) - cpuBefore[i]) * 10) / Math.max(r.ok, 1),
+      );
+      const row = {
+        ...r,
+        id: s.id,
+        label: s.label,
+        rssMb: rssMbPeak,
+        dbRssMb,
+        cpuMsPerStream,
+        dbCpuMsPerStream,
+      };
+      log(
+        `  ${r.ok} streams (${r.streamsPerS.toFixed(0)}/s), first token p50 ${r.firstToken.p50.toFixed(1)} ` +
+          `p99 ${r.firstToken.p99.toFixed(1)} ms, total p50 ${r.total.p50.toFixed(0)} p99 ${r.total.p99.toFixed(0)} ms, ` +
+          `failed ${r.failed}, CPU ${cpuMsPerStream.toFixed(2)} ms/stream` +
+          (dbCpuMsPerStream === undefined ? '' : ` (+${dbCpuMsPerStream.toFixed(2)} db)`) +
+          `, peak RSS ${rssMbPeak.toFixed(0)} MB`,
+      );
+      if (r.failed > 0) log(`  failures: ${JSON.stringify(r.failures)}`);
+      streamRows.push(row);
+    }
+  }
+
   // --- sequential overhead ----------------------------------------------------------------------
   let sequential;
   if (cfg.rounds > 0 && (cfg.only.length === 0 || cfg.only.includes('sequential'))) {
@@ -432,10 +547,14 @@ async function run(workDir) {
       portkeyVersion: portkey ? readVersion('@portkey-ai/gateway') : '(skipped)',
       rounds: cfg.rounds,
       perRound: cfg.perRound,
+      streamChunks: cfg.streamChunks,
+      streamChunkDelayMs: cfg.streamChunkDelayMs,
     },
     load,
+    streams: streamRows,
+    idle,
     sequential,
-    targets: evaluateTargets(byId, sequential),
+    targets: evaluateTargets(byId, sequential, streamRows, idle),
   });
 
   // Stop the gateway first and on its own: with BENCH_CPU_PROF it writes the profile on exit.
@@ -527,6 +646,30 @@ function agentTarget(gwUrl, headers, agentId) {
     headers,
     body,
     requests: [turn, turn, turn, turn],
+  };
+}
+
+/** `url` with a body that asks a new question each time (`body(n)`), for load and probes. */
+function newQuestionTarget(name, url, headers, body) {
+  const runId = randomBytes(4).toString('hex');
+  let n = 0;
+  const next = () => body(`${runId}-${++n}`);
+  return {
+    name,
+    url,
+    headers,
+    body: next,
+    requests: [
+      {
+        method: 'POST',
+        path: new URL(url).pathname,
+        headers,
+        setupRequest: (req) => {
+          req.body = next();
+          return req;
+        },
+      },
+    ],
   };
 }
 

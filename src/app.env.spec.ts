@@ -26,6 +26,50 @@ describe('the environment validated at boot (core keys + the providers fragment)
     expect(serviceEnvKeys('openai')).toEqual({
       apiKey: 'OPENAI_API_KEY',
       baseUrl: 'OPENAI_BASE_URL',
+      apiKeys: 'OPENAI_API_KEYS',
+    });
+  });
+
+  describe('<SERVICE>_API_KEYS (a weighted pool)', () => {
+    const problemsOf = (value: string): string[] => {
+      try {
+        parseAppEnv({ OPENAI_API_KEYS: value });
+      } catch (e) {
+        return (e as ConfigValidationError).problems;
+      }
+      return [];
+    };
+
+    it('reads strings and objects; commas, colons and = inside keys are just key text', () => {
+      const env = parseAppEnv({
+        OPENAI_API_KEYS:
+          '["sk-a,b:c=d", {"key":"sk-2","weight":3,"name":"east","base_url":"http://p.example/v1"}]',
+      });
+      expect(env.OPENAI_API_KEYS).toEqual([
+        { apiKey: 'sk-a,b:c=d', weight: 1 },
+        { apiKey: 'sk-2', weight: 3, name: 'east', baseUrl: 'http://p.example/v1' },
+      ]);
+      expect(parseAppEnv({}).OPENAI_API_KEYS).toEqual([]);
+    });
+
+    it.each([
+      ['not json', 'must be a JSON array'],
+      ['[]', 'non-empty JSON array'],
+      ['[{"key":"sk-a","weight":0}]', 'entry 0: "weight" must be an integer from 1 to 1000'],
+      ['["sk-ok",{"key":"sk-a","weight":-2}]', 'entry 1: "weight"'],
+      ['[{"key":"sk-a","weight":1001}]', '"weight" must be an integer'],
+      ['[{"key":"sk-a","weight":"3"}]', '"weight" must be an integer'],
+      ['[{"key":"sk-a","weight":1.5}]', '"weight" must be an integer'],
+      ['[{"weight":2}]', '"key" must be a non-empty string'],
+      ['[{"key":"sk-a","base_url":"ftp://x"}]', '"base_url" must be an http(s) URL'],
+      ['[{"key":"sk-a","name":"a"},{"key":"sk-b","name":"a"}]', 'entry 1: "name" a is used twice'],
+      ['[{"key":"sk-a","colour":"red"}]', 'unknown field(s) colour'],
+    ])('refuses %s at boot, naming the key and never echoing a key', (value, message) => {
+      const problems = problemsOf(value);
+      expect(problems.length).toBeGreaterThan(0);
+      expect(problems.join('\n')).toContain('OPENAI_API_KEYS');
+      expect(problems.join('\n')).toContain(message);
+      expect(problems.join('\n')).not.toContain('sk-a');
     });
   });
 

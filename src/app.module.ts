@@ -9,6 +9,7 @@ import { AppConfigModule } from './config';
 import { InfraModule } from './infra/infra.module';
 import { AuthGuard, AuthModule } from './modules/auth';
 import { AgentRateLimitsAdapter, AgentsModule } from './modules/agents';
+import { BudgetsModule, SpendBudgetGuard } from './modules/budgets';
 import { CatalogOverridesModule } from './modules/catalog-overrides';
 import { CompletionsModule } from './modules/completions';
 import { EmbeddingsModule } from './modules/embeddings';
@@ -50,6 +51,7 @@ export class AppModule {
           imports: [AgentsModule],
           agentRateLimits: AgentRateLimitsAdapter,
         }),
+        BudgetsModule,
         MetricsModule,
         ToolsModule,
         AgentsModule,
@@ -71,6 +73,8 @@ export class AppModule {
         // In this order: authentication first, then the limits, which need the principal.
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_GUARD, useExisting: RateLimitGuard },
+        // Dollar budgets and model allowlists, after the request limits.
+        { provide: APP_GUARD, useExisting: SpendBudgetGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
     };

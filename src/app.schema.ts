@@ -4,12 +4,13 @@ import { UsageMetrics1795708382253 } from './infra/postgres/migrations/179570838
 import { ApiKeys1795708440816 } from './infra/postgres/migrations/1795708440816-ApiKeys';
 import { AgentEntity } from './modules/agents';
 import { ApiKeyEntity } from './modules/auth';
+import { BudgetPolicies1795709500000, BudgetPolicyEntity } from './modules/budgets';
 import { PostAnswerOutbox1795709000000, PostAnswerOutboxEntity } from './modules/completions';
 import { CatalogOverridesEntity } from './modules/catalog-overrides';
 import { ConfigWatcher1795708800000 } from './modules/config-watcher';
 import { CallLogEntity, ConversationMessageEntity } from './modules/conversations';
 import { UsageMetricEntity } from './modules/metrics';
-import { ProviderKeyEntity } from './modules/provider-keys';
+import { ProviderKeyEntity, ProviderKeyPools1795709400000 } from './modules/provider-keys';
 import {
   ConversationRecordEntity,
   ResponseEntity,
@@ -41,6 +42,7 @@ export const SQL_SCHEMA: SqlSchema = {
     PostAnswerOutboxEntity,
     ResponseEntity,
     ConversationRecordEntity,
+    BudgetPolicyEntity,
   ],
   migrations: [
     UsageMetrics1795708382253,
@@ -50,6 +52,8 @@ export const SQL_SCHEMA: SqlSchema = {
     ConfigWatcher1795708800000,
     PostAnswerOutbox1795709000000,
     Responses1795709200000,
+    ProviderKeyPools1795709400000,
+    BudgetPolicies1795709500000,
   ],
 };
 export const SQL_ENTITIES = SQL_SCHEMA.entities;

@@ -5,3 +5,10 @@ export const FLOOR_LABELS = {
   'fastify-sdk': 'Fastify + openai SDK',
   'nest-sdk': 'NestJS on Fastify + openai SDK',
 };
+
+/**
+ * The floors that also stream (an OpenAI SSE answer when the request says `stream: true`): the
+ * bare proxy passes the upstream's bytes through as they come; Fastify + SDK parses each chunk
+ * with the SDK and writes it out again as an SSE event, as a gateway translating formats does.
+ */
+export const STREAMING_FLOORS = ['node-proxy', 'fastify-sdk'];

@@ -1,6 +1,7 @@
 // Minimal servers for `npm run bench:floor`: what the stack alone costs per request, with no
 // gateway feature at all (no auth, validation, rate limits, metrics, logs or history). Each one
-// forwards POST /v1/chat/completions to the mock upstream and returns its JSON answer.
+// forwards POST /v1/chat/completions to the mock upstream and returns its JSON answer; node-proxy
+// and fastify-sdk also stream (kinds.mjs STREAMING_FLOORS).
 //   node bench/floor/servers.mjs <kind> <port> <upstream base URL>
 // kinds: node-proxy     node:http server + node:http keep-alive client, bytes passed through
 //        fastify-proxy  Fastify (JSON parsed and re-serialised) + node:http keep-alive client
@@ -17,9 +18,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const [kind, portArg, upstream] = process.argv.slice(2);
 const port = Number(portArg);
 const up = new URL(upstream);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+// No socket cap, as the gateway's provider agent: at 1,000 concurrent streams a cap would queue them.
+const agent = new http.Agent({ keepAlive: true });
 
-function forward(body, headers, cb) {
+/** The upstream's response as it arrives (`cb(err, res)`). */
+function forwardRaw(body, headers, cb) {
   const req = http.request(
     {
       host: up.hostname,
@@ -33,14 +36,21 @@ function forward(body, headers, cb) {
         authorization: headers.authorization ?? 'Bearer sk-floor',
       },
     },
-    (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => cb(null, res.statusCode, Buffer.concat(chunks)));
-    },
+    (res) => cb(null, res),
   );
   req.on('error', (e) => cb(e));
   req.end(body);
+}
+
+/** The upstream's whole answer (`cb(err, status, body)`). */
+function forward(body, headers, cb) {
+  forwardRaw(body, headers, (err, res) => {
+    if (err) return cb(err);
+    const chunks = [];
+    res.on('data', (c) => chunks.push(c));
+    res.on('end', () => cb(null, res.statusCode, Buffer.concat(chunks)));
+    res.on('error', cb);
+  });
 }
 
 if (kind === 'node-proxy') {
@@ -49,16 +59,28 @@ if (kind === 'node-proxy') {
       const chunks = [];
       req.on('data', (c) => chunks.push(c));
       req.on('end', () =>
-        forward(Buffer.concat(chunks), req.headers, (err, status, body) => {
+        forwardRaw(Buffer.concat(chunks), req.headers, (err, up) => {
           if (err) {
             res.writeHead(502).end();
             return;
           }
-          res.writeHead(status, {
-            'content-type': 'application/json',
-            'content-length': body.length,
+          const type = up.headers['content-type'] ?? 'application/json';
+          if (type.startsWith('text/event-stream')) {
+            // a stream: its bytes go through as they come
+            res.writeHead(up.statusCode, { 'content-type': type, 'cache-control': 'no-cache' });
+            up.pipe(res);
+            return;
+          }
+          const body = [];
+          up.on('data', (c) => body.push(c));
+          up.on('end', () => {
+            const all = Buffer.concat(body);
+            res.writeHead(up.statusCode, {
+              'content-type': 'application/json',
+              'content-length': all.length,
+            });
+            res.end(all);
           });
-          res.end(body);
         }),
       );
     })
@@ -86,7 +108,18 @@ if (kind === 'node-proxy') {
       fetch: createNodeFetch(),
       maxRetries: 0,
     });
-    fastify.post('/v1/chat/completions', async (req) => client.chat.completions.create(req.body));
+    fastify.post('/v1/chat/completions', async (req, reply) => {
+      if (!req.body?.stream) return client.chat.completions.create(req.body);
+      // The SDK parses each chunk; each leaves again as one SSE event.
+      const stream = await client.chat.completions.create(req.body);
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+      });
+      for await (const chunk of stream) reply.raw.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      reply.raw.end('data: [DONE]\n\n');
+    });
   } else {
     throw new Error(`unknown kind ${kind}`);
   }

@@ -125,6 +125,26 @@ function readStatus(pid) {
   }
 }
 
+/** Current resident memory of `pid` in MB (VmRSS), undefined when it cannot be read. */
+export function rssMb(pid) {
+  const { rssKb } = readStatus(pid);
+  return rssKb === undefined ? undefined : rssKb / 1024;
+}
+
+/**
+ * Proportional set size of `pid` in MB (smaps_rollup): pages shared with other processes (the
+ * node binary's code, shared libraries) counted by share, so the gateway and its database
+ * process, both `node`, are not charged twice for them. Undefined when it cannot be read.
+ */
+export function pssMb(pid) {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Direct children of `pid` (e.g. the gateway's embedded database server). */
 export function childPids(pid) {
   const out = [];

@@ -15,6 +15,7 @@ const TAGS: Array<[name: string, description: string]> = [
   ['call-logs', 'Per-call records of completions'],
   ['models', 'The model catalog and its deployment-wide overrides'],
   ['api-keys', 'Gateway API keys (gw_...)'],
+  ['budgets', 'Dollar budgets (day, month) and model allowlists per org, API key and user'],
   ['provider-keys', "An org's own provider keys"],
   ['settings', "An org's settings"],
   ['metrics', "Usage of the caller's org"],
@@ -31,7 +32,7 @@ export function setupSwagger(app: INestApplication): void {
         'Authenticate with a JWT or a gateway API key (`gw_...`) as a bearer token, or with `x-api-key`. ' +
         'An API key carries only scopes its creator holds and never a deployment-wide `deployment:*` scope, which ' +
         "only a JWT signed by the deployment's keys can carry. Completion routes are rate-limited per user (or API " +
-        "key) and per thread, exactly across instances, and reserve an estimate of the org's token budget; 429 " +
+        "key) and per thread, exactly across instances, and reserve an estimate of the org's token budget and of the dollar budgets that apply; 429 " +
         'answers carry `Retry-After` and `RateLimit-*` headers. Errors come in one schema per format: ' +
         '`GatewayErrorDto` on /api and the operations routes, `OpenAiErrorDto` on /v1, `AnthropicErrorDto` on /v1/messages.',
     )

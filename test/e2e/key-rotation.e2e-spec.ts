@@ -63,6 +63,7 @@ describe('encryption key rotation (embedded mode, restarts)', () => {
     try {
       expect(await second.app.get(ProviderKeysService).resolve('org-rot', 'openai')).toEqual({
         apiKey: 'sk-rotation-test-1234',
+        weight: 1,
       });
     } finally {
       await second.close({ keepData: true });
@@ -90,6 +91,7 @@ describe('encryption key rotation (embedded mode, restarts)', () => {
       ]);
       expect(await fourth.app.get(ProviderKeysService).resolve('org-rot', 'openai')).toEqual({
         apiKey: 'sk-rotation-test-1234',
+        weight: 1,
       });
     } finally {
       await fourth.close({ keepData: true });

@@ -320,6 +320,8 @@ export function describeManagementApi(
           service: 'openai',
           masked_key: 'sk-...abcd',
           base_url: null,
+          weight: 1,
+          name: null,
         });
         const id = created.body.data.id as string;
         const list = await call('GET', '/api/v1/provider-keys', reader('org-keys'));
@@ -331,28 +333,93 @@ export function describeManagementApi(
         expect(list.body.data).toHaveLength(1);
         expect(await t.app.get(ProviderKeysService).resolve(o('org-keys'), 'openai')).toEqual({
           apiKey: secret,
+          weight: 1,
         });
         expect(
           await t.app.get(ProviderKeysService).resolve(o('org-other'), 'openai'),
         ).toBeUndefined();
 
-        const dup = await call('POST', '/api/v1/provider-keys', admin('org-keys'), {
+        // A second key for the same service joins the org's weighted pool.
+        const second = await call('POST', '/api/v1/provider-keys', admin('org-keys'), {
           service: 'openai',
           api_key: 'sk-another-key-0000',
+          weight: 3,
+          name: 'eu project',
         });
-        expect(dup.status).toBe(409);
+        expect(second.status).toBe(201);
+        expect(second.body.data).toMatchObject({ weight: 3, name: 'eu project' });
+        const pool = await call('GET', '/api/v1/provider-keys', reader('org-keys'));
+        expect(pool.body.data.map((k: { weight: number }) => k.weight)).toEqual([1, 3]);
+        expect(pool.text).not.toContain('another-key');
+        expect(await t.app.get(ProviderKeysService).resolveAll(o('org-keys'), 'openai')).toEqual([
+          { apiKey: secret, weight: 1 },
+          { apiKey: 'sk-another-key-0000', weight: 3 },
+        ]);
 
         const patched = await call('PATCH', `/api/v1/provider-keys/${id}`, admin('org-keys'), {
           api_key: 'sk-rotated-key-9999',
+          weight: 2,
         });
-        expect(patched.body.data.masked_key).toBe('sk-...9999');
+        expect(patched.body.data).toMatchObject({ masked_key: 'sk-...9999', weight: 2 });
+        // Another org neither sees nor changes these keys, and resolves none of them.
         expect((await call('GET', `/api/v1/provider-keys/${id}`, admin('org-b'))).status).toBe(404);
         expect(
-          (await call('DELETE', `/api/v1/provider-keys/${id}`, admin('org-keys'))).status,
-        ).toBe(200);
+          (await call('PATCH', `/api/v1/provider-keys/${id}`, admin('org-b'), { weight: 9 }))
+            .status,
+        ).toBe(404);
+        expect((await call('GET', '/api/v1/provider-keys', admin('org-b'))).body.data).toEqual([]);
+        expect(await t.app.get(ProviderKeysService).resolveAll(o('org-b'), 'openai')).toEqual([]);
+        for (const key of [id, second.body.data.id as string]) {
+          expect(
+            (await call('DELETE', `/api/v1/provider-keys/${key}`, admin('org-keys'))).status,
+          ).toBe(200);
+        }
         expect(
           await t.app.get(ProviderKeysService).resolve(o('org-keys'), 'openai'),
         ).toBeUndefined();
+      });
+
+      it.each([
+        ['0', 0],
+        ['a negative', -1],
+        ['a fractional', 1.5],
+        ['over 1000', 1001],
+        ['a string', '3'],
+        ['null', null],
+      ])('rejects %s weight with 400 naming it, on create and on update', async (_what, weight) => {
+        const bad = await call('POST', '/api/v1/provider-keys', admin('org-w'), {
+          service: 'groq',
+          api_key: 'gsk-weight-0123456789',
+          weight,
+        });
+        expect(bad.status).toBe(400);
+        expect(bad.body.error).toMatchObject({ code: 'VALIDATION_FAILED' });
+        expect(bad.body.error.message).toContain('weight');
+        const ok = await call('POST', '/api/v1/provider-keys', admin('org-w'), {
+          service: 'groq',
+          api_key: 'gsk-weight-0123456789',
+        });
+        const patch = await call(
+          'PATCH',
+          `/api/v1/provider-keys/${ok.body.data.id}`,
+          admin('org-w'),
+          {
+            weight,
+          },
+        );
+        expect(patch.status).toBe(400);
+        expect(patch.body.error.message).toContain('weight');
+        await call('DELETE', `/api/v1/provider-keys/${ok.body.data.id}`, admin('org-w'));
+      });
+
+      it('rejects NaN (not JSON) as a weight with 400', async () => {
+        const res = await fetch(`${t.url}/api/v1/provider-keys`, {
+          method: 'POST',
+          headers: admin('org-w'),
+          body: '{"service":"groq","api_key":"gsk-weight-0123456789","weight":NaN}',
+        });
+        expect(res.status).toBe(400);
+        expect(await res.text()).not.toContain('gsk-weight');
       });
 
       it('rejects an unknown service, a key with spaces, a service change and non-admins', async () => {

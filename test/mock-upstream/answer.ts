@@ -25,6 +25,8 @@ export interface Plan {
   outputTokens: number;
   cacheRead?: number;
   cacheWrite?: number;
+  cacheWrite1h?: number;
+  reasoning?: number;
 }
 
 export function makePlan(
@@ -107,7 +109,12 @@ export interface Usage {
   inputTokens: number;
   outputTokens: number;
   cacheRead?: number;
+  /** 5-minute cache writes. */
   cacheWrite?: number;
+  /** 1-hour cache writes. */
+  cacheWrite1h?: number;
+  /** Reasoning tokens, billed as (and counted in) output by OpenAI. */
+  reasoning?: number;
 }
 
 /**
@@ -121,5 +128,7 @@ export function totalUsage(plans: Plan[]): Usage {
     outputTokens: plans.reduce((sum, p) => sum + p.outputTokens, 0),
     cacheRead: first.cacheRead,
     cacheWrite: first.cacheWrite,
+    cacheWrite1h: first.cacheWrite1h,
+    reasoning: plans.reduce((sum, p) => sum + (p.reasoning ?? 0), 0),
   };
 }

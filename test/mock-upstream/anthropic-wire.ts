@@ -49,9 +49,12 @@ export function anthropicErrorBody(
 function anthropicUsage(u: Usage): Obj {
   return {
     input_tokens: u.inputTokens,
-    cache_creation_input_tokens: u.cacheWrite ?? 0,
+    cache_creation_input_tokens: (u.cacheWrite ?? 0) + (u.cacheWrite1h ?? 0),
     cache_read_input_tokens: u.cacheRead ?? 0,
-    cache_creation: { ephemeral_5m_input_tokens: u.cacheWrite ?? 0, ephemeral_1h_input_tokens: 0 },
+    cache_creation: {
+      ephemeral_5m_input_tokens: u.cacheWrite ?? 0,
+      ephemeral_1h_input_tokens: u.cacheWrite1h ?? 0,
+    },
     output_tokens: u.outputTokens,
     service_tier: 'standard',
   };
@@ -163,7 +166,7 @@ export function anthropicFrames(model: string, p: Plan, d: MockDirectives): Fram
     },
     usage: {
       input_tokens: p.inputTokens,
-      cache_creation_input_tokens: p.cacheWrite ?? 0,
+      cache_creation_input_tokens: (p.cacheWrite ?? 0) + (p.cacheWrite1h ?? 0),
       cache_read_input_tokens: p.cacheRead ?? 0,
       output_tokens: p.outputTokens,
     },

@@ -14,7 +14,7 @@ import {
 } from './directives';
 import { openaiCompletion, openaiFrames, openaiModelList } from './openai-wire';
 import { readOpenAI } from './openai-request';
-import type { MockState } from './recording';
+import type { CredentialFailure, MockState } from './recording';
 import { sendError, sendJson, wait, type Ctx } from './respond';
 import { headerString, isObj, nextId, tokens } from './shared';
 import { sendStream } from './stream';
@@ -41,6 +41,16 @@ export async function handleChat(
       "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
       { code: null },
     );
+  }
+  // A failure set for this API key (429, 401, 500 ...) wins over everything but the auth check:
+  // it is how tests make one key of a pool misbehave while the others answer.
+  const failure = credentialFailure(state, ctx);
+  if (failure) {
+    const extra: http.OutgoingHttpHeaders = {};
+    if (failure.retry_after !== undefined) extra['retry-after'] = String(failure.retry_after);
+    if (failure.retry_after_ms !== undefined)
+      extra['retry-after-ms'] = String(failure.retry_after_ms);
+    return sendError(state, ctx, failure.status, `mock error ${failure.status}`, {}, extra);
   }
   if (!isObj(body)) {
     return sendError(
@@ -113,6 +123,8 @@ export async function handleChat(
   }
   plan.cacheRead = d.cache_read;
   plan.cacheWrite = d.cache_write;
+  plan.cacheWrite1h = d.cache_write_1h;
+  plan.reasoning = d.reasoning;
   if (input.stream) {
     const frames =
       provider === 'openai'
@@ -149,4 +161,18 @@ export function handleModels(state: MockState, ctx: Ctx): void {
     return sendError(state, ctx, 401, "You didn't provide an API key.", { code: null });
   }
   sendJson(state, ctx, 200, openaiModelList());
+}
+
+/** The API key the request presents: the bearer token, else `x-api-key`. */
+export function presentedCredential(req: http.IncomingMessage): string | undefined {
+  const bearer = /^Bearer\s+(\S+)/i.exec(headerString(req, 'authorization') ?? '');
+  return bearer?.[1] ?? headerString(req, 'x-api-key');
+}
+
+/** Records the presented key on the request and returns the failure set for it, if any. */
+function credentialFailure(state: MockState, ctx: Ctx): CredentialFailure | undefined {
+  const credential = presentedCredential(ctx.req);
+  if (credential === undefined) return undefined;
+  if (ctx.rec) ctx.rec.credential = credential;
+  return state.credentialFailures.get(credential);
 }

@@ -29,6 +29,10 @@ export interface MockDirectives {
   /** Prompt-cache tokens the usage reports as read (Anthropic and OpenAI) / written (Anthropic). */
   cache_read?: number;
   cache_write?: number;
+  /** Anthropic 1-hour cache writes (`cache_creation.ephemeral_1h_input_tokens`), on top of `cache_write`. */
+  cache_write_1h?: number;
+  /** OpenAI reasoning tokens (`completion_tokens_details.reasoning_tokens`, inside `completion_tokens`). */
+  reasoning?: number;
 }
 
 export const MOCK_DIRECTIVE_MARK = '#mock';
@@ -114,6 +118,8 @@ export function applyDirectives(target: MockDirectives, src: Obj): void {
         break;
       case 'cache_read':
       case 'cache_write':
+      case 'cache_write_1h':
+      case 'reasoning':
         target[k] = Math.trunc(num(v, k, 0, 1e9));
         break;
       case 'stream_error':

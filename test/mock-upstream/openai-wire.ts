@@ -40,13 +40,14 @@ export function openaiErrorBody(status: number, message: string, o: ErrorOpts = 
 
 function openaiUsage(u: Usage): Obj {
   return {
-    // OpenAI counts cache reads inside prompt_tokens and has no cache writes.
+    // OpenAI counts cache reads inside prompt_tokens, reasoning inside completion_tokens, and
+    // has no cache writes.
     prompt_tokens: u.inputTokens + (u.cacheRead ?? 0),
-    completion_tokens: u.outputTokens,
-    total_tokens: u.inputTokens + (u.cacheRead ?? 0) + u.outputTokens,
+    completion_tokens: u.outputTokens + (u.reasoning ?? 0),
+    total_tokens: u.inputTokens + (u.cacheRead ?? 0) + u.outputTokens + (u.reasoning ?? 0),
     prompt_tokens_details: { cached_tokens: u.cacheRead ?? 0, audio_tokens: 0 },
     completion_tokens_details: {
-      reasoning_tokens: 0,
+      reasoning_tokens: u.reasoning ?? 0,
       audio_tokens: 0,
       accepted_prediction_tokens: 0,
       rejected_prediction_tokens: 0,

@@ -14,6 +14,8 @@ export interface RecordedRequest {
   body: unknown;
   /** The `key` directive of the request, when it had one. */
   key?: string;
+  /** The API key the client presented (`Authorization: Bearer …` or `x-api-key`). */
+  credential?: string;
   /** `Date.now()` when the request was received. */
   at: number;
   /** HTTP status the mock answered (set once the headers are sent). */
@@ -22,8 +24,19 @@ export interface RecordedRequest {
   aborted?: boolean;
 }
 
+/** What the mock answers every chat request presenting one API key (see `failCredential`). */
+export interface CredentialFailure {
+  status: number;
+  /** Sent as `retry-after` (seconds). */
+  retry_after?: number;
+  /** Sent as `retry-after-ms`. */
+  retry_after_ms?: number;
+}
+
 export interface RequestFilter {
   key?: string;
+  /** Only requests that presented this API key. */
+  credential?: string;
   /** Exact path or a path suffix, e.g. `/chat/completions`. */
   path?: string;
 }
@@ -45,6 +58,8 @@ interface Waiter {
 export class MockState {
   readonly recorded: RecordedRequest[] = [];
   readonly failCounts = new Map<string, number>();
+  /** Failures set per API key: every request presenting it gets this answer until restored. */
+  readonly credentialFailures = new Map<string, CredentialFailure>();
   private readonly waiters = new Set<Waiter>();
 
   constructor(
@@ -73,6 +88,7 @@ export class MockState {
     return this.recorded.filter(
       (r) =>
         (f.key === undefined || r.key === f.key) &&
+        (f.credential === undefined || r.credential === f.credential) &&
         (f.path === undefined || r.path === f.path || r.path.endsWith(f.path)),
     );
   }

@@ -880,6 +880,56 @@ describe('control surface', () => {
     expect(mock.requests({ key })).toEqual([]);
   });
 
+  it('fails one API key on demand (429 with Retry-After, 401), records which key was used, restores it', async () => {
+    const bad = uniqueKey('sk-bad');
+    const good = uniqueKey('sk-good');
+    const client = (apiKey: string) =>
+      new OpenAI({ apiKey, baseURL: `${mock.url}/v1`, maxRetries: 0, logLevel: 'off' });
+    const ask = (apiKey: string) =>
+      client(apiKey).chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+    mock.failCredential(bad, { status: 429, retry_after: 2 });
+    const limited = await rejection(ask(bad));
+    expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((limited as InstanceType<typeof OpenAI.RateLimitError>).headers.get('retry-after')).toBe(
+      '2',
+    );
+    expect((await ask(good)).choices[0].message.content).toBe('Echo: hi');
+    expect(mock.requests({ credential: bad }).map((r) => r.status)).toEqual([429]);
+    expect(mock.requests({ credential: good }).map((r) => r.status)).toEqual([200]);
+
+    // The same over HTTP, and for Anthropic's x-api-key.
+    const put = await fetch(`${mock.url}/__mock/credential-failures`, {
+      method: 'PUT',
+      body: JSON.stringify({ credential: bad, status: 401 }),
+    });
+    expect(put.status).toBe(200);
+    const denied = await rejection(
+      new Anthropic({ apiKey: bad, baseURL: mock.url, maxRetries: 0 }).messages.create({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 5,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    );
+    expect(denied).toBeInstanceOf(Anthropic.AuthenticationError);
+    const badBody = await fetch(`${mock.url}/__mock/credential-failures`, {
+      method: 'PUT',
+      body: JSON.stringify({ credential: bad, status: 200 }),
+    });
+    expect(badBody.status).toBe(400);
+
+    await fetch(`${mock.url}/__mock/credential-failures?credential=${encodeURIComponent(bad)}`, {
+      method: 'DELETE',
+    });
+    expect((await ask(bad)).choices[0].message.content).toBe('Echo: hi');
+    mock.failCredential(bad, { status: 500 });
+    expect(await rejection(ask(bad))).toBeInstanceOf(OpenAI.InternalServerError);
+    mock.restoreCredential(bad);
+    expect((await ask(bad)).choices[0].message.content).toBe('Echo: hi');
+  });
+
   it('rejects an invalid directive with a 400 naming it', async () => {
     const err = await rejection(
       openai().chat.completions.create({

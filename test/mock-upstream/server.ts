@@ -19,7 +19,13 @@ import type { AddressInfo } from 'node:net';
 import { handleChat, handleModels } from './chat';
 import { handleControl } from './control';
 import { handleEmbeddings } from './embeddings';
-import { flattenHeaders, MockState, type RecordedRequest, type RequestFilter } from './recording';
+import {
+  type CredentialFailure,
+  flattenHeaders,
+  MockState,
+  type RecordedRequest,
+  type RequestFilter,
+} from './recording';
 import { sendError, type Ctx } from './respond';
 import { nextId, type Provider } from './shared';
 
@@ -27,7 +33,7 @@ import { nextId, type Provider } from './shared';
 // Public API (every name tests import from `test/mock-upstream/server`)
 // ---------------------------------------------------------------------------------------------
 
-export type { RecordedRequest, RequestFilter } from './recording';
+export type { CredentialFailure, RecordedRequest, RequestFilter } from './recording';
 export {
   extractDirective,
   mockDirective,
@@ -63,6 +69,13 @@ export interface MockUpstream {
    * (default 5000). Lets tests wait for an event (e.g. `aborted: true`) without sleeping.
    */
   waitFor(predicate: (r: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
+  /**
+   * Every chat request presenting this API key (bearer token or `x-api-key`) is answered with
+   * `failure.status` in the provider's error format (plus Retry-After when given) until
+   * `restoreCredential`. Lets a test fail one key of a pool while the others answer.
+   */
+  failCredential(apiKey: string, failure: CredentialFailure): void;
+  restoreCredential(apiKey: string): void;
   close(): Promise<void>;
 }
 
@@ -102,7 +115,7 @@ async function handle(
   let raw: Buffer | null = null;
   if (method !== 'GET' && method !== 'HEAD') raw = await readBody(req);
   if (path.startsWith('/__mock/')) {
-    return handleControl(state, req, res, path, qi === -1 ? '' : url.slice(qi + 1));
+    return handleControl(state, req, res, path, qi === -1 ? '' : url.slice(qi + 1), raw);
   }
 
   let route: 'chat' | 'count' | 'models' | 'none' = 'none';
@@ -209,6 +222,12 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
       state.clear(filter?.key);
     },
     waitFor: (predicate, timeoutMs = 5000) => state.waitFor(predicate, timeoutMs),
+    failCredential: (apiKey, failure) => {
+      state.credentialFailures.set(apiKey, failure);
+    },
+    restoreCredential: (apiKey) => {
+      state.credentialFailures.delete(apiKey);
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -108,6 +108,8 @@ describe('SSRF through a provider key base_url (issue 14, critical 2)', () => {
         key_sealed: box.encrypt('sk-tenant-key-0123456789', providerKeyContext(org, id)),
         masked_key: 'sk-...6789',
         base_url: baseUrl,
+        weight: 1,
+        name: null,
       },
       id,
     );

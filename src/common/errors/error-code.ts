@@ -13,6 +13,10 @@ export enum ErrorCode {
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   RATE_LIMITED = 'RATE_LIMITED',
+  /** A dollar budget (API key, user or org; day or month) is spent until its reset. */
+  BUDGET_EXCEEDED = 'BUDGET_EXCEEDED',
+  /** The caller's model allowlist does not include the requested model. */
+  MODEL_NOT_ALLOWED = 'MODEL_NOT_ALLOWED',
   PROVIDER_ERROR = 'PROVIDER_ERROR',
   PROVIDER_TIMEOUT = 'PROVIDER_TIMEOUT',
   PROVIDER_UNAVAILABLE = 'PROVIDER_UNAVAILABLE',
@@ -33,6 +37,8 @@ export const DEFAULT_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
   [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.BUDGET_EXCEEDED]: 429,
+  [ErrorCode.MODEL_NOT_ALLOWED]: 403,
   [ErrorCode.PROVIDER_ERROR]: 502,
   [ErrorCode.PROVIDER_TIMEOUT]: 504,
   [ErrorCode.PROVIDER_UNAVAILABLE]: 503,

@@ -10,7 +10,7 @@ const DEFAULT_DESCRIPTIONS: Record<number, string> = {
   404: 'Not found in this org',
   409: 'Conflicts with an existing resource (names are unique per org)',
   413: 'Request body larger than BODY_LIMIT_BYTES',
-  429: 'Rate limit or token budget exceeded; retry after Retry-After seconds',
+  429: 'Rate limit, token budget or dollar budget exceeded; retry after Retry-After seconds',
   503: 'A required dependency is unavailable; retry after Retry-After seconds',
 };
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { EmbeddedPostgres } from './embedded-postgres';
+import { EMBEDDED_PG_SETTINGS, EmbeddedPostgres } from './embedded-postgres';
 
 function alive(pid: number): boolean {
   try {
@@ -46,6 +46,10 @@ describe('EmbeddedPostgres', () => {
     const second = await EmbeddedPostgres.start(dataDir);
     try {
       expect(await query(second, 'SELECT v FROM kept')).toEqual([{ v: 'hello' }]);
+      // Sized for a gateway, not a database server (PGlite's stock shared_buffers is 128MB).
+      for (const [name, value] of Object.entries(EMBEDDED_PG_SETTINGS)) {
+        expect(await query(second, `SHOW ${name}`)).toEqual([{ [name]: value }]);
+      }
     } finally {
       await second.stop();
     }

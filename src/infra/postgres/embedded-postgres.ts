@@ -13,21 +13,50 @@ const STOP_TIMEOUT_MS = 15_000;
 const STDERR_TAIL_BYTES = 4096;
 
 /**
+ * Postgres settings for a gateway's load, added to PGlite's own start parameters. The stock
+ * values are sized for a database server (shared_buffers 128MB, max_connections 100), and in
+ * WASM every megabyte of them is the process's resident memory. The gateway's working set is
+ * small and recent (call logs, metrics and messages appended, agents and keys read through its
+ * caches), and PGlite serves one connection. Measured A/B in bench/README.md ("Levers").
+ */
+export const EMBEDDED_PG_SETTINGS: Readonly<Record<string, string>> = {
+  shared_buffers: '16MB',
+  // PGlite is single-user; the slots of 100 backends cost memory for nothing. 5 keeps
+  // superuser_reserved_connections (3) below it, as Postgres requires.
+  max_connections: '5',
+  // Per sort/hash and per index build: analytics queries sort a few thousand rows at most.
+  work_mem: '2MB',
+  maintenance_work_mem: '16MB',
+  temp_buffers: '1MB',
+};
+
+/**
+ * V8 flags for the database process. Its JavaScript heap holds only the socket server's
+ * buffers; a small young generation keeps the garbage of that traffic from piling up.
+ */
+export const EMBEDDED_PG_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+
+/**
  * The server process's program, run with `node -e` so it needs no file of its own and behaves
  * the same from dist/ and from the TypeScript sources under test.
- * argv: mode (init | serve), PGDATA, socket path, PGlite module, pglite-socket module.
+ * argv: mode (init | serve), PGDATA, socket path, PGlite module, pglite-socket module, Postgres
+ * settings (JSON object, passed as `-c name=value` after PGlite's own start parameters).
  * It ignores SIGINT/SIGTERM: a Ctrl-C reaches the whole process group, and the database must
  * outlive the gateway's graceful shutdown (in-flight requests still write). It stops when told
  * to, or when the gateway is gone (the IPC channel closes), so it never outlives it.
  */
 const SERVER_PROGRAM = `
 'use strict';
-const [, mode, pgData, socketPath, pglitePath, socketServerPath] = process.argv;
+const [, mode, pgData, socketPath, pglitePath, socketServerPath, settingsJson] = process.argv;
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
 (async () => {
   const { PGlite } = require(pglitePath);
-  const db = await PGlite.create({ dataDir: pgData });
+  const settings = Object.entries(JSON.parse(settingsJson)).flatMap(([k, v]) => ['-c', k + '=' + v]);
+  const db = await PGlite.create({
+    dataDir: pgData,
+    startParams: [...PGlite.defaultStartParams, ...settings],
+  });
   if (mode === 'init') {
     await db.close();
     process.exit(0);
@@ -53,9 +82,10 @@ process.on('SIGTERM', () => {});
  *
  * It runs in a child process of the gateway: its WASM execution and synchronous file writes
  * then use another core instead of the event loop that serves requests (they were a tenth of
- * the gateway's CPU under load, a fifth of a lone request's), and its memory (~250 MB) is
- * accounted to it rather than to the gateway. A fresh data directory is initialised by a
- * short-lived process first: initdb leaves ~450 MB behind in the process that ran it.
+ * the gateway's CPU under load, a fifth of a lone request's), and its memory (~200 MB with
+ * EMBEDDED_PG_SETTINGS, ~350 MB with PGlite's stock ones) is accounted to it rather than to the
+ * gateway. A fresh data directory is initialised by a short-lived process first: initdb leaves
+ * ~450 MB behind in the process that ran it.
  */
 export class EmbeddedPostgres {
   private stopping = false;
@@ -130,6 +160,7 @@ function launch(mode: 'init' | 'serve', pgData: string, socketPath: string) {
   const child = spawn(
     process.execPath,
     [
+      ...EMBEDDED_PG_NODE_FLAGS,
       '-e',
       SERVER_PROGRAM,
       mode,
@@ -137,6 +168,7 @@ function launch(mode: 'init' | 'serve', pgData: string, socketPath: string) {
       socketPath,
       require.resolve('@electric-sql/pglite'),
       require.resolve('@electric-sql/pglite-socket'),
+      JSON.stringify(EMBEDDED_PG_SETTINGS),
     ],
     // No execArgv of ours (inspector, profiler, test-runner flags) and no stdout chatter.
     // The process environment is handed down as is (PATH, locale): the child reads no config.

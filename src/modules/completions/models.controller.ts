@@ -48,7 +48,7 @@ export class ModelsController {
   @ApiTags('models')
   @ApiOperation({
     summary:
-      'The model catalog: context window, max output, features, allowed parameters with ranges, prices per million tokens',
+      'The model catalog: context window, max output, features, allowed parameters with ranges, prices per million tokens (input, output, cache reads and writes, reasoning, long-context tier; README, Cost)',
   })
   @ApiOkResponse({
     description: 'The catalog version and every model with its entry',
@@ -64,6 +64,7 @@ export class ModelsController {
               model: 'gpt-4o-mini',
               context_window: 128000,
               max_output_tokens: 16384,
+              pricing: { input_per_mtok: 0.15, output_per_mtok: 0.6, cached_input_per_mtok: 0.075 },
             },
           ],
         },

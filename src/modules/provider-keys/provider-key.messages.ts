@@ -1,6 +1,8 @@
 import type { StoredProviderKeyFields } from './provider-key.types';
 
-export const duplicateProviderKeyMessage = (f: Partial<StoredProviderKeyFields>): string =>
-  f.service === undefined
-    ? 'This org already has a key for that service'
-    : `This org already has a ${f.service} key: update or delete it instead`;
+/**
+ * The 409 of a clashing write. Several keys per org and service are allowed, so only a record
+ * id can clash (an id chosen by a caller, e.g. a migration script).
+ */
+export const duplicateProviderKeyMessage = (_f: Partial<StoredProviderKeyFields>): string =>
+  'A provider key with this id already exists';

@@ -1,6 +1,10 @@
 import type { OrgRecord, RecordFields } from '../../infra/document-store/org-record';
 import type { ServiceName } from '../providers';
 
+/** Bounds of a key's weight. */
+export const MIN_KEY_WEIGHT = 1;
+export const MAX_KEY_WEIGHT = 1000;
+
 /** An org's own key for one service, as stored: the key itself only sealed (AES-256-GCM). */
 export interface StoredProviderKey extends OrgRecord {
   service: ServiceName;
@@ -9,6 +13,10 @@ export interface StoredProviderKey extends OrgRecord {
   masked_key: string;
   /** Optional per-org endpoint for the service (a proxy, a regional host). */
   base_url: string | null;
+  /** Share of the org's calls to the service among its keys for it (1-1000; 1 by default). */
+  weight: number;
+  /** Optional label (e.g. `eu-project`), shown in lists and logs instead of the key. */
+  name: string | null;
 }
 
 export type StoredProviderKeyFields = RecordFields<StoredProviderKey>;

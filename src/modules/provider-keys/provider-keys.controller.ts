@@ -37,21 +37,32 @@ export class ProviderKeysController {
         summary: "The org's own Mistral key",
         value: { service: 'mistral', api_key: 'mistral-0123456789abcdef0123456789' },
       },
+      weighted: {
+        summary: 'A second OpenAI key taking three quarters of the traffic',
+        value: {
+          service: 'openai',
+          api_key: 'sk-proj-fedcba9876543210fedcba98',
+          weight: 3,
+          name: 'eu-project',
+        },
+      },
     },
   })
   @ApiErrorResponses(
     'gateway',
-    { status: 400, description: 'Invalid body' },
+    {
+      status: 400,
+      description: 'Invalid body (e.g. a weight that is not an integer from 1 to 1000)',
+    },
     401,
     403,
-    { status: 409, description: 'The org already has a key for this service' },
     413,
   )
   @Scopes('admin')
   @ApiOperation({
-    summary: "Store the org's key for a service",
+    summary: "Store one of the org's keys for a service",
     description:
-      "Encrypted at rest (AES-256-GCM); used instead of the deployment's key for this org. Only a masked form is ever returned.",
+      "Encrypted at rest (AES-256-GCM); the org's keys for a service are used instead of the deployment's. Several keys per service form a pool: calls are spread by `weight`, and a key answering 401/403, 429 or 5xx cools down while the others take its share. Only a masked form is ever returned.",
   })
   @ApiEnvelope(ProviderKeyResponse, { status: 201 })
   async create(
@@ -94,6 +105,7 @@ export class ProviderKeysController {
         summary: 'Replace the key',
         value: { api_key: 'mistral-fedcba9876543210fedcba9876' },
       },
+      reweigh: { summary: "Change the key's share", value: { weight: 2 } },
     },
   })
   @ApiErrorResponses(
@@ -105,7 +117,7 @@ export class ProviderKeysController {
     413,
   )
   @Scopes('admin')
-  @ApiOperation({ summary: 'Replace the key and/or the base URL' })
+  @ApiOperation({ summary: 'Replace the key, the base URL, the weight and/or the name' })
   @ApiEnvelope(ProviderKeyResponse)
   async update(
     @CurrentPrincipal() p: Principal,
@@ -124,7 +136,10 @@ export class ProviderKeysController {
     { status: 404, description: 'No such provider key in this org' },
   )
   @Scopes('admin')
-  @ApiOperation({ summary: "Delete a provider key (the deployment's key applies again)" })
+  @ApiOperation({
+    summary:
+      "Delete a provider key (its service's other keys take its share; with none left, the deployment's keys apply again)",
+  })
   @ApiEnvelope(Deleted)
   async delete(
     @CurrentPrincipal() p: Principal,

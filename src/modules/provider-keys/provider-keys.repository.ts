@@ -9,7 +9,7 @@ import type { StoredProviderKey, StoredProviderKeyFields } from './provider-key.
 
 /**
  * Port (and DI token) for org provider keys; bound to the MongoDB or Postgres adapter by
- * `provideRepository`. One key per org and service (409 CONFLICT otherwise). Org-scoped:
+ * `provideRepository`. Several keys per org and service, each with a weight. Org-scoped:
  * another org's key is `undefined`. `scanSealed`/`swapSealed` serve key rotation only.
  */
 export abstract class ProviderKeysRepository
@@ -22,10 +22,8 @@ export abstract class ProviderKeysRepository
   ): Promise<StoredProviderKey>;
   abstract get(orgId: string, id: string): Promise<StoredProviderKey | undefined>;
   abstract getMany(orgId: string, ids: string[]): Promise<StoredProviderKey[]>;
-  abstract getByService(
-    orgId: string,
-    service: ServiceName,
-  ): Promise<StoredProviderKey | undefined>;
+  /** The org's keys for a service, oldest first (its weighted pool); empty when it has none. */
+  abstract listByService(orgId: string, service: ServiceName): Promise<StoredProviderKey[]>;
   abstract list(orgId: string, page: PageRequest): Promise<Page<StoredProviderKey>>;
   abstract update(
     orgId: string,

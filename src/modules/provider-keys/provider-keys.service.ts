@@ -44,9 +44,9 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit
    * Resolved keys by (org, service), reused for CONFIG_CACHE_TTL_MS without a lookup. Changes
    * are announced on the config change bus and reach every instance's cache within seconds;
    * the TTL is only the safety net should a change event ever be lost. While the store is
-   * down, the last known key keeps serving (`null`: the org has none, use the deployment's).
+   * down, the last known keys keep serving (empty: the org has none, use the deployment's).
    */
-  private readonly cache: ReadThroughCache<ResolvedProviderKey | null>;
+  private readonly cache: ReadThroughCache<ResolvedProviderKey[]>;
   private readonly rotation = new BackgroundReseal(
     'provider keys',
     new Logger(ProviderKeysService.name),
@@ -100,6 +100,8 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit
       service: dto.service,
       ...this.seal(orgId, id, dto.api_key),
       base_url: dto.base_url ?? null,
+      weight: dto.weight ?? 1,
+      name: dto.name ?? null,
     };
     const created = await this.repo.create(orgId, fields, id);
     this.cache.invalidate(orgId, dto.service);
@@ -125,6 +127,8 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit
     const patch: Partial<StoredProviderKeyFields> = {
       ...(dto.api_key === undefined ? {} : this.seal(orgId, id, dto.api_key)),
       ...(dto.base_url === undefined ? {} : { base_url: dto.base_url }),
+      ...(dto.weight === undefined ? {} : { weight: dto.weight }),
+      ...(dto.name === undefined ? {} : { name: dto.name }),
     };
     const updated = await this.repo.update(orgId, id, patch);
     if (!updated) throw notFound(id);
@@ -141,15 +145,21 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit
   }
 
   /**
-   * The org's own key for a service, decrypted, or undefined when it has none (the caller
-   * then uses the deployment key). Cached briefly: it sits on every completion's path.
+   * The org's own keys for a service, decrypted, with their weights (oldest first); empty when
+   * it has none (the caller then uses the deployment's keys). Cached briefly: it sits on every
+   * completion's path.
    */
-  async resolve(orgId: string, service: ServiceName): Promise<ResolvedProviderKey | undefined> {
-    const resolved = await this.cache.get(orgId, service, async () => {
-      const stored = await this.repo.getByService(orgId, service);
-      return stored ? this.open(stored) : null;
+  async resolveAll(orgId: string, service: ServiceName): Promise<ResolvedProviderKey[]> {
+    const pool = await this.cache.get(orgId, service, async () => {
+      const stored = await this.repo.listByService(orgId, service);
+      return stored.map((k) => this.open(k));
     });
-    return resolved ?? undefined;
+    return pool ?? [];
+  }
+
+  /** The org's first (oldest) key for a service, or undefined when it has none. */
+  async resolve(orgId: string, service: ServiceName): Promise<ResolvedProviderKey | undefined> {
+    return (await this.resolveAll(orgId, service))[0];
   }
 
   /** Re-encrypts every key still sealed with a previous key (key rotation). */
@@ -197,7 +207,8 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit
   private open(k: StoredProviderKey): ResolvedProviderKey {
     try {
       const apiKey = this.box.decrypt(k.key_sealed, providerKeyContext(k.org_id, k.id));
-      return k.base_url === null ? { apiKey } : { apiKey, baseUrl: k.base_url };
+      const weight = k.weight ?? 1;
+      return k.base_url === null ? { apiKey, weight } : { apiKey, baseUrl: k.base_url, weight };
     } catch (e) {
       if (e instanceof DecryptionError) {
         throw new AppException(
@@ -214,7 +225,13 @@ export class ProviderKeysService implements OnApplicationBootstrap, OnModuleInit
 /** What reads show: never the key, and never credentials in a base URL stored before they were refused. */
 function toView(k: StoredProviderKey): ProviderKey {
   const { key_sealed: _sealed, ...view } = k;
-  return { ...view, base_url: displayBaseUrl(view.base_url) };
+  // Records from before key pools carry neither field (MongoDB): weight 1, unnamed.
+  return {
+    ...view,
+    base_url: displayBaseUrl(view.base_url),
+    weight: view.weight ?? 1,
+    name: view.name ?? null,
+  };
 }
 
 const notFound = (id: string) =>

@@ -6,13 +6,13 @@ import { StoredProviderKeyResolver } from './stored-provider-key.resolver';
 function fakeKeys() {
   const calls: string[] = [];
   const pending: {
-    resolve: (v: ResolvedProviderKey | undefined) => void;
+    resolve: (v: ResolvedProviderKey[]) => void;
     reject: (e: Error) => void;
   }[] = [];
   const service = {
-    resolve: (orgId: string, service: string) => {
+    resolveAll: (orgId: string, service: string) => {
       calls.push(`${orgId}/${service}`);
-      return new Promise<ResolvedProviderKey | undefined>((resolve, reject) =>
+      return new Promise<ResolvedProviderKey[]>((resolve, reject) =>
         pending.push({ resolve, reject }),
       );
     },
@@ -20,7 +20,8 @@ function fakeKeys() {
   return { calls, pending, service: service as unknown as ProviderKeysService };
 }
 
-const KEY: ResolvedProviderKey = { apiKey: 'sk-org', baseUrl: undefined };
+const KEY: ResolvedProviderKey = { apiKey: 'sk-org', baseUrl: undefined, weight: 1 };
+const KEY2: ResolvedProviderKey = { apiKey: 'sk-org-2', weight: 3 };
 
 describe('StoredProviderKeyResolver', () => {
   it('shares one lookup among concurrent callers for the same org and service', async () => {
@@ -29,8 +30,8 @@ describe('StoredProviderKeyResolver', () => {
     const all = Promise.all([1, 2, 3].map(() => resolver.resolve('org-1', 'openai')));
     const other = resolver.resolve('org-2', 'openai');
     expect(keys.calls).toEqual(['org-1/openai', 'org-2/openai']);
-    keys.pending[0].resolve(KEY);
-    keys.pending[1].resolve(undefined);
+    keys.pending[0].resolve([KEY, KEY2]);
+    keys.pending[1].resolve([]);
     expect(await all).toEqual([KEY, KEY, KEY]);
     expect(await other).toBeUndefined();
   });
@@ -43,7 +44,15 @@ describe('StoredProviderKeyResolver', () => {
     await expect(first).rejects.toThrow('store down');
     const second = resolver.resolve('o', 'openai');
     expect(keys.calls).toEqual(['o/openai', 'o/openai']);
-    keys.pending[1].resolve(KEY);
+    keys.pending[1].resolve([KEY]);
     expect(await second).toEqual(KEY);
+  });
+
+  it("hands the providers the org's whole weighted pool", async () => {
+    const keys = fakeKeys();
+    const resolver = new StoredProviderKeyResolver(keys.service);
+    const pool = resolver.resolveAll('o', 'openai');
+    keys.pending[0].resolve([KEY, KEY2]);
+    expect(await pool).toEqual([KEY, KEY2]);
   });
 });

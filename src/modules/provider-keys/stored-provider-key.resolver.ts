@@ -13,17 +13,22 @@ import { ProviderKeysService } from './provider-keys.service';
  */
 @Injectable()
 export class StoredProviderKeyResolver extends ProviderKeyResolver {
-  private readonly inflight = new Map<string, Promise<ResolvedProviderKey | undefined>>();
+  private readonly inflight = new Map<string, Promise<ResolvedProviderKey[]>>();
 
   constructor(private readonly keys: ProviderKeysService) {
     super();
   }
 
-  resolve(orgId: string, service: ServiceName): Promise<ResolvedProviderKey | undefined> {
+  async resolve(orgId: string, service: ServiceName): Promise<ResolvedProviderKey | undefined> {
+    return (await this.resolveAll(orgId, service))[0];
+  }
+
+  /** The org's weighted pool for the service (every key it holds for it). */
+  override resolveAll(orgId: string, service: ServiceName): Promise<ResolvedProviderKey[]> {
     const key = `${orgId}\u0000${service}`;
     const running = this.inflight.get(key);
     if (running) return running;
-    const lookup = this.keys.resolve(orgId, service).finally(() => this.inflight.delete(key));
+    const lookup = this.keys.resolveAll(orgId, service).finally(() => this.inflight.delete(key));
     this.inflight.set(key, lookup);
     return lookup;
   }

@@ -9,13 +9,22 @@ import type { ServiceName } from './service-list';
 // The service names derive from the service list (one line per service).
 export { SERVICES, type ServiceName } from './service-list';
 
+/**
+ * Anthropic's prompt-cache breakpoint (`{"type":"ephemeral","ttl"?:"5m"|"1h"}`), kept as the
+ * client sent it so that it reaches Anthropic unchanged. Only the Anthropic adapter (and
+ * OpenRouter, which forwards it) sends it on; the other services' adapters leave it out.
+ */
+export type CacheControl = Record<string, unknown>;
+
 export interface TextPart {
   type: 'text';
   text: string;
+  cache_control?: CacheControl;
 }
 export interface ImagePart {
   type: 'image_url';
   image_url: { url: string; detail?: 'auto' | 'low' | 'high' };
+  cache_control?: CacheControl;
 }
 export type ContentPart = TextPart | ImagePart;
 
@@ -44,7 +53,13 @@ export type ChatMessage =
       thinking?: ThinkingBlock[];
       name?: string;
     }
-  | { role: 'tool'; content: string | TextPart[]; tool_call_id: string };
+  | {
+      role: 'tool';
+      content: string | TextPart[];
+      tool_call_id: string;
+      /** Anthropic's breakpoint on the `tool_result` block this message came from. */
+      cache_control?: CacheControl;
+    };
 
 export interface ToolDefinition {
   type: 'function';
@@ -54,6 +69,8 @@ export interface ToolDefinition {
     parameters?: Record<string, unknown>;
     strict?: boolean;
   };
+  /** Anthropic's breakpoint on a tool definition (caches the tools up to this one). */
+  cache_control?: CacheControl;
 }
 
 export type ToolChoice =
@@ -104,14 +121,21 @@ export interface Usage {
   input_tokens: number;
   output_tokens: number;
   total_tokens: number;
+  /** Input tokens read from the prompt cache (a part of `input_tokens`). */
   cached_tokens: number;
   /**
    * Input tokens written to the prompt cache (Anthropic's cache_creation_input_tokens; included
    * in `input_tokens`). Absent where the service reports none.
    */
   cache_write_tokens?: number;
+  /** The part of `cache_write_tokens` written with Anthropic's 1-hour TTL. Absent when none. */
+  cache_write_1h_tokens?: number;
+  /** Reasoning (thinking) tokens, a part of `output_tokens`. */
   reasoning_tokens: number;
-  /** null when the model is not in the catalog (priced as unknown). */
+  /**
+   * USD, priced by the catalog from the counts above (see costOf); null when the model is not in
+   * the catalog (priced as unknown) unless the service reported its own charge (OpenRouter).
+   */
   cost_usd: number | null;
 }
 

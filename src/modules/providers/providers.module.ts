@@ -41,6 +41,8 @@ const CORE: Provider[] = [
       breakerFailureRate: cfg.breaker.failureRate,
       breakerMinTenants: cfg.breaker.minTenants,
       breakerCooldownMs: cfg.breaker.cooldownMs,
+      keyCooldownMs: cfg.keyCooldownMs,
+      keyCooldownMaxMs: cfg.keyCooldownMaxMs,
     }),
   },
 ];

@@ -665,7 +665,7 @@ describe('catalog validation before any call', () => {
 
   it('lists the catalog', () => {
     const listing = providers.listModels();
-    expect(listing.version).toBe('2026-11-01');
+    expect(listing.version).toBe('2026-12-04');
     expect(listing.models.map((m) => m.id)).toEqual(
       expect.arrayContaining([
         'openai/gpt-4o-mini',
@@ -687,14 +687,15 @@ describe('credentials and clients', () => {
   });
 
   it("uses the org's key over the deployment key", async () => {
-    const resolver: ProviderKeyResolver = {
-      resolve: (orgId, service) =>
-        Promise.resolve(
+    const resolver = new (class extends ProviderKeyResolver {
+      resolve(orgId: string, service: ServiceName) {
+        return Promise.resolve(
           orgId === 'org-1' && service === 'openai'
             ? { apiKey: 'sk-org-one-key-000000' }
             : undefined,
-        ),
-    };
+        );
+      }
+    })();
     const orgApp = await boot({}, resolver);
     try {
       const svc = orgApp.get(ProvidersService);

@@ -41,6 +41,20 @@ const trimSlash = (url: string) => url.replace(/\/+$/, '');
 /** The metrics label of models not in the catalog: ids chosen by clients must not become labels. */
 const UNLISTED_MODEL = 'other';
 
+/**
+ * One member per key and base URL: the same key stored twice is one key to the provider (one
+ * rate limit, one circuit), so its weights add up.
+ */
+function mergeDuplicates(pool: Endpoint[]): Endpoint[] {
+  const byId = new Map<string, Endpoint>();
+  for (const e of pool) {
+    const seen = byId.get(e.keyId);
+    if (seen) seen.weight = (seen.weight ?? 1) + (e.weight ?? 1);
+    else byId.set(e.keyId, { ...e });
+  }
+  return [...byId.values()];
+}
+
 /** Without the deployment's policy (a bare module in a test), tenant URLs get the strictest one. */
 const STRICT_POLICY = new EgressPolicy({ allowPrivate: false, allowlist: [] });
 
@@ -201,42 +215,90 @@ export class ProvidersService {
       timeoutMs: opts.timeoutMs,
       requestId: opts.requestId,
       tenant: opts.orgId,
-      resolveEndpoint: (service) => this.endpoint(service, opts.orgId),
+      resolveEndpoint: (service) => this.endpoints(service, opts.orgId),
     };
   }
 
   /**
-   * Org key > deployment key; org base URL > deployment base URL > the service's public one
+   * Org keys > deployment keys; org base URL > deployment base URL > the service's public one
    * (a service without one, like `openai-compatible`, answers PROVIDER_UNAVAILABLE naming the
    * key to set). Without any key a call to the real provider is pointless
    * (PROVIDER_UNAVAILABLE, so a fallback can take over); with a custom base URL (a keyless
    * proxy, the mock upstream) a placeholder is sent because the SDKs insist on a key.
+   *
+   * Several keys (an org's, or `<SERVICE>_API_KEYS`) make a pool the executor balances by
+   * weight; an org with keys of its own uses only those.
    *
    * Base URLs from the environment (and the providers' own) are trusted. An org's base URL is
    * tenant input: checked here against the rules it was stored under (the policy may have
    * changed, the record may predate them) and, for host names, again at connect time by the
    * egress-checked client (DNS may have changed). A refusal is a 403 before any connection.
    */
-  private async endpoint(service: ServiceName, orgId: string | undefined): Promise<Endpoint> {
-    const adapter = this.adapters.get(service);
+  private async endpoints(service: ServiceName, orgId: string | undefined): Promise<Endpoint[]> {
     const deployment = this.cfg.services[service] ?? {};
-    const org = orgId ? await this.keys.resolve(orgId, service) : undefined;
-    const tenantEndpoint = org?.baseUrl !== undefined;
-    if (org?.baseUrl !== undefined) {
-      const problem = tenantBaseUrlProblem(org.baseUrl, this.egress);
+    const orgKeys = orgId ? await this.keys.resolveAll(orgId, service) : [];
+    if (orgKeys.length > 0) {
+      // Org keys are tenant data: metrics name them all `org` (see keyMetrics). A member whose
+      // base URL the egress policy now refuses drops out; the call fails only when none is left.
+      const usable: Endpoint[] = [];
+      let refused: unknown;
+      for (const k of orgKeys) {
+        try {
+          usable.push(
+            this.endpoint(service, k.apiKey, k.baseUrl, true, deployment.baseUrl, 'org', k.weight),
+          );
+        } catch (e) {
+          refused ??= e;
+        }
+      }
+      if (usable.length === 0) throw refused;
+      return mergeDuplicates(usable);
+    }
+    const pool = deployment.pool ?? [];
+    if (pool.length > 0) {
+      return mergeDuplicates(
+        pool.map((k) => {
+          const e = this.endpoint(service, k.apiKey, k.baseUrl, false, deployment.baseUrl);
+          return { ...e, weight: k.weight, label: k.name ?? e.keyId.slice(0, 8) };
+        }),
+      );
+    }
+    return [this.endpoint(service, deployment.apiKey, undefined, false, deployment.baseUrl)];
+  }
+
+  private endpoint(
+    service: ServiceName,
+    key: string | undefined,
+    ownBaseUrl: string | undefined,
+    tenant: boolean,
+    deploymentBaseUrl: string | undefined,
+    label?: string,
+    weight?: number,
+  ): Endpoint {
+    const adapter = this.adapters.get(service);
+    const tenantEndpoint = tenant && ownBaseUrl !== undefined;
+    if (tenantEndpoint) {
+      const problem = tenantBaseUrlProblem(ownBaseUrl, this.egress);
       if (problem) throw egressRefusedError(service, problem);
     }
-    const base = org?.baseUrl ?? deployment.baseUrl ?? adapter.defaultBaseUrl;
+    const base = ownBaseUrl ?? deploymentBaseUrl ?? adapter.defaultBaseUrl;
     // A service without a public endpoint (a self-hosted server) is unusable until configured.
     if (base === undefined) throw noBaseUrlError(service, serviceEnvKeys(service).baseUrl);
     const baseUrl = trimSlash(base);
-    let apiKey = org?.apiKey ?? deployment.apiKey;
+    let apiKey = key;
     if (!apiKey) {
       if (adapter.defaultBaseUrl !== undefined && baseUrl === trimSlash(adapter.defaultBaseUrl))
         throw noKeyError(service);
       apiKey = PLACEHOLDER_API_KEY;
     }
-    return { apiKey, baseUrl, keyId: fingerprint({ apiKey, baseUrl }), tenantEndpoint };
+    return {
+      apiKey,
+      baseUrl,
+      keyId: fingerprint({ apiKey, baseUrl }),
+      tenantEndpoint,
+      ...(weight === undefined ? {} : { weight }),
+      ...(label === undefined ? {} : { label }),
+    };
   }
 
   /**

@@ -33,7 +33,8 @@ export const RateLimited = () =>
     ApiTooManyRequestsResponse({
       description:
         "A request limit (per user or API key, per thread) or the org's token budget is exhausted (`details.level`: " +
-        '`user`, `thread` or `org_tokens`); retry after Retry-After seconds',
+        '`user`, `thread` or `org_tokens`), or a dollar budget is spent (code `BUDGET_EXCEEDED`, `details.budget`: ' +
+        '`key`, `user` or `org`, `details.period`, `details.resets_at`); retry after Retry-After seconds',
       headers: {
         'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } },
         ...HEADERS,

@@ -10,30 +10,14 @@ import {
   defaultTextMapGetter,
   trace,
 } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { OtelSdk } from './otel-sdk';
 import { tracingConfig } from './tracing.config';
-
-const SCOPE = 'ai-middleware';
 
 /**
  * Longest the shutdown flush may take: a collector that swallows packets must not hold the
  * process past its SHUTDOWN_TIMEOUT_MS (what is not out by then is dropped).
  */
 const SHUTDOWN_FLUSH_MS = 3000;
-
-/** The parts of the SDK one app owns; absent when tracing is off. */
-interface Sdk {
-  tracerProvider: BasicTracerProvider;
-  meterProvider?: MeterProvider;
-  tracer: Tracer;
-  meter?: Meter;
-}
 
 /**
  * The app's OpenTelemetry SDK: a tracer provider exporting spans over OTLP/HTTP (JSON), a meter
@@ -51,15 +35,18 @@ export class Telemetry implements OnApplicationShutdown {
   readonly enabled: boolean;
   /** Whether prompts and completions may be recorded on spans. */
   readonly captureContent: boolean;
-  private readonly sdk?: Sdk;
+  private readonly sdk?: OtelSdk;
   private readonly active = new AsyncLocalStorage<Context>();
-  private readonly propagator = new W3CTraceContextPropagator();
   private readonly logger = new Logger('Tracing');
 
   constructor(@Inject(tracingConfig.KEY) cfg: ConfigType<typeof tracingConfig>) {
     this.enabled = cfg.enabled;
     this.captureContent = cfg.enabled && cfg.captureContent;
     if (cfg.enabled && cfg.tracesUrl) {
+      // Loaded only here: the SDK and exporters cost ~17 MB of RSS, which a gateway with tracing
+      // off (the default) should not pay.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startSdk } = require('./otel-sdk') as typeof import('./otel-sdk');
       this.sdk = startSdk(cfg);
       this.logger.log(
         `exporting spans to ${displayUrl(cfg.tracesUrl)}` +
@@ -96,7 +83,8 @@ export class Telemetry implements OnApplicationShutdown {
 
   /** The caller's trace from a W3C `traceparent`/`tracestate` header, or the root context. */
   extract(headers: Record<string, string | string[] | undefined>): Context {
-    return this.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+    if (!this.sdk) return ROOT_CONTEXT;
+    return this.sdk.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
   }
 
   /** Exports everything recorded so far (tests; shutdown). */
@@ -128,7 +116,7 @@ export class Telemetry implements OnApplicationShutdown {
     }
   }
 
-  private required(): Sdk {
+  private required(): OtelSdk {
     if (!this.sdk) throw new Error('tracing is off: check Telemetry.enabled first');
     return this.sdk;
   }
@@ -138,37 +126,4 @@ export class Telemetry implements OnApplicationShutdown {
 function displayUrl(url: string): string {
   const u = new URL(url);
   return `${u.protocol}//${u.host}${u.pathname}`;
-}
-
-function startSdk(cfg: ConfigType<typeof tracingConfig>): Sdk {
-  const resource = resourceFromAttributes({
-    ...cfg.resourceAttributes,
-    [ATTR_SERVICE_NAME]: cfg.serviceName,
-  });
-  const tracerProvider = new BasicTracerProvider({
-    resource,
-    spanProcessors: [
-      new BatchSpanProcessor(
-        new OTLPTraceExporter({ url: cfg.tracesUrl, headers: cfg.tracesHeaders }),
-      ),
-    ],
-  });
-  const meterProvider = cfg.metricsUrl
-    ? new MeterProvider({
-        resource,
-        readers: [
-          new PeriodicExportingMetricReader({
-            exporter: new OTLPMetricExporter({ url: cfg.metricsUrl, headers: cfg.metricsHeaders }),
-            exportIntervalMillis: cfg.metricIntervalMs,
-            exportTimeoutMillis: Math.min(30_000, cfg.metricIntervalMs),
-          }),
-        ],
-      })
-    : undefined;
-  return {
-    tracerProvider,
-    meterProvider,
-    tracer: tracerProvider.getTracer(SCOPE),
-    meter: meterProvider?.getMeter(SCOPE),
-  };
 }

@@ -10,9 +10,9 @@ export interface OrgStoreContract<R extends OrgRecord> {
   idPrefix: string;
   /** Valid fields; `unique` makes the unique field (e.g. name) distinct. */
   fields: (unique: string) => RecordFields<R>;
-  /** A patch that changes something visible, and the unique field's name. */
+  /** A patch that changes something visible, and the unique field's name (none: no 409 cases). */
   patch: Partial<RecordFields<R>>;
-  uniqueField: keyof RecordFields<R> & string;
+  uniqueField?: keyof RecordFields<R> & string;
 }
 
 /**
@@ -50,38 +50,18 @@ export function orgStoreContract<R extends OrgRecord>(c: OrgStoreContract<R>): v
     expect((await c.store().list(b, {})).items).toEqual([]);
   });
 
-  it('rejects a duplicate unique value in one org with 409, and allows it in another', async () => {
-    const [a, b] = [newOrg(), newOrg()];
-    const u = uniq();
-    await c.store().create(a, c.fields(u));
-    await expect(c.store().create(a, c.fields(u))).rejects.toMatchObject({
-      code: 'CONFLICT',
-      status: 409,
-    });
-    await expect(c.store().create(b, c.fields(u))).resolves.toMatchObject({ org_id: b });
-    expect((await c.store().list(a, {})).items).toHaveLength(1);
-  });
-
-  it('rejects an update onto an existing unique value with 409, leaving the record as it was', async () => {
-    const org = newOrg();
-    const first = await c.store().create(org, c.fields(uniq()));
-    const second = await c.store().create(org, c.fields(uniq()));
-    const clash = { [c.uniqueField]: first[c.uniqueField] } as Partial<RecordFields<R>>;
-    await expect(c.store().update(org, second.id, clash)).rejects.toMatchObject({
-      code: 'CONFLICT',
-    });
-    expect(await c.store().get(org, second.id)).toEqual(second);
-  });
+  const { uniqueField } = c;
+  if (uniqueField) uniqueCases(c, uniqueField, uniq);
 
   it('updates only the fields in the patch and bumps updated_at', async () => {
     const org = newOrg();
     const rec = await c.store().create(org, c.fields(uniq()));
-    const withUndefined = { ...c.patch, [c.uniqueField]: undefined } as Partial<RecordFields<R>>;
+    const withUndefined = uniqueField ? { ...c.patch, [uniqueField]: undefined } : c.patch;
     const updated = await c.store().update(org, rec.id, withUndefined);
     expect(updated).toEqual({
       ...rec,
       ...c.patch,
-      [c.uniqueField]: rec[c.uniqueField],
+      ...(uniqueField ? { [uniqueField]: rec[uniqueField] } : {}),
       updated_at: expect.any(Date),
     });
     expect(updated!.updated_at.getTime()).toBeGreaterThanOrEqual(rec.updated_at.getTime());
@@ -132,5 +112,35 @@ export function orgStoreContract<R extends OrgRecord>(c: OrgStoreContract<R>): v
       code: 'VALIDATION_FAILED',
       status: 400,
     });
+  });
+}
+
+/** Stores with a unique field (e.g. name): 409 on a duplicate, per org. */
+function uniqueCases<R extends OrgRecord>(
+  c: OrgStoreContract<R>,
+  uniqueField: keyof RecordFields<R> & string,
+  uniq: () => string,
+): void {
+  it('rejects a duplicate unique value in one org with 409, and allows it in another', async () => {
+    const [a, b] = [newOrg(), newOrg()];
+    const u = uniq();
+    await c.store().create(a, c.fields(u));
+    await expect(c.store().create(a, c.fields(u))).rejects.toMatchObject({
+      code: 'CONFLICT',
+      status: 409,
+    });
+    await expect(c.store().create(b, c.fields(u))).resolves.toMatchObject({ org_id: b });
+    expect((await c.store().list(a, {})).items).toHaveLength(1);
+  });
+
+  it('rejects an update onto an existing unique value with 409, leaving the record as it was', async () => {
+    const org = newOrg();
+    const first = await c.store().create(org, c.fields(uniq()));
+    const second = await c.store().create(org, c.fields(uniq()));
+    const clash = { [uniqueField]: first[uniqueField] } as Partial<RecordFields<R>>;
+    await expect(c.store().update(org, second.id, clash)).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    expect(await c.store().get(org, second.id)).toEqual(second);
   });
 }

@@ -15,7 +15,8 @@ export class CatalogOverridesDto {
   version?: string;
 
   @ApiPropertyOptional({
-    description: 'Per service: models to add or change (partial entries merge), `null` to remove',
+    description:
+      'Per service: models to add or change (partial entries merge), `null` to remove. A `pricing` sheet takes `input_per_mtok`, `output_per_mtok`, `cached_input_per_mtok`, `cache_write_per_mtok`, `cache_write_1h_per_mtok`, `reasoning_per_mtok` and `long_context` (`above_input_tokens` plus a full sheet)',
     example: {
       openai: {
         models: {

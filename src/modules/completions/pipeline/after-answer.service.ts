@@ -11,6 +11,7 @@ import {
 } from '../../conversations';
 import { toUsageRecord, type UsageRecord, type UsageRow } from '../../metrics';
 import type { ChatMessage, ServiceName, Usage } from '../../providers';
+import { SpendBudgets } from '../../budgets';
 import { TokenBudget } from '../../throttling';
 import { BackgroundTasks } from './background-tasks';
 import type { CompletionJob, CompletionOutcome } from './completion-job';
@@ -41,6 +42,8 @@ export class AfterAnswer {
     private readonly tokenBudget: TokenBudget,
     /** Logs, counts and reports the failure (streams and async jobs never reach the filter). */
     @Optional() private readonly errors?: ErrorObserver,
+    /** Dollar budgets: each round's real cost against the request's hold. */
+    @Optional() private readonly spend?: SpendBudgets,
   ) {}
 
   roundRecorder(job: CompletionJob): RoundListener {
@@ -48,6 +51,7 @@ export class AfterAnswer {
     return (round) => {
       // Real usage against the request's token reservation; record() never throws or waits.
       this.tokenBudget.record(job.principal, round.usage.total_tokens);
+      this.spend?.record(job.principal, round.usage.cost_usd);
       this.addRow(
         rows,
         usageRow(job, {
@@ -158,6 +162,7 @@ export class AfterAnswer {
     const { usage, latencyMs } = call;
     const ok = call.error === undefined;
     if (ok) this.tokenBudget.record(call.principal, usage.total_tokens);
+    if (ok) this.spend?.record(call.principal, usage.cost_usd);
     const code = ok
       ? null
       : call.error instanceof AppException

@@ -19,11 +19,21 @@ export function addUsage(a: Usage, b: Usage): Usage {
     ...(a.cache_write_tokens || b.cache_write_tokens
       ? { cache_write_tokens: (a.cache_write_tokens ?? 0) + (b.cache_write_tokens ?? 0) }
       : {}),
+    ...(a.cache_write_1h_tokens || b.cache_write_1h_tokens
+      ? {
+          cache_write_1h_tokens: (a.cache_write_1h_tokens ?? 0) + (b.cache_write_1h_tokens ?? 0),
+        }
+      : {}),
     reasoning_tokens: a.reasoning_tokens + b.reasoning_tokens,
-    cost_usd: a.cost_usd === null || b.cost_usd === null ? null : round6(a.cost_usd + b.cost_usd),
+    cost_usd:
+      a.cost_usd === null || b.cost_usd === null ? null : roundCost(a.cost_usd + b.cost_usd),
   };
 }
 
-function round6(n: number): number {
-  return Math.round(n * 1e6) / 1e6;
+/**
+ * Float noise off, at costOf's 1e-10 USD: rounding to whole micro-dollars here would record a
+ * call's cost up to $0.0000005 off the price sheet, and sums of many calls further off.
+ */
+function roundCost(n: number): number {
+  return Math.round(n * 1e10) / 1e10;
 }

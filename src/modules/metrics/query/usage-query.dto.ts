@@ -106,7 +106,8 @@ export class UsageBucketDto {
     type: Number,
     nullable: true,
     example: 0.0153,
-    description: 'Sum of known costs in USD; null when no request in the bucket had a known price',
+    description:
+      'Sum of known costs in USD (each priced from its price sheet, to 1e-10); null when no request in the bucket had a known price',
   })
   cost_usd!: number | null;
 

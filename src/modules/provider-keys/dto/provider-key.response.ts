@@ -9,6 +9,12 @@ export class ProviderKeyResponse implements ProviderKey {
   @ApiProperty({ enum: SERVICES }) service!: ServiceName;
   @ApiProperty({ example: 'sk-...cdef' }) masked_key!: string;
   @ApiProperty({ type: String, nullable: true }) base_url!: string | null;
+  @ApiProperty({
+    example: 1,
+    description: "Share of the org's calls to the service among its keys",
+  })
+  weight!: number;
+  @ApiProperty({ type: String, nullable: true, example: 'eu-project' }) name!: string | null;
   @ApiProperty() created_at!: Date;
   @ApiProperty() updated_at!: Date;
 }

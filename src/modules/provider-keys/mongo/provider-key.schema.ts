@@ -13,12 +13,16 @@ export const ProviderKeySchema = new Schema<MongoDoc<StoredProviderKey>>(
     key_sealed: { type: String, required: true },
     masked_key: { type: String, required: true },
     base_url: { type: String, default: null },
+    weight: { type: Number, default: 1, min: 1, max: 1000 },
+    name: { type: String, default: null },
     created_at: { type: Date, required: true },
     updated_at: { type: Date, required: true },
   },
   { collection: 'provider_keys', versionKey: false, strict: 'throw' },
 );
 
-// One key per org and service (also the resolve lookup); lists page by (created_at, _id).
-ProviderKeySchema.index({ org_id: 1, service: 1 }, { unique: true });
+// Several keys per org and service (a weighted pool), read in order by the resolve lookup; the
+// index of the one-key-per-service days (`org_id_1_service_1`, unique) is dropped by the
+// repository before its first write. Lists page by (created_at, _id).
+ProviderKeySchema.index({ org_id: 1, service: 1, created_at: 1 });
 ProviderKeySchema.index({ org_id: 1, created_at: 1, _id: 1 });

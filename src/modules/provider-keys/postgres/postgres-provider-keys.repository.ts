@@ -18,8 +18,11 @@ export class PostgresProviderKeysRepository
     });
   }
 
-  async getByService(orgId: string, service: ServiceName): Promise<StoredProviderKey | undefined> {
-    const row = await this.repo.findOneBy(this.scope(orgId, { service }));
-    return row ? { ...row } : undefined;
+  async listByService(orgId: string, service: ServiceName): Promise<StoredProviderKey[]> {
+    const rows = await this.repo.find({
+      where: this.scope(orgId, { service }),
+      order: { created_at: 'ASC', id: 'ASC' },
+    });
+    return rows.map((row) => ({ ...row }));
   }
 }

@@ -56,6 +56,28 @@ describe('request bodies', () => {
     expect(body.tool_choice).toBeUndefined();
   });
 
+  it("leaves Anthropic's cache_control out for OpenAI-shape services, keeps it for OpenRouter", () => {
+    const mark = { type: 'ephemeral' };
+    const marked = req({
+      messages: [
+        { role: 'system', content: [{ type: 'text', text: 'sys', cache_control: mark }] },
+        { role: 'user', content: [{ type: 'text', text: 'doc', cache_control: mark }] },
+      ],
+      tools: [{ type: 'function', function: { name: 'f' }, cache_control: mark }],
+    });
+    const plain = new OpenAIAdapter(pool).buildBody(marked, false);
+    expect(JSON.stringify(plain)).not.toContain('cache_control');
+    expect(plain.messages[1].content).toEqual([{ type: 'text', text: 'doc' }]);
+    const routed = new OpenRouterAdapter(pool).buildBody(marked, false);
+    expect(routed.messages[0].content).toEqual([
+      { type: 'text', text: 'sys', cache_control: mark },
+    ]);
+    expect(routed.messages[1].content).toEqual([
+      { type: 'text', text: 'doc', cache_control: mark },
+    ]);
+    expect(routed.tools).toEqual([{ type: 'function', function: { name: 'f' } }]);
+  });
+
   it('openai and mistral: send n when the policy kept it (several choices)', () => {
     expect(new OpenAIAdapter(pool).buildBody(req({ params: { n: 3 } }), true).n).toBe(3);
     expect(new MistralAdapter(pool).buildBody(req({ params: { n: 2 } }), false).n).toBe(2);

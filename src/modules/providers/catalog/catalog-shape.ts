@@ -42,17 +42,39 @@ function checkFeatures(features: unknown, at: string, problems: string[]): void 
       problems.push(`${at}.${f} must be a boolean`);
 }
 
+const OPTIONAL_RATES = [
+  'cached_input_per_mtok',
+  'cache_write_per_mtok',
+  'cache_write_1h_per_mtok',
+  'reasoning_per_mtok',
+] as const;
+
+function checkRates(rates: Record<string, unknown>, at: string, problems: string[]): void {
+  for (const k of ['input_per_mtok', 'output_per_mtok']) {
+    if (!isRate(rates[k])) problems.push(`${at}.${k} must be a number >= 0`);
+  }
+  for (const k of OPTIONAL_RATES) {
+    const v = rates[k];
+    if (v !== undefined && v !== null && !isRate(v))
+      problems.push(`${at}.${k} must be a number >= 0 or null`);
+  }
+}
+
 function checkPricing(pricing: unknown, at: string, problems: string[]): void {
   if (pricing === null || pricing === undefined) return;
   if (!isRecord(pricing)) return void problems.push(`${at} must be an object or null`);
-  for (const k of ['input_per_mtok', 'output_per_mtok']) {
-    if (typeof pricing[k] !== 'number' || pricing[k] < 0)
-      problems.push(`${at}.${k} must be a number >= 0`);
-  }
-  const cached = pricing.cached_input_per_mtok;
-  if (cached !== undefined && cached !== null && (typeof cached !== 'number' || cached < 0)) {
-    problems.push(`${at}.cached_input_per_mtok must be a number >= 0 or null`);
-  }
+  checkRates(pricing, at, problems);
+  const tier = pricing.long_context;
+  if (tier === undefined || tier === null) return;
+  if (!isRecord(tier)) return void problems.push(`${at}.long_context must be an object or null`);
+  const above = tier.above_input_tokens;
+  if (typeof above !== 'number' || !Number.isInteger(above) || above < 1)
+    problems.push(`${at}.long_context.above_input_tokens must be an integer >= 1`);
+  checkRates(tier, `${at}.long_context`, problems);
+}
+
+function isRate(v: unknown): boolean {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
 }
 
 /**

@@ -31,11 +31,38 @@ export interface ModelFeatures {
   structured_outputs?: boolean;
 }
 
-export interface ModelPricing {
+/**
+ * One rate sheet, in USD per million tokens. Only input and output are required; every other
+ * rate, when null or absent, falls back to the rate those tokens would otherwise be billed at.
+ */
+export interface PriceRates {
   input_per_mtok: number;
   output_per_mtok: number;
-  /** Price of cache-hit input tokens; null or absent means they cost as much as other input. */
+  /** Cache-hit input tokens (cache reads); null or absent means they cost as much as other input. */
   cached_input_per_mtok?: number | null;
+  /**
+   * Input tokens written to the prompt cache (Anthropic's 5-minute cache writes, 1.25x input);
+   * null or absent means they cost as much as other input.
+   */
+  cache_write_per_mtok?: number | null;
+  /** Anthropic's 1-hour cache writes (2x input); null or absent means `cache_write_per_mtok`. */
+  cache_write_1h_per_mtok?: number | null;
+  /** Reasoning tokens, where a service prices them apart; null or absent means the output rate. */
+  reasoning_per_mtok?: number | null;
+}
+
+/**
+ * A model's prices. `long_context` is the tier some providers bill a whole request at once its
+ * prompt (every input token, cache reads and writes included) exceeds `above_input_tokens`:
+ * Gemini 2.5 Pro above 200k, Claude Sonnet 4.5's 1M window above 200k. The tier is a complete
+ * rate sheet: its absent optional rates fall back within the tier, not to the base rates.
+ */
+export interface ModelPricing extends PriceRates {
+  long_context?: LongContextTier | null;
+}
+
+export interface LongContextTier extends PriceRates {
+  above_input_tokens: number;
 }
 
 export interface ModelEntry {

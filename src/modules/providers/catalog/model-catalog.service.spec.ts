@@ -35,7 +35,7 @@ describe('ModelCatalogService', () => {
   it('loads the versioned file, which is structurally valid', () => {
     const raw = loadCatalogFile();
     expect(catalogProblems(raw)).toEqual([]);
-    expect(catalog.version).toBe('2026-11-01');
+    expect(catalog.version).toBe('2026-12-04');
     expect(catalog.get('openai', 'gpt-4o')?.pricing).toEqual({
       input_per_mtok: 2.5,
       output_per_mtok: 10,
@@ -268,6 +268,64 @@ describe('ModelCatalogService', () => {
         }),
       );
       expect(catalog.get('openai', 'gpt-4o')?.context_window).toBe(128000);
+    });
+
+    it('takes price overrides: cache-write rates and a long-context tier, used by price()', () => {
+      catalog.setOverrides({
+        services: {
+          openai: {
+            models: {
+              'gpt-4o': {
+                pricing: {
+                  cache_write_per_mtok: 3,
+                  long_context: {
+                    above_input_tokens: 1000,
+                    input_per_mtok: 5,
+                    output_per_mtok: 20,
+                  },
+                },
+              },
+            },
+          },
+        },
+      });
+      const u = { ...usage(1000, 10, 100), cache_write_tokens: 200 };
+      // 700 plain * 2.5 + 100 read * 1.25 + 200 written * 3 + 10 out * 10, at the base rates.
+      expect(catalog.price('openai', 'gpt-4o', u)).toBeCloseTo(0.002575, 12);
+      // One token more: the whole request at the tier, whose cache rates default to its input rate.
+      expect(catalog.price('openai', 'gpt-4o', { ...u, input_tokens: 1001 })).toBeCloseTo(
+        (1001 * 5 + 10 * 20) / 1e6,
+        12,
+      );
+    });
+
+    it('refuses a malformed price sheet', () => {
+      expect(() =>
+        catalog.setOverrides({
+          services: {
+            openai: {
+              models: {
+                'gpt-4o': {
+                  pricing: {
+                    cache_write_1h_per_mtok: -1,
+                    long_context: { above_input_tokens: 0, input_per_mtok: 1 },
+                  },
+                },
+              },
+            },
+          },
+        }),
+      ).toThrow(
+        expect.objectContaining({
+          details: {
+            problems: [
+              'services.openai.models.gpt-4o.pricing.cache_write_1h_per_mtok must be a number >= 0 or null',
+              'services.openai.models.gpt-4o.pricing.long_context.above_input_tokens must be an integer >= 1',
+              'services.openai.models.gpt-4o.pricing.long_context.output_per_mtok must be a number >= 0',
+            ],
+          },
+        }),
+      );
     });
   });
 });

@@ -22,13 +22,22 @@ export interface ResilienceOptions {
   breakerMinTenants: number;
   /** How long an open circuit rejects calls before letting one probe through. */
   breakerCooldownMs: number;
+  /** A key of a pool failing in a key-specific way sits out this long, doubling per failure. */
+  keyCooldownMs?: number;
+  /** The longest a key sits out by backoff (a provider's Retry-After may ask for longer). */
+  keyCooldownMaxMs?: number;
+  /** Clock of the key cooldowns; injectable for tests. */
+  now?: () => number;
   /** Source of jitter; injectable for deterministic tests. */
   random: () => number;
 }
 
 export const RESILIENCE_OPTIONS = Symbol('RESILIENCE_OPTIONS');
 
-export const DEFAULT_RESILIENCE: Omit<ResilienceOptions, 'timeoutMs' | 'maxRetries'> = {
+export const DEFAULT_RESILIENCE: Omit<
+  Required<ResilienceOptions>,
+  'timeoutMs' | 'maxRetries' | 'now'
+> = {
   baseDelayMs: 250,
   maxDelayMs: 8_000,
   maxRetryAfterMs: 30_000,
@@ -37,5 +46,7 @@ export const DEFAULT_RESILIENCE: Omit<ResilienceOptions, 'timeoutMs' | 'maxRetri
   breakerFailureRate: 0.5,
   breakerMinTenants: 3,
   breakerCooldownMs: 30_000,
+  keyCooldownMs: 1_000,
+  keyCooldownMaxMs: 60_000,
   random: Math.random,
 };

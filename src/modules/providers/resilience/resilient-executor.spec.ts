@@ -339,3 +339,63 @@ describe('ResilientExecutor.stream', () => {
     expect(error).toMatchObject({ kind: 'malformed' });
   });
 });
+
+describe('ResilientExecutor with a pool of keys', () => {
+  const poolOpts = (tenant?: string): ExecuteOptions => ({
+    tenant,
+    resolveEndpoint: () =>
+      Promise.resolve([
+        { apiKey: 'key-a', baseUrl: 'http://x', keyId: 'a', weight: 1, label: 'a' },
+        { apiKey: 'key-b', baseUrl: 'http://x', keyId: 'b', weight: 1, label: 'b' },
+      ]),
+  });
+
+  it('moves a key-specific failure to another key at once, spending no retry', async () => {
+    const { fn, calls } = script([fail('rate_limited'), 'ok']);
+    const done = await executor({ maxRetries: 0 }).complete([target('openai')], fn, poolOpts());
+    expect(done).toMatchObject({ value: 'ok', attempts: 2 });
+    expect(calls.map((c) => c.ctx.apiKey).sort()).toEqual(['key-a', 'key-b']);
+  });
+
+  it('does not switch keys for failures that are not the key’s (a timeout, a bad request)', async () => {
+    const { fn, calls } = script([fail('client')]);
+    await expect(
+      executor({ maxRetries: 0 }).complete([target('openai')], fn, poolOpts()),
+    ).rejects.toMatchObject({ kind: 'client' });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('after every key failed, falls back to the ordinary retries, then the next target', async () => {
+    const { fn, calls } = script([fail('server'), fail('server'), fail('server'), 'ok']);
+    const done = await executor({ maxRetries: 1 }).complete(
+      [target('openai'), target('groq')],
+      fn,
+      poolOpts(),
+    );
+    // Two keys, one retry (a third attempt on openai), then groq's answer.
+    expect(calls.map((c) => c.service)).toEqual(['openai', 'openai', 'openai', 'groq']);
+    expect(done).toMatchObject({ value: 'ok', attempts: 4, target: { service: 'groq' } });
+  });
+
+  it("skips a key whose circuit is open for the calling org, keeping the breaker's per-org view", async () => {
+    const ex = executor({ breakerMinCalls: 1, breakerMinTenants: 3 });
+    // Org X opens its own view of key a's circuit (one org is not enough to open it for all).
+    const openA = script([fail('server')]);
+    await ex
+      .complete([target('openai')], openA.fn, {
+        tenant: 'org-x',
+        resolveEndpoint: () =>
+          Promise.resolve([{ apiKey: 'key-a', baseUrl: 'http://x', keyId: 'a' }]),
+      })
+      .catch(() => undefined);
+    const x = script(['ok', 'ok']);
+    await ex.complete([target('openai')], x.fn, poolOpts('org-x'));
+    await ex.complete([target('openai')], x.fn, poolOpts('org-x'));
+    expect(x.calls.map((c) => c.ctx.apiKey)).toEqual(['key-b', 'key-b']);
+    // Another org still reaches key a.
+    const y = script(['ok', 'ok']);
+    await ex.complete([target('openai')], y.fn, poolOpts('org-y'));
+    await ex.complete([target('openai')], y.fn, poolOpts('org-y'));
+    expect(y.calls.map((c) => c.ctx.apiKey).sort()).toEqual(['key-a', 'key-b']);
+  });
+});

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { AppException } from '../../../common/errors';
 import type { AdapterContext } from '../adapters/provider-adapter';
@@ -11,11 +11,16 @@ import {
   type FailureKind,
 } from '../errors/provider-error';
 import type { ChatRequest, ServiceName, StreamEvent } from '../provider.types';
+import { isKeySpecific, KeyBalancer } from '../balancing/key-balancer';
 import { retryDelay, sleep } from './backoff';
 import { CircuitBreakerRegistry, type CircuitGuard } from './circuit-breaker';
 import { Deadline } from './deadline';
-import { providerMetrics } from './provider-metrics';
-import { RESILIENCE_OPTIONS, type ResilienceOptions } from './resilience.options';
+import { keyMetrics, providerMetrics } from './provider-metrics';
+import {
+  DEFAULT_RESILIENCE,
+  RESILIENCE_OPTIONS,
+  type ResilienceOptions,
+} from './resilience.options';
 
 /** One service/model to try, with the request already shaped for it (a chat or an embedding). */
 export interface CallTarget<R = ChatRequest> {
@@ -36,6 +41,13 @@ export interface Endpoint {
   keyId: string;
   /** The base URL is the org's own: the call goes through the egress policy. */
   tenantEndpoint?: boolean;
+  /** Share of the service's traffic among the pool's members (default 1). */
+  weight?: number;
+  /**
+   * How metrics and logs name the key (a deployment key's name or hash prefix; `org` for all
+   * org keys, since /metrics carries no tenant data). Never the key itself.
+   */
+  label?: string;
 }
 
 export interface ExecuteOptions {
@@ -44,8 +56,11 @@ export interface ExecuteOptions {
   requestId?: string;
   /** The org the call is for: its failures open its own view of a shared key's circuit first. */
   tenant?: string;
-  /** Throws PROVIDER_UNAVAILABLE (a fallbackable error) when the service has no key. */
-  resolveEndpoint: (service: ServiceName) => Promise<Endpoint>;
+  /**
+   * The service's endpoint, or its pool of weighted endpoints (several keys or deployments),
+   * balanced per attempt. Throws PROVIDER_UNAVAILABLE (a fallbackable error) when it has no key.
+   */
+  resolveEndpoint: (service: ServiceName) => Promise<Endpoint | readonly Endpoint[]>;
 }
 
 export interface Executed<T, R = ChatRequest> {
@@ -60,6 +75,9 @@ interface Committed<T, R = ChatRequest> extends Executed<T, R> {
   breaker: CircuitGuard;
   startedAt: number;
 }
+
+/** The key's metrics label: its own for deployment keys, `default` for a lone unnamed key. */
+const keyLabel = (e: Endpoint): string => e.label ?? 'default';
 
 const OUTCOME: Record<FailureKind, string> = {
   server: 'server_error',
@@ -91,7 +109,18 @@ export class ResilientExecutor {
   constructor(
     @Inject(RESILIENCE_OPTIONS) private readonly opts: ResilienceOptions,
     private readonly breakers: CircuitBreakerRegistry,
-  ) {}
+    @Optional() balancer?: KeyBalancer,
+  ) {
+    this.balancer =
+      balancer ??
+      new KeyBalancer({
+        keyCooldownMs: opts.keyCooldownMs ?? DEFAULT_RESILIENCE.keyCooldownMs,
+        keyCooldownMaxMs: opts.keyCooldownMaxMs ?? DEFAULT_RESILIENCE.keyCooldownMaxMs,
+        now: opts.now,
+      });
+  }
+
+  private readonly balancer: KeyBalancer;
 
   async complete<T, R = ChatRequest>(
     targets: CallTarget<R>[],
@@ -159,21 +188,31 @@ export class ResilientExecutor {
     let primaryError: ProviderError | undefined;
     for (const [i, target] of targets.entries()) {
       let lastError: ProviderError | undefined;
-      let endpoint: Endpoint | undefined;
+      let pool: readonly Endpoint[] | undefined;
       try {
-        endpoint = await opts.resolveEndpoint(target.service);
+        const resolved = await opts.resolveEndpoint(target.service);
+        pool = Array.isArray(resolved) ? resolved : [resolved as Endpoint];
       } catch (err) {
         if (!(err instanceof ProviderError)) throw err;
         lastError = err;
         this.record(target, attempts, OUTCOME[err.kind], undefined, opts.requestId, err);
       }
-      if (endpoint) {
-        const breaker = this.breakers.get(target.service, endpoint.keyId, opts.tenant);
-        for (let retry = 0; ; retry++) {
+      if (pool && pool.length > 0) {
+        // Keys this call has given up on: a key-specific failure moves the call to another
+        // member at once (no backoff, no retry spent); once every member has failed, the
+        // ordinary retries (with backoff) and then the fallbacks take over.
+        const spent = new Set<string>();
+        const untried = () => pool.some((e) => !spent.has(e.keyId));
+        for (let retry = 0; ;) {
           if (opts.signal?.aborted) throw abortedError(target.service);
+          const endpoint = this.balancer.pick(pool, spent);
+          // Per key and per tenant, as before: each member has its own circuit.
+          const breaker = this.breakers.get(target.service, endpoint.keyId, opts.tenant);
           if (!breaker.tryAcquire()) {
             lastError = circuitOpenError(target.service, breaker.retryAfterMs);
             this.record(target, attempts, 'circuit_open', undefined, opts.requestId, lastError);
+            spent.add(endpoint.keyId);
+            if (untried()) continue;
             break;
           }
           attempts += 1;
@@ -187,11 +226,30 @@ export class ResilientExecutor {
               signal: deadline.signal,
               timeoutMs,
             });
+            this.balancer.onSuccess(endpoint.keyId);
+            keyMetrics.calls.inc({
+              service: target.service,
+              key: keyLabel(endpoint),
+              outcome: 'success',
+            });
             return { value, target, attempts, deadline, breaker, startedAt };
           } catch (raw) {
             deadline.dispose();
             const err = this.normalize(raw, target, deadline, opts);
-            this.record(target, attempts, OUTCOME[err.kind], startedAt, opts.requestId, err);
+            this.record(
+              target,
+              attempts,
+              OUTCOME[err.kind],
+              startedAt,
+              opts.requestId,
+              err,
+              endpoint,
+            );
+            keyMetrics.calls.inc({
+              service: target.service,
+              key: keyLabel(endpoint),
+              outcome: OUTCOME[err.kind],
+            });
             // Only evidence about the provider counts; client errors and aborts are neither
             // failures nor successes (a tenant's bad requests must not move the rate either way).
             if (err.countsAgainstCircuit) breaker.onFailure();
@@ -201,9 +259,20 @@ export class ResilientExecutor {
             // request: move on to the next target and report the primary's failure.
             if (!err.fallbackable && i === 0) throw err;
             lastError = err;
+            // A lone key has nowhere to shift its traffic: its breaker alone guards it.
+            if (isKeySpecific(err.kind) && pool.length > 1) {
+              const ms = this.balancer.onFailure(endpoint.keyId, err.retryAfterMs);
+              keyMetrics.cooldowns.inc({ service: target.service, key: keyLabel(endpoint) });
+              this.logger.warn(
+                `provider key ${target.service}:${keyLabel(endpoint)} cooling down for ${ms} ms (${OUTCOME[err.kind]})`,
+              );
+              spent.add(endpoint.keyId);
+              if (untried()) continue;
+            }
             if (!err.retryable || retry >= this.opts.maxRetries) break;
             const delay = retryDelay(retry, err.retryAfterMs, this.opts);
             if (delay === undefined) break;
+            retry += 1;
             await sleep(delay, opts.signal, () => abortedError(target.service));
           }
         }
@@ -254,6 +323,7 @@ export class ResilientExecutor {
     startedAt: number | undefined,
     requestId: string | undefined,
     err?: ProviderError,
+    endpoint?: Endpoint,
   ): void {
     const labels = { service: target.service, model: target.metricsModel ?? target.model, outcome };
     const latencyMs = startedAt === undefined ? undefined : performance.now() - startedAt;
@@ -263,6 +333,7 @@ export class ResilientExecutor {
       `provider call ${target.service}/${target.model} attempt=${attempt} outcome=${outcome}` +
       (latencyMs === undefined ? '' : ` latency_ms=${Math.round(latencyMs)}`) +
       (requestId ? ` request_id=${requestId}` : '') +
+      (endpoint?.label ? ` key=${endpoint.label}` : '') +
       (err ? ` error="${err.message}"` : '');
     // Successes are in the access log, the metrics and the call log already: one more info
     // line per request would double the log volume. Failures are worth a line each.

@@ -27,9 +27,20 @@ export interface EstimateContext {
  * the real usage the reservation is settled with.
  */
 export function estimateTokens(body: unknown, ctx: EstimateContext = {}): number {
+  const { input, output } = estimateTokenParts(body, ctx);
+  return input + output;
+}
+
+/** The same estimate split into input and output tokens (they are priced differently). */
+export function estimateTokenParts(
+  body: unknown,
+  ctx: EstimateContext = {},
+): { input: number; output: number } {
   const b = isRecord(body) ? body : {};
   // An embeddings request (`input`, no messages): its input only, it produces no output.
-  if (b.messages === undefined && b.input !== undefined) return embeddingInputTokens(b.input);
+  if (b.messages === undefined && b.input !== undefined) {
+    return { input: embeddingInputTokens(b.input), output: 0 };
+  }
   const chars = messageChars(b.messages) + textChars(b.user) + (ctx.promptChars ?? 0);
   const input = Math.ceil(chars / CHARS_PER_TOKEN);
   const output =
@@ -37,7 +48,7 @@ export function estimateTokens(body: unknown, ctx: EstimateContext = {}): number
     ctx.agentMaxTokens ??
     (ctx.catalogMaxOutput && ctx.catalogMaxOutput > 0 ? ctx.catalogMaxOutput : undefined) ??
     DEFAULT_MAX_OUTPUT_TOKENS;
-  return input + output;
+  return { input, output };
 }
 
 /** The `<service>/<model>` a body names in `model` (not `agent/...`), if any. */

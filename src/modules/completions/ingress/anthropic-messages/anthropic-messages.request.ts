@@ -1,8 +1,10 @@
 import { AppException, ErrorCode } from '../../../../common/errors';
 import type {
+  CacheControl,
   ChatMessage,
   ContentPart,
   ResponseFormat,
+  TextPart,
   ThinkingBlock,
   ToolCall,
   ToolChoice,
@@ -49,8 +51,8 @@ export function toChatRequest(
 export function toMessages(dto: AnthropicCountTokensDto): ChatMessage[] {
   const out: ChatMessage[] = [];
   if (dto.system !== undefined) {
-    const system = textOnly(dto.system, 'system');
-    if (system !== '') out.push({ role: 'system', content: system });
+    const system = textOrMarkedBlocks(dto.system, 'system');
+    if (system.length > 0) out.push({ role: 'system', content: system });
   }
   dto.messages.forEach((m, i) => {
     if (m.role === 'assistant') out.push(assistantTurn(m.content, `messages.${i}.content`));
@@ -61,13 +63,13 @@ export function toMessages(dto: AnthropicCountTokensDto): ChatMessage[] {
 
 function assistantTurn(content: string | Block[], param: string): ChatMessage {
   if (typeof content === 'string') return { role: 'assistant', content };
-  let text = '';
+  const texts: TextPart[] = [];
   const calls: ToolCall[] = [];
   const thinking: ThinkingBlock[] = [];
   content.forEach((b, j) => {
     switch (b.type) {
       case 'text':
-        text += stringField(b, 'text', `${param}.${j}`);
+        texts.push(textPart(b, `${param}.${j}`));
         break;
       case 'tool_use':
         calls.push({
@@ -96,6 +98,16 @@ function assistantTurn(content: string | Block[], param: string): ChatMessage {
     }
   });
   const extra = thinking.length ? { thinking } : {};
+  // Text blocks stay apart only when one carries a cache breakpoint, which must stay on it.
+  if (texts.some((p) => p.cache_control)) {
+    return {
+      role: 'assistant',
+      content: texts,
+      ...(calls.length ? { tool_calls: calls } : {}),
+      ...extra,
+    };
+  }
+  const text = texts.map((p) => p.text).join('');
   return calls.length > 0
     ? { role: 'assistant', content: text === '' ? null : text, tool_calls: calls, ...extra }
     : { role: 'assistant', content: text, ...extra };
@@ -113,10 +125,10 @@ function userTurn(content: string | Block[], param: string): ChatMessage[] {
     const at = `${param}.${j}`;
     switch (b.type) {
       case 'text':
-        parts.push({ type: 'text', text: stringField(b, 'text', at) });
+        parts.push(textPart(b, at));
         break;
       case 'image':
-        parts.push(imagePart(b, at));
+        parts.push({ ...imagePart(b, at), ...cacheControlOf(b) });
         break;
       case 'tool_result': {
         const text = b.content === undefined ? '' : textOnly(b.content, `${at}.content`);
@@ -124,6 +136,7 @@ function userTurn(content: string | Block[], param: string): ChatMessage[] {
           role: 'tool',
           tool_call_id: stringField(b, 'tool_use_id', at),
           content: b.is_error === true ? `Error: ${text}` : text,
+          ...cacheControlOf(b),
         });
         break;
       }
@@ -132,8 +145,8 @@ function userTurn(content: string | Block[], param: string): ChatMessage[] {
     }
   });
   if (parts.length === 0) return results;
-  const user: ChatMessage = parts.every((p) => p.type === 'text')
-    ? { role: 'user', content: parts.map((p) => p.text).join('\n\n') }
+  const user: ChatMessage = parts.every((p) => p.type === 'text' && !p.cache_control)
+    ? { role: 'user', content: parts.map((p) => (p as TextPart).text).join('\n\n') }
     : { role: 'user', content: parts };
   return [...results, user];
 }
@@ -149,6 +162,45 @@ function imagePart(b: Block, at: string): ContentPart {
     return { type: 'image_url', image_url: { url: stringField(source, 'url', `${at}.source`) } };
   }
   throw invalid(`${at}.source: an image source must be {type:"base64"} or {type:"url"}`, at);
+}
+
+/** A text block, with its cache breakpoint when it has one. */
+function textPart(b: Block, at: string): TextPart {
+  return { type: 'text', text: stringField(b, 'text', at), ...cacheControlOf(b) };
+}
+
+/**
+ * A block's `cache_control`, kept as sent so that it reaches Anthropic unchanged (other
+ * services' adapters leave it out); anything but an object is refused as Anthropic does.
+ */
+function cacheControlOf(b: Block): { cache_control?: CacheControl } {
+  const c = b.cache_control;
+  if (c === undefined || c === null) return {};
+  if (typeof c !== 'object' || Array.isArray(c)) {
+    throw invalid('cache_control: Input should be a valid dictionary', 'cache_control');
+  }
+  return { cache_control: c as CacheControl };
+}
+
+/**
+ * `system`: joined into one string as before, unless a block carries a cache breakpoint; then
+ * the blocks stay apart (empty ones dropped) so the breakpoint stays where the client put it.
+ */
+function textOrMarkedBlocks(v: unknown, param: string): string | TextPart[] {
+  if (!Array.isArray(v) || !v.some((b) => isBlock(b) && b.cache_control != null)) {
+    return textOnly(v, param);
+  }
+  return v
+    .map((b: unknown, j) => {
+      const block = isBlock(b) ? b : {};
+      if (block.type !== 'text') throw unsupportedBlock(block.type, `${param}.${j}`);
+      return textPart(block, `${param}.${j}`);
+    })
+    .filter((p) => p.text !== '');
+}
+
+function isBlock(b: unknown): b is Block {
+  return typeof b === 'object' && b !== null && !Array.isArray(b);
 }
 
 /** A string, or text blocks joined: the shape of `system` and of tool results. */
@@ -178,6 +230,7 @@ function toToolDefinition(t: AnthropicToolDto, i: number): ToolDefinition {
       ...(t.description !== undefined ? { description: t.description } : {}),
       parameters: t.input_schema,
     },
+    ...cacheControlOf(t as unknown as Block),
   };
 }
 

@@ -53,11 +53,77 @@ describe('Anthropic Messages -> canonical', () => {
         body({
           system: [
             { type: 'text', text: 'A' },
-            { type: 'text', text: 'B', cache_control: { type: 'ephemeral' } },
+            { type: 'text', text: 'B' },
           ],
         }),
       )[0],
     ).toEqual({ role: 'system', content: 'A\n\nB' });
+    // A cache breakpoint keeps the blocks apart, the breakpoint on its block.
+    expect(
+      toMessages(
+        body({
+          system: [
+            { type: 'text', text: 'A' },
+            { type: 'text', text: 'B', cache_control: { type: 'ephemeral', ttl: '1h' } },
+          ],
+        }),
+      )[0],
+    ).toEqual({
+      role: 'system',
+      content: [
+        { type: 'text', text: 'A' },
+        { type: 'text', text: 'B', cache_control: { type: 'ephemeral', ttl: '1h' } },
+      ],
+    });
+  });
+
+  it('keeps cache_control on text, image and tool_result blocks and on tools', () => {
+    const mark = { type: 'ephemeral' };
+    const req = toChatRequest(
+      body({
+        tools: [{ name: 'f', input_schema: { type: 'object' }, cache_control: mark }],
+        messages: [
+          { role: 'user', content: 'q' },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'text', text: 'calling', cache_control: mark },
+              { type: 'tool_use', id: 't1', name: 'f', input: {} },
+            ],
+          },
+          {
+            role: 'user',
+            content: [
+              { type: 'tool_result', tool_use_id: 't1', content: 'r', cache_control: mark },
+              { type: 'text', text: 'doc', cache_control: mark },
+              {
+                type: 'image',
+                source: { type: 'url', url: 'https://x.test/a.png' },
+                cache_control: mark,
+              },
+            ],
+          },
+        ],
+      }),
+      'anthropic/claude-sonnet-4-6',
+      () => true,
+    );
+    expect(req.tools?.[0].cache_control).toEqual(mark);
+    expect(req.messages.slice(1)).toEqual([
+      {
+        role: 'assistant',
+        content: [{ type: 'text', text: 'calling', cache_control: mark }],
+        tool_calls: [expect.objectContaining({ id: 't1' })],
+      },
+      { role: 'tool', tool_call_id: 't1', content: 'r', cache_control: mark },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'doc', cache_control: mark },
+          { type: 'image_url', image_url: { url: 'https://x.test/a.png' }, cache_control: mark },
+        ],
+      },
+    ]);
   });
 
   it('turns tool_use into tool_calls and tool_result into tool messages before the user text', () => {

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../../providers';
+import type { ChatMessage, TextPart } from '../../../providers';
 import type { MessageDto } from './dto/message.dto';
 
 /**
@@ -27,10 +27,25 @@ export function toCanonicalMessage(m: MessageDto): ChatMessage {
     default:
       return {
         role: m.role,
-        content: asText(m.content) ?? '',
+        content: markedTextParts(m.content) ?? asText(m.content) ?? '',
         ...(m.name ? { name: m.name } : {}),
       };
   }
+}
+
+/**
+ * System text parts kept apart when one carries Anthropic's `cache_control` (user parts travel
+ * as sent already), so the breakpoint reaches an Anthropic model where the client put it.
+ */
+function markedTextParts(content: MessageDto['content'] | undefined): TextPart[] | undefined {
+  if (!Array.isArray(content) || !content.some((p) => p.cache_control)) return undefined;
+  return content
+    .filter((p): p is TextPart => p.type === 'text')
+    .map((p) => ({
+      type: 'text',
+      text: p.text,
+      ...(p.cache_control ? { cache_control: p.cache_control } : {}),
+    }));
 }
 
 function asText(content: MessageDto['content'] | undefined): string | null {

@@ -27,8 +27,16 @@ export class CallLogResponse implements CallLog {
   @ApiProperty() input_tokens!: number;
   @ApiProperty() output_tokens!: number;
   @ApiProperty() total_tokens!: number;
-  @ApiProperty() cached_tokens!: number;
-  @ApiProperty({ type: Number, nullable: true }) cost_usd!: number | null;
+  @ApiProperty({ description: 'Prompt tokens read from the cache (a part of input_tokens)' })
+  cached_tokens!: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0.00063685,
+    description:
+      "USD from the model's price sheet: input, output, cache reads, cache writes (5-minute and 1-hour), reasoning and the long-context tier (README, Cost); null when the model is not priced",
+  })
+  cost_usd!: number | null;
   @ApiProperty({ type: String, nullable: true }) error_code!: string | null;
   @ApiProperty() created_at!: Date;
 }

@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { AppException, ErrorCode } from '../../../../common/errors';
 import type {
+  CacheControl,
   ChatMessage,
   ChatRequest,
   ContentPart,
@@ -18,6 +19,28 @@ const JSON_ONLY = 'Respond with a single valid JSON object and nothing else.';
 
 function invalid(param: string, message: string): AppException {
   return new AppException(ErrorCode.VALIDATION_FAILED, message, { status: 400, param });
+}
+
+/**
+ * A client's prompt-cache breakpoint, copied unchanged onto the block it was on (the SDK types
+ * name only `{type:"ephemeral",ttl}`; newer fields must pass too).
+ */
+function marked<B extends object>(block: B, cache?: CacheControl): B {
+  return cache
+    ? { ...block, cache_control: cache as unknown as Anthropic.CacheControlEphemeral }
+    : block;
+}
+
+/** Whether content carries a breakpoint, so that its parts must stay separate blocks. */
+function hasMarks(content: string | ContentPart[] | null): content is ContentPart[] {
+  return Array.isArray(content) && content.some((p) => p.cache_control);
+}
+
+/** Text parts as text blocks, breakpoints kept; Anthropic rejects empty text blocks. */
+function textBlocks(parts: TextPart[]): Anthropic.TextBlockParam[] {
+  return parts
+    .filter((p) => p.text)
+    .map((p) => marked<Anthropic.TextBlockParam>({ type: 'text', text: p.text }, p.cache_control));
 }
 
 function textOf(content: string | TextPart[] | null): string {
@@ -50,9 +73,12 @@ function userBlocks(content: string | ContentPart[], param: string): string | Bl
     .map((part, j): Block | undefined =>
       part.type === 'text'
         ? part.text
-          ? { type: 'text', text: part.text }
+          ? marked<Block>({ type: 'text', text: part.text }, part.cache_control)
           : undefined
-        : imageBlock(part.image_url.url, `${param}.content[${j}].image_url`),
+        : marked<Block>(
+            imageBlock(part.image_url.url, `${param}.content[${j}].image_url`),
+            part.cache_control,
+          ),
     )
     .filter((b): b is Block => b !== undefined);
 }
@@ -78,9 +104,13 @@ function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, i: numb
       ? { type: 'thinking', thinking: t.thinking, signature: t.signature }
       : { type: 'redacted_thinking', data: t.data },
   );
-  const text = textOf(m.content);
-  // Anthropic rejects empty text blocks.
-  if (text) blocks.push({ type: 'text', text });
+  if (hasMarks(m.content)) {
+    blocks.push(...textBlocks(m.content));
+  } else {
+    const text = textOf(m.content);
+    // Anthropic rejects empty text blocks.
+    if (text) blocks.push({ type: 'text', text });
+  }
   (m.tool_calls ?? []).forEach((call, j) => {
     blocks.push({
       type: 'tool_use',
@@ -102,9 +132,11 @@ function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, i: numb
  */
 export function toAnthropicMessages(messages: ChatMessage[]): {
   system: string | undefined;
+  /** The system prompt as blocks, set instead of `system` when one carries a cache breakpoint. */
+  systemBlocks?: Anthropic.TextBlockParam[];
   messages: Anthropic.MessageParam[];
 } {
-  const system: string[] = [];
+  const system: TextPart[] = [];
   const out: Anthropic.MessageParam[] = [];
   let pendingResults: Anthropic.ToolResultBlockParam[] = [];
   const flush = () => {
@@ -113,17 +145,25 @@ export function toAnthropicMessages(messages: ChatMessage[]): {
   };
   messages.forEach((m, i) => {
     if (m.role === 'tool') {
-      pendingResults.push({
-        type: 'tool_result',
-        tool_use_id: anthropicToolId(m.tool_call_id),
-        content: textOf(m.content),
-      });
+      pendingResults.push(
+        marked<Anthropic.ToolResultBlockParam>(
+          {
+            type: 'tool_result',
+            tool_use_id: anthropicToolId(m.tool_call_id),
+            content: textOf(m.content),
+          },
+          m.cache_control,
+        ),
+      );
       return;
     }
     flush();
     if (m.role === 'system' || m.role === 'developer') {
-      const text = textOf(m.content);
-      if (text) system.push(text);
+      if (hasMarks(m.content)) system.push(...m.content);
+      else {
+        const text = textOf(m.content);
+        if (text) system.push({ type: 'text', text });
+      }
     } else if (m.role === 'user') {
       out.push({ role: 'user', content: userBlocks(m.content, `messages[${i}]`) });
     } else if (m.role === 'assistant') {
@@ -132,7 +172,11 @@ export function toAnthropicMessages(messages: ChatMessage[]): {
     }
   });
   flush();
-  return { system: system.length ? system.join('\n\n') : undefined, messages: out };
+  if (system.some((p) => p.cache_control)) {
+    return { system: undefined, systemBlocks: textBlocks(system), messages: out };
+  }
+  const joined = system.map((p) => p.text).join('\n\n');
+  return { system: joined || undefined, messages: out };
 }
 
 function toolChoice(
@@ -170,7 +214,7 @@ export function usesSamplingParams(body: object): boolean {
  * 2023-06-01, the one that still takes them (2026-10-21 rejects them on every model).
  */
 export function toAnthropicBody(req: ChatRequest): Anthropic.MessageCreateParamsNonStreaming {
-  const { system, messages } = toAnthropicMessages(req.messages);
+  const { system, systemBlocks, messages } = toAnthropicMessages(req.messages);
   const params = req.params ?? {};
   const maxTokens =
     typeof params.max_tokens === 'number' ? params.max_tokens : ANTHROPIC_FALLBACK_MAX_TOKENS;
@@ -183,16 +227,26 @@ export function toAnthropicBody(req: ChatRequest): Anthropic.MessageCreateParams
     system,
     req.response_format?.type === 'json_object' ? JSON_ONLY : undefined,
   ].filter(Boolean);
-  if (systemParts.length) body.system = systemParts.join('\n\n');
+  if (systemBlocks) {
+    // Blocks keep the client's cache breakpoints where they were.
+    body.system = systemParts.length
+      ? [...systemBlocks, { type: 'text', text: systemParts.join('\n\n') }]
+      : systemBlocks;
+  } else if (systemParts.length) body.system = systemParts.join('\n\n');
   const stop = stopSequences(params.stop);
   if (stop?.length) body.stop_sequences = stop;
   if (req.tools?.length) {
-    body.tools = req.tools.map((t) => ({
-      name: t.function.name,
-      ...(t.function.description ? { description: t.function.description } : {}),
-      input_schema: { type: 'object', ...(t.function.parameters ?? {}) },
-      ...(t.function.strict !== undefined ? { strict: t.function.strict } : {}),
-    }));
+    body.tools = req.tools.map((t) =>
+      marked<Anthropic.Tool>(
+        {
+          name: t.function.name,
+          ...(t.function.description ? { description: t.function.description } : {}),
+          input_schema: { type: 'object', ...(t.function.parameters ?? {}) },
+          ...(t.function.strict !== undefined ? { strict: t.function.strict } : {}),
+        },
+        t.cache_control,
+      ),
+    );
     const choice = toolChoice(req.tool_choice, req.parallel_tool_calls);
     if (choice) body.tool_choice = choice;
   }

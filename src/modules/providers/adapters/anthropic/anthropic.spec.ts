@@ -10,6 +10,92 @@ const req = (extra: Partial<ChatRequest> = {}): ChatRequest => ({
 });
 
 describe('toAnthropicBody', () => {
+  it('sends cache_control unchanged on system, text, image, tool_result blocks and tools', () => {
+    const mark = { type: 'ephemeral', ttl: '1h' };
+    const body = toAnthropicBody(
+      req({
+        messages: [
+          {
+            role: 'system',
+            content: [
+              { type: 'text', text: 'rules' },
+              { type: 'text', text: 'corpus', cache_control: mark },
+            ],
+          },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'doc', cache_control: mark },
+              {
+                type: 'image_url',
+                image_url: { url: 'https://x.test/a.png' },
+                cache_control: mark,
+              },
+            ],
+          },
+          {
+            role: 'assistant',
+            content: [{ type: 'text', text: 'calling', cache_control: mark }],
+            tool_calls: [{ id: 't1', type: 'function', function: { name: 'f', arguments: '{}' } }],
+          },
+          { role: 'tool', tool_call_id: 't1', content: 'r', cache_control: mark },
+        ],
+        tools: [{ type: 'function', function: { name: 'f' }, cache_control: mark }],
+        response_format: { type: 'json_object' },
+      }),
+    );
+    expect(body.system).toEqual([
+      { type: 'text', text: 'rules' },
+      { type: 'text', text: 'corpus', cache_control: mark },
+      { type: 'text', text: expect.stringContaining('JSON') },
+    ]);
+    expect(body.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'doc', cache_control: mark },
+          {
+            type: 'image',
+            source: { type: 'url', url: 'https://x.test/a.png' },
+            cache_control: mark,
+          },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'calling', cache_control: mark },
+          { type: 'tool_use', id: 't1', name: 'f', input: {} },
+        ],
+      },
+      {
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: 't1', content: 'r', cache_control: mark }],
+      },
+    ]);
+    expect(body.tools).toEqual([
+      { name: 'f', input_schema: { type: 'object' }, cache_control: mark },
+    ]);
+  });
+
+  it('keeps a plain string system prompt when no block is marked', () => {
+    const body = toAnthropicBody(
+      req({
+        messages: [
+          {
+            role: 'system',
+            content: [
+              { type: 'text', text: 'a' },
+              { type: 'text', text: 'b' },
+            ],
+          },
+          { role: 'user', content: 'hi' },
+        ],
+      }),
+    );
+    expect(body.system).toBe('ab');
+  });
+
   it('keeps the sampling parameters the client chose, drops what the Messages API lacks, falls back to a max_tokens', () => {
     const body = toAnthropicBody(
       req({

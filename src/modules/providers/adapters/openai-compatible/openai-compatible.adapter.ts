@@ -50,6 +50,7 @@ export abstract class OpenAICompatibleAdapter
   maxTokensField: RequestDialect['maxTokensField'] = 'max_tokens';
   streamUsage = true;
   dropNames = false;
+  cacheControl = false;
 
   constructor(protected readonly pool: ClientPool) {
     super();

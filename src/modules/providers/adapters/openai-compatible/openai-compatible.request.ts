@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRequest, ToolCall } from '../../provider.types';
+import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../../provider.types';
 import type { WireBody, WireMessage, WireToolCall } from './openai-compatible.wire';
 
 /** Per-service choices the generic request builder needs; subclasses set them. */
@@ -9,6 +9,11 @@ export interface RequestDialect {
   maxTokensField: 'max_tokens' | 'max_completion_tokens';
   /** Ask for the final usage chunk when streaming (`stream_options.include_usage`). */
   streamUsage: boolean;
+  /**
+   * Content parts keep Anthropic's `cache_control` breakpoints (OpenRouter forwards them); the
+   * other services do not know the field, so it is left out for them.
+   */
+  cacheControl: boolean;
   /** Services that reject `messages[].name` (Groq). */
   dropNames: boolean;
   /** Rewrites tool-call ids into a shape the service accepts (Mistral). */
@@ -25,12 +30,27 @@ function wireToolCall(call: ToolCall, d: RequestDialect): WireToolCall {
   });
 }
 
+/** Content as the service takes it: cache breakpoints only where the dialect forwards them. */
+function wireContent<C>(content: C, d: RequestDialect): C {
+  if (d.cacheControl || !Array.isArray(content)) return content;
+  if (!content.some((p: ContentPart) => p.cache_control)) return content;
+  return content.map((p: ContentPart) => {
+    if (!p.cache_control) return p;
+    const { cache_control: _dropped, ...rest } = p;
+    return rest;
+  }) as C;
+}
+
 function wireMessage(m: ChatMessage, d: RequestDialect): WireMessage {
   switch (m.role) {
     case 'tool':
-      return { role: 'tool', content: m.content, tool_call_id: d.toolCallId(m.tool_call_id) };
+      return {
+        role: 'tool',
+        content: wireContent(m.content, d),
+        tool_call_id: d.toolCallId(m.tool_call_id),
+      };
     case 'assistant': {
-      const out: WireMessage = { role: 'assistant', content: m.content };
+      const out: WireMessage = { role: 'assistant', content: wireContent(m.content, d) };
       if (m.tool_calls?.length) out.tool_calls = m.tool_calls.map((c) => wireToolCall(c, d));
       if (m.name && !d.dropNames) out.name = m.name;
       return out;
@@ -38,12 +58,12 @@ function wireMessage(m: ChatMessage, d: RequestDialect): WireMessage {
     case 'developer':
     case 'system': {
       const role = m.role === 'developer' && d.developerRole ? 'developer' : 'system';
-      const out: WireMessage = { role, content: m.content };
+      const out: WireMessage = { role, content: wireContent(m.content, d) };
       if (m.name && !d.dropNames) out.name = m.name;
       return out;
     }
     case 'user': {
-      const out: WireMessage = { role: 'user', content: m.content };
+      const out: WireMessage = { role: 'user', content: wireContent(m.content, d) };
       if (m.name && !d.dropNames) out.name = m.name;
       return out;
     }
@@ -58,7 +78,10 @@ export function buildWireBody(req: ChatRequest, stream: boolean, d: RequestDiale
     body[name === 'max_tokens' ? d.maxTokensField : name] = value;
   }
   if (req.tools?.length) {
-    body.tools = req.tools;
+    // A tool's cache breakpoint is Anthropic's; no OpenAI-shape tool takes it.
+    body.tools = req.tools.some((t) => t.cache_control)
+      ? req.tools.map(({ cache_control: _dropped, ...t }) => t)
+      : req.tools;
     if (req.tool_choice !== undefined) body.tool_choice = req.tool_choice;
     if (req.parallel_tool_calls !== undefined) body.parallel_tool_calls = req.parallel_tool_calls;
   }

@@ -20,6 +20,9 @@ export class OpenRouterAdapter extends OpenAICompatibleAdapter {
     defaultBaseUrl: 'https://openrouter.ai/api/v1',
   } as const;
 
+  /** OpenRouter forwards Anthropic's (and Gemini's) cache breakpoints on content parts. */
+  override cacheControl = true;
+
   protected override defaultHeaders(): Record<string, string> {
     return {
       'HTTP-Referer': OPENROUTER_ATTRIBUTION.referer,

@@ -16,7 +16,8 @@ export class CompletionUsageDto {
   @ApiProperty({
     example: 0.000123,
     nullable: true,
-    description: 'null when the model is not priced in the catalog',
+    description:
+      "USD from the model's price sheet (cache reads and writes, reasoning and long-context tiers included; README, Cost), summed over tool rounds; 0 for a cache hit; null when the model is not priced in the catalog",
   })
   cost_usd!: number | null;
 }

@@ -49,7 +49,8 @@ export class AnthropicMessageParamDto {
   @ApiProperty({
     description:
       'Text, or content blocks: `text`, `image` (base64 or url source), `tool_use` (assistant), ' +
-      '`tool_result` (user), `thinking`/`redacted_thinking` (assistant: sent back unchanged to Claude models, not to other providers)',
+      '`tool_result` (user), `thinking`/`redacted_thinking` (assistant: sent back unchanged to Claude models, not to other providers). ' +
+      '`cache_control` on `text`, `image` and `tool_result` blocks reaches Anthropic unchanged (OpenRouter too; other services do not take it)',
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }],
     example: 'Hello, Claude',
   })
@@ -83,7 +84,11 @@ export class AnthropicToolDto {
   @IsPlainObject()
   input_schema!: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'Accepted, not forwarded' })
+  @ApiPropertyOptional({
+    description:
+      'Prompt-cache breakpoint (`{"type":"ephemeral","ttl"?:"5m"|"1h"}`): forwarded unchanged to Anthropic models (and OpenRouter), left out for other services',
+    example: { type: 'ephemeral' },
+  })
   @IsOptional()
   @IsPlainObject()
   cache_control?: Record<string, unknown>;
@@ -109,7 +114,8 @@ export class AnthropicCountTokensDto {
   messages!: AnthropicMessageParamDto[];
 
   @ApiPropertyOptional({
-    description: 'System prompt: a string or `text` blocks',
+    description:
+      'System prompt: a string or `text` blocks; `cache_control` on a block reaches Anthropic unchanged',
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }],
   })
   @IsOptional()
