@@ -40,14 +40,18 @@ function finishWithoutToolCalls(finish: ChatResult['finish_reason']) {
  * client's tool calls keep a dense 0-based index of their own, and the finish reason is 'stop'
  * when the output tool was the only call. Each choice of an `n` > 1 stream is unwrapped on its own.
  */
-export async function* unwrapOutputToolStream(
+export function unwrapOutputToolStream(
   events: AsyncIterable<StreamEvent>,
   tool: string | undefined,
+): AsyncIterable<StreamEvent> {
+  // Without an output tool there is nothing to unwrap: no generator hop per event.
+  return tool ? unwrapStream(events, tool) : events;
+}
+
+async function* unwrapStream(
+  events: AsyncIterable<StreamEvent>,
+  tool: string,
 ): AsyncGenerator<StreamEvent> {
-  if (!tool) {
-    yield* events;
-    return;
-  }
   const choices = new Map<number, { output: Set<number>; client: Map<number, number> }>();
   const stateOf = (choice: number | undefined) => {
     let state = choices.get(choice ?? 0);

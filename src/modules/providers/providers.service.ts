@@ -320,13 +320,35 @@ export class ProvidersService {
     return this.catalog.get(service, model) ? model : UNLISTED_MODEL;
   }
 
-  private async *priceStream(events: AsyncIterable<StreamEvent>): AsyncGenerator<StreamEvent> {
-    let target: { service: ServiceName; model: string } | undefined;
-    for await (const event of events) {
-      if (event.type === 'start') target = { service: event.service, model: event.model };
-      if (event.type === 'usage' && target)
-        yield { type: 'usage', usage: this.priced(target, event.usage) };
-      else yield event;
-    }
+  /**
+   * The usage event gets its cost; every other event passes as is. A plain iterator rather than
+   * an async generator: one `then` per event instead of a generator's await and yield hops.
+   * `return()` is forwarded, so a consumer stopping early still closes the upstream call.
+   */
+  private priceStream(events: AsyncIterable<StreamEvent>): AsyncIterable<StreamEvent> {
+    return {
+      [Symbol.asyncIterator]: () => {
+        const it = events[Symbol.asyncIterator]();
+        let target: { service: ServiceName; model: string } | undefined;
+        const price = (r: IteratorResult<StreamEvent>): IteratorResult<StreamEvent> => {
+          if (r.done) return r;
+          const event = r.value;
+          if (event.type === 'start') target = { service: event.service, model: event.model };
+          else if (event.type === 'usage' && target)
+            return {
+              done: false,
+              value: { type: 'usage', usage: this.priced(target, event.usage) },
+            };
+          return r;
+        };
+        return {
+          next: () => it.next().then(price),
+          return: (value?: unknown) =>
+            it.return
+              ? it.return(value)
+              : Promise.resolve({ done: true as const, value: undefined }),
+        };
+      },
+    };
   }
 }

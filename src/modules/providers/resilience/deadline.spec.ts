@@ -42,4 +42,24 @@ describe('Deadline', () => {
       jest.useRealTimers();
     }
   });
+
+  it('keeps one timer however often a stream restarts it, and still fires on idle', () => {
+    jest.useFakeTimers();
+    try {
+      const d = new Deadline(100);
+      for (let i = 0; i < 50; i++) {
+        d.pause();
+        jest.advanceTimersByTime(10);
+        d.restart();
+        expect(jest.getTimerCount()).toBe(1);
+      }
+      expect(d.fired).toBe(false);
+      jest.advanceTimersByTime(100);
+      expect(d.fired).toBe(true);
+      d.dispose();
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -34,18 +34,10 @@ export const CACHE_HEADER = 'x-cache';
  * Sets `x-cache` from the stream's first event (a replayed answer's start says it is cached),
  * before sendStream writes the headers.
  */
-async function* withCacheHeader(
-  events: AsyncGenerator<PipelineEvent>,
-  reply: FastifyReply,
-): AsyncGenerator<PipelineEvent> {
-  let first = true;
-  for await (const e of events) {
-    if (first) {
-      void reply.header(CACHE_HEADER, e.type === 'start' && e.cached ? 'hit' : 'miss');
-      first = false;
-    }
-    yield e;
-  }
+function cacheHeaderFrom(reply: FastifyReply): (first: PipelineEvent) => void {
+  return (first) => {
+    void reply.header(CACHE_HEADER, first.type === 'start' && first.cached ? 'hit' : 'miss');
+  };
 }
 
 @ApiTags('openai-compatible')
@@ -159,8 +151,9 @@ export class OpenAiCompletionController {
     if (body.stream) {
       await sendStream(
         reply,
-        (signal) => withCacheHeader(this.pipeline.stream(job, signal), reply),
+        (signal) => this.pipeline.stream(job, signal),
         openAiStreamFormat(id, body.stream_options?.include_usage === true),
+        cacheHeaderFrom(reply),
       );
       return;
     }

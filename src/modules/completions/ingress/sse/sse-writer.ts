@@ -72,11 +72,13 @@ export class SseWriter {
   private batch(): void {
     if (this.corked) return;
     this.corked = true;
-    const raw = this.reply.raw;
-    raw.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      raw.uncork();
-    });
+    this.reply.raw.cork();
+    process.nextTick(this.uncork);
   }
+
+  /** One function for every batch of the stream (not a closure per event). */
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.reply.raw.uncork();
+  };
 }

@@ -33,10 +33,16 @@ export async function sendStream(
   reply: FastifyReply,
   start: (signal: AbortSignal) => AsyncIterator<PipelineEvent>,
   format: StreamFormat,
+  /**
+   * Sees the first event before the headers are written (e.g. to set a header from it); a
+   * hook here rather than a generator around `events`, which would cost a hop per event.
+   */
+  onFirst?: (first: PipelineEvent) => void,
 ): Promise<void> {
   const writer = new SseWriter(reply);
   const events = start(writer.signal);
   const first = await events.next();
+  if (!first.done) onFirst?.(first.value);
   writer.open();
   const send = format.namedEvents
     ? (payload: object) => writer.event((payload as { type: string }).type, payload)

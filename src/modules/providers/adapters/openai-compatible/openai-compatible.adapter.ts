@@ -1,6 +1,8 @@
 import OpenAI from 'openai';
 import type { ClientPool } from '../../client-pool';
-import { abortedError } from '../../errors/provider-error';
+import { abortedError, malformedError } from '../../errors/provider-error';
+import { SseReader } from '../../http/sse-reader';
+import { isRecord } from '../../is-record';
 import type {
   ChatRequest,
   ChatResult,
@@ -116,17 +118,39 @@ export abstract class OpenAICompatibleAdapter
     const client = this.client(ctx);
     const acc = new ChunkAccumulator(this.service, req.model, this);
     try {
-      const chunks = await client.chat.completions.create(
-        this.buildBody(req, true) as unknown as CreateStreamParams,
-        { signal: ctx.signal, timeout: ctx.timeoutMs, maxRetries: 0 },
-      );
-      for await (const chunk of chunks as AsyncIterable<unknown>) {
-        for (const event of acc.push(chunk)) yield event;
+      // The SDK sends the request and turns error statuses into its errors; the event stream
+      // itself is read here (see SseReader for why), with the SDK's rules: `[DONE]` ends it, a
+      // chunk carrying `error` is the service's error, anything else must be a JSON chunk.
+      const response = await client.chat.completions
+        .create(this.buildBody(req, true) as unknown as CreateStreamParams, {
+          signal: ctx.signal,
+          timeout: ctx.timeoutMs,
+          maxRetries: 0,
+        })
+        .asResponse();
+      const body = response.body as unknown as AsyncIterable<Uint8Array> | null;
+      if (!body) throw malformedError(this.service, 'the stream has no body');
+      const reader = new SseReader();
+      let done = false;
+      // Leaving this loop early (the consumer stopped) closes the body, which ends the request.
+      for await (const bytes of body) {
+        for (const message of reader.push(bytes)) {
+          if (done) continue;
+          if (message.data.startsWith('[DONE]')) {
+            done = true;
+            continue;
+          }
+          const chunk = JSON.parse(message.data) as unknown;
+          if (isRecord(chunk) && chunk.error) {
+            throw new OpenAI.APIError(undefined, chunk.error, undefined, response.headers);
+          }
+          for (const event of acc.push(chunk)) yield event;
+        }
       }
     } catch (err) {
       throw translateOpenAIError(this.service, err, ctx);
     }
-    // The SDK ends the iteration quietly when its request is aborted: that is not a success.
+    // An aborted request can end its body quietly: that is not a success.
     if (ctx.signal.aborted) throw abortedError(this.service);
     yield* acc.end();
   }
