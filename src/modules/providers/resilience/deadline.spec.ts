@@ -1,3 +1,7 @@
+import { getEventListeners } from 'node:events';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 import { Deadline } from './deadline';
 
 function aborted(signal: AbortSignal): Promise<void> {
@@ -20,6 +24,52 @@ describe('Deadline', () => {
     expect(d.signal.aborted).toBe(true);
     expect(d.fired).toBe(false);
     d.dispose();
+  });
+
+  it("passes on the reason of a caller's signal that aborted before it was made", () => {
+    const caller = new AbortController();
+    caller.abort(new Error('client disconnected'));
+    const d = new Deadline(60_000, caller.signal);
+    expect(d.signal.aborted).toBe(true);
+    expect((d.signal.reason as Error).message).toBe('client disconnected');
+    expect(d.fired).toBe(false);
+    d.dispose();
+  });
+
+  it('leaves nothing behind on a long-lived caller signal once disposed', () => {
+    // The leak this guards against: a composite signal (AbortSignal.any) with an 'abort'
+    // listener on it, as the provider SDKs add per call, is held by Node until it aborts.
+    // The deadline's own signal must be a plain one, and dispose() must detach from the caller.
+    const caller = new AbortController();
+    for (let i = 0; i < 1000; i += 1) {
+      const d = new Deadline(60_000, caller.signal);
+      d.signal.addEventListener('abort', () => undefined);
+      d.dispose();
+    }
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+    const d = new Deadline(60_000, caller.signal);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
+    d.dispose();
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('lets a finished call\'s signal be collected though a listener stays on it', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const caller = new AbortController();
+    const refs: WeakRef<AbortSignal>[] = [];
+    for (let i = 0; i < 100; i += 1) {
+      const d = new Deadline(60_000, caller.signal);
+      // What the SDK does per call: a listener it never removes.
+      d.signal.addEventListener('abort', () => undefined);
+      d.dispose();
+      refs.push(new WeakRef(d.signal));
+    }
+    // WeakRefs are only cleared after the job that made them.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    // V8 may still hold the most recent one or two (registers, inline caches): a leak holds all.
+    expect(refs.filter((r) => r.deref() !== undefined).length).toBeLessThan(10);
   });
 
   it('does not fire while paused or after dispose', () => {
