@@ -53,7 +53,7 @@ describe('Deadline', () => {
     expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
   });
 
-  it('lets a finished call\'s signal be collected though a listener stays on it', async () => {
+  it("lets a finished call's signal be collected though a listener stays on it", async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const caller = new AbortController();
