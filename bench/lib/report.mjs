@@ -122,23 +122,6 @@ export function renderReport({ meta, load, streams = [], idle, sequential, targe
     lines.push('');
   }
 
-  if (sequential) {
-    lines.push('## Sequential single requests (one connection, interleaved rounds)', '');
-    lines.push(
-      `${meta.rounds} rounds x ${meta.perRound} requests per target; each value is the median of the round medians.`,
-      '',
-    );
-    lines.push('| target | total ms | minus direct ms | first byte ms | failures |');
-    lines.push('|---|---:|---:|---:|---:|');
-    for (const s of sequential.rows) {
-      lines.push(
-        `| ${s.label} | ${fmt(s.totalMs, 3)} | ${s.baseline ? fmt(s.totalMs - s.baseline.totalMs, 3) : ''} | ` +
-          `${fmt(s.ttfbMs, 3)} | ${s.failures} |`,
-      );
-    }
-    lines.push('');
-  }
-
   lines.push('## Targets (issue 19)', '');
   lines.push(
     'Every target of the issue, measured in this run (a target whose scenario was skipped is listed as ' +
