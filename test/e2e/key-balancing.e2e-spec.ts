@@ -149,10 +149,10 @@ describe('several keys per service, balanced by weight (deployment and org pools
   it('names deployment keys in /metrics by name, never by the key', async () => {
     const text = await (await fetch(`${gw.url}/metrics`)).text();
     expect(text).toMatch(
-      /gateway_provider_key_calls_total\{service="openai",key="heavy",outcome="success"\} (\d+)/,
+      /gateway_provider_key_calls_total\{service="openai",key_name="heavy",outcome="success"\} (\d+)/,
     );
     expect(text).toMatch(
-      /gateway_provider_key_cooldowns_total\{service="mistral",key="[0-9a-f]{8}"\} 1/,
+      /gateway_provider_key_cooldowns_total\{service="mistral",key_name="key[12]"\} 1/,
     );
     for (const key of [...OPENAI, ...GROQ, ...MISTRAL]) expect(text).not.toContain(key);
   });
@@ -194,7 +194,7 @@ describe('several keys per service, balanced by weight (deployment and org pools
       // Per-key metrics keep org keys anonymous: one `org` label, no key, no org id.
       const text = await (await fetch(`${gw.url}/metrics`)).text();
       expect(text).toMatch(
-        /gateway_provider_key_calls_total\{service="openai",key="org",outcome="success"\} 400/,
+        /gateway_provider_key_calls_total\{service="openai",key_name="org",outcome="success"\} 400/,
       );
       expect(text).not.toContain(orgA);
       for (const key of ORG_KEYS) expect(text).not.toContain(key);

@@ -257,9 +257,10 @@ export class ProvidersService {
     const pool = deployment.pool ?? [];
     if (pool.length > 0) {
       return mergeDuplicates(
-        pool.map((k) => {
+        pool.map((k, i) => {
           const e = this.endpoint(service, k.apiKey, k.baseUrl, false, deployment.baseUrl);
-          return { ...e, weight: k.weight, label: k.name ?? e.keyId.slice(0, 8) };
+          // Position, not a hash: even a hash prefix of a key is a fingerprint on /metrics.
+          return { ...e, weight: k.weight, label: k.name ?? `key${i + 1}` };
         }),
       );
     }

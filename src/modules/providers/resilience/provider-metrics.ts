@@ -37,7 +37,8 @@ export const providerMetrics = {
 };
 
 /**
- * Per-key series. `key` is a deployment key's name (or the first 8 hex of its hash), `org` for
+ * Per-key series. `key_name` is a deployment key's name (or its 1-based position in the pool,
+ * `key1`, `key2`…: never anything derived from the key itself), `org` for
  * every org-owned key together (org keys belong to tenants: no tenant data on /metrics),
  * `default` for a service's single unnamed key. Bounded: the deployment's keys are few.
  */
@@ -45,11 +46,11 @@ export const keyMetrics = {
   calls: counter(
     'gateway_provider_key_calls_total',
     'Upstream provider calls per deployment key, by outcome',
-    ['service', 'key', 'outcome'],
+    ['service', 'key_name', 'outcome'],
   ),
   cooldowns: counter(
     'gateway_provider_key_cooldowns_total',
     'Times a provider key was cooled down after a key-specific failure (401/403, 429, 5xx, connection)',
-    ['service', 'key'],
+    ['service', 'key_name'],
   ),
 };

@@ -44,7 +44,7 @@ export interface Endpoint {
   /** Share of the service's traffic among the pool's members (default 1). */
   weight?: number;
   /**
-   * How metrics and logs name the key (a deployment key's name or hash prefix; `org` for all
+   * How metrics and logs name the key (a deployment key's name or pool position, `key1`…; `org` for all
    * org keys, since /metrics carries no tenant data). Never the key itself.
    */
   label?: string;
@@ -229,7 +229,7 @@ export class ResilientExecutor {
             this.balancer.onSuccess(endpoint.keyId);
             keyMetrics.calls.inc({
               service: target.service,
-              key: keyLabel(endpoint),
+              key_name: keyLabel(endpoint),
               outcome: 'success',
             });
             return { value, target, attempts, deadline, breaker, startedAt };
@@ -247,7 +247,7 @@ export class ResilientExecutor {
             );
             keyMetrics.calls.inc({
               service: target.service,
-              key: keyLabel(endpoint),
+              key_name: keyLabel(endpoint),
               outcome: OUTCOME[err.kind],
             });
             // Only evidence about the provider counts; client errors and aborts are neither
@@ -262,7 +262,7 @@ export class ResilientExecutor {
             // A lone key has nowhere to shift its traffic: its breaker alone guards it.
             if (isKeySpecific(err.kind) && pool.length > 1) {
               const ms = this.balancer.onFailure(endpoint.keyId, err.retryAfterMs);
-              keyMetrics.cooldowns.inc({ service: target.service, key: keyLabel(endpoint) });
+              keyMetrics.cooldowns.inc({ service: target.service, key_name: keyLabel(endpoint) });
               this.logger.warn(
                 `provider key ${target.service}:${keyLabel(endpoint)} cooling down for ${ms} ms (${OUTCOME[err.kind]})`,
               );
