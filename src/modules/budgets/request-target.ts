@@ -1,6 +1,6 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { isRecord } from '../../common/validation/is-record';
-import { ModelCatalogService, SERVICES, type ServiceName } from '../providers';
+import { ModelCatalogService, SERVICES, emptyUsage, type ServiceName } from '../providers';
 import { AgentRateLimitLookup, estimateTokenParts } from '../throttling';
 
 /** The model a request will call and what it is estimated to cost, judged before the call. */
@@ -41,12 +41,10 @@ export class RequestTargets {
     const price =
       ref && this.catalog
         ? this.catalog.price(ref.service as ServiceName, ref.model, {
+            ...emptyUsage(),
             input_tokens: tokens.input,
             output_tokens: tokens.output,
             total_tokens: tokens.input + tokens.output,
-            cached_tokens: 0,
-            reasoning_tokens: 0,
-            cost_usd: null,
           })
         : null;
     return { model: ref && `${ref.service}/${ref.model}`, estimateUsd: price ?? 0 };

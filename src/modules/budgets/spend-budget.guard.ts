@@ -29,11 +29,11 @@ export class SpendBudgetGuard implements CanActivate {
     const req = http.getRequest<FastifyRequest>();
     const principal = req.principal;
     if (!principal) return true;
-    const { limits, allow } = await this.budgets.applicable(principal);
-    if (limits.length === 0 && allow.length === 0) return true;
+    const applying = await this.budgets.applicable(principal);
+    if (applying.limits.length === 0 && applying.allow.length === 0) return true;
     const agentId = requestFacts(req, principal).agentId ?? promptId(req.body);
     const target = await this.targets.of(req.body, principal.orgId, agentId);
-    await this.budgets.admit(principal, target);
+    await this.budgets.admit(principal, target, Date.now(), applying);
     http.getResponse<FastifyReply>().raw?.once('close', () => void this.budgets.settle(principal));
     return true;
   }

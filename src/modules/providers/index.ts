@@ -21,3 +21,4 @@ export { ProviderKeyResolver, type ResolvedProviderKey } from './provider-key.re
 export { ThinkingCollector } from './thinking';
 export { type ModelRef, parseModelRef } from './model-ref';
 export { tenantBaseUrlProblem, displayBaseUrl } from './tenant-base-url';
+export { emptyUsage } from './adapters/usage';
