@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ModelCatalogService } from '../../src/modules/providers';
+import { mockDirective } from '../mock-upstream/server';
 import { startGatewayWithMock, type GatewayWithMock } from '../support/gateway-with-mock';
 import { authHeaders, signToken } from '../support/test-app';
 
@@ -212,6 +213,54 @@ describe('dollar budgets and model allowlists (embedded stores)', () => {
       (await call('/api/v1/budgets/org', { method: 'PUT', token: notAdmin, body: { day_usd: 1 } }))
         .status,
     ).toBe(403);
+  });
+
+  it("skips an agent's fallback outside the caller's allowlist instead of calling it", async () => {
+    const user = `u-${randomUUID()}`;
+    const token = signToken({ sub: user, org_id: org });
+    await call(`/api/v1/budgets/users/${user}`, {
+      method: 'PUT',
+      body: { allowed_models: ['openai/*'] },
+    });
+    const created = (await (
+      await call('/api/v1/agents', {
+        method: 'POST',
+        body: {
+          name: `fallbacks-${randomUUID()}`,
+          service: 'openai',
+          model: 'gpt-4o-mini',
+          fallbacks: [
+            { service: 'anthropic', model: 'claude-haiku-4-5' },
+            { service: 'openai', model: 'gpt-4o' },
+          ],
+        },
+      })
+    ).json()) as Envelope<{ id: string }>;
+    const complete = (key: string) =>
+      call('/api/v2/model/chat/completion', {
+        method: 'POST',
+        token,
+        body: {
+          agent_id: created.data.id,
+          cache: false,
+          user: `fallback ${mockDirective({ key, fail_first: 3, status: 500 })}`,
+        },
+      });
+
+    // The primary fails; the Anthropic fallback is outside openai/* and is never called.
+    const key = `fb-${randomUUID()}`;
+    const res = await complete(key);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Envelope<{ service: string; model: string }>;
+    expect(body.data).toMatchObject({ service: 'openai', model: 'gpt-4o' });
+    expect(t.mock.requests({ key }).map((r) => r.path)).not.toContain('/v1/messages');
+
+    // Without the allowlist the same agent reaches its Anthropic fallback first.
+    await call(`/api/v1/budgets/users/${user}`, { method: 'DELETE' });
+    const open = `fb-${randomUUID()}`;
+    const freed = await complete(open);
+    expect(freed.status).toBe(200);
+    expect(((await freed.json()) as Envelope<{ service: string }>).data.service).toBe('anthropic');
   });
 
   it.each([

@@ -86,7 +86,9 @@ describeWithServices(['RABBITMQ_URL', 'DATABASE_URL'], 'RabbitMQ down at start a
       DATABASE_URL: SERVICE_URLS.DATABASE_URL,
       RABBITMQ_URL: viaProxy.toString(),
       QUEUE_PREFIX: p,
-      QUEUE_PUBLISH_TIMEOUT_MS: '300',
+      // Short enough that a submit during the outage is refused well inside the 5 s asserted
+      // below; long enough that a broker confirm on a loaded CI machine is not mistaken for one.
+      QUEUE_PUBLISH_TIMEOUT_MS: '2000',
       QUEUE_RETRY_BASE_MS: '10',
       EGRESS_ALLOWLIST: '127.0.0.1',
       RATE_LIMIT_USER_PER_MINUTE: '0',

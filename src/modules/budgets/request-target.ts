@@ -58,7 +58,7 @@ export class RequestTargets {
     if ((SERVICES as readonly string[]).includes(service)) {
       return { service, model: model.slice(slash + 1) };
     }
-    const owner = SERVICES.find((s) => this.catalog?.get(s, model));
+    const owner = this.catalog?.serviceListing(model);
     return owner ? { service: owner, model } : undefined;
   }
 

@@ -140,6 +140,23 @@ export class SpendBudgets {
     if (held.holds.length > 0) this.held.set(principal, held);
   }
 
+  /**
+   * The candidates (an agent's fallbacks) this caller's allowlists permit, in order. Admission
+   * checked the primary model; a fallback outside an allowlist is skipped rather than called, so
+   * an agent cannot carry a caller to a model it may not use. Reads the cached policies, so it
+   * holds for a queued job run later as well.
+   */
+  async permitted<T extends { service: string; model: string }>(
+    principal: Principal,
+    candidates: readonly T[],
+  ): Promise<T[]> {
+    if (candidates.length === 0) return [];
+    const { allow } = await this.applicable(principal);
+    return candidates.filter((c) =>
+      allow.every((list) => modelAllowed(list, `${c.service}/${c.model}`)),
+    );
+  }
+
   /** One provider round's real cost. Never throws and never waits. */
   record(principal: Principal, costUsd: number | null | undefined): void {
     if (typeof costUsd !== 'number' || !Number.isFinite(costUsd) || costUsd <= 0) return;

@@ -69,7 +69,7 @@ export class PutBudgetDto {
     nullable: true,
     type: [String],
     description:
-      'Models this subject may call: `<service>/<model>`, `<service>/*` or `*`. null or absent: any model. A request for another model is refused with 403 MODEL_NOT_ALLOWED.',
+      'Models this subject may call: `<service>/<model>`, `<service>/*` or `*`. null or absent: any model. A request for another model is refused with 403 MODEL_NOT_ALLOWED; an agent fallback outside the list is skipped.',
   })
   @IsOptional()
   @ValidateIf(notNull)

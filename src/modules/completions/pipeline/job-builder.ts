@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { Principal } from '../../../common/auth/principal';
 import { AppException, ErrorCode } from '../../../common/errors';
 import type { Agent } from '../../agents';
+import { SpendBudgets } from '../../budgets';
 import {
   ModelCatalogService,
   parseModelRef,
@@ -33,6 +34,8 @@ export class JobBuilder {
     private readonly tools: ToolSource,
     private readonly threads: ThreadStore,
     private readonly catalog: ModelCatalogService,
+    /** Allowlists: an agent's fallbacks outside the caller's are not called. */
+    @Optional() private readonly spend?: SpendBudgets,
   ) {}
 
   async fromAgentRequest(
@@ -207,7 +210,9 @@ export class JobBuilder {
       requestId: o.requestId,
       service: agent.service,
       model: agent.model,
-      fallbacks: agent.fallbacks,
+      fallbacks: this.spend
+        ? await this.spend.permitted(o.principal, agent.fallbacks)
+        : agent.fallbacks,
       messages: await this.withHistory(
         o.principal.orgId,
         agent.service,

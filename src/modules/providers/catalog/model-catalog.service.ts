@@ -100,6 +100,14 @@ export class ModelCatalogService {
       : undefined;
   }
 
+  /**
+   * The service that serves a bare model id (`gpt-4o-mini`, `claude-sonnet-4-6`, as the vendors'
+   * SDKs send it): the first, in service-list order, whose catalog lists it. Undefined when none does.
+   */
+  serviceListing(model: string): ServiceName | undefined {
+    return SERVICES.find((service) => this.get(service, model) !== undefined);
+  }
+
   list(): CatalogListing {
     const models: CatalogListing['models'] = [];
     for (const service of SERVICES) {

@@ -35,7 +35,7 @@ describe('linearRegExp (Ajv pattern engine)', () => {
       const re = linearRegExp(pattern, 'u');
       const started = performance.now();
       expect(re.test(`${'a'.repeat(5000)}!`)).toBe(false);
-      expect(performance.now() - started).toBeLessThan(200);
+      expect(performance.now() - started).toBeLessThan(1_000);
     }
   });
 
@@ -66,7 +66,7 @@ describe('compileToolSchema', () => {
     expect(validate({ [`${'x'.repeat(30)}`]: 'not a number' })).toBe(false);
     expect(validate({ [`${'x'.repeat(30)}!`]: 1 })).toBe(false);
     expect(validate({ s: 'aaa', xx: 1 })).toBe(true);
-    expect(performance.now() - started).toBeLessThan(200);
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   it('shares no $id registry between compiles (same $id twice, different schemas)', () => {

@@ -13,9 +13,8 @@ const PREFIXES = new Set<string>([...SERVICES, 'agent']);
 export function qualifiedModel(model: string, catalog: ModelCatalogService): string {
   const slash = model.indexOf('/');
   if (slash > 0 && PREFIXES.has(model.slice(0, slash))) return model;
-  for (const service of SERVICES) {
-    if (catalog.get(service, model)) return `${service}/${model}`;
-  }
+  const service = catalog.serviceListing(model);
+  if (service) return `${service}/${model}`;
   throw new AppException(
     ErrorCode.NOT_FOUND,
     `model: ${model} is not a model this gateway serves; GET /v1/models lists them`,
