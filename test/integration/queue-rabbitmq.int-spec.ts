@@ -10,7 +10,7 @@ import { inProcessKit } from '../queue/in-process.kit';
 import { queueContract } from '../queue/queue.contract';
 import { eventually } from '../queue/eventually';
 import { MAX_ATTEMPTS, Scenario, TEST_TYPES } from '../queue/queue-harness';
-import { deleteTopology, rabbitKit } from '../queue/rabbitmq.kit';
+import { deleteTopology, rabbitKit, unbindWork } from '../queue/rabbitmq.kit';
 import { describeWithServices, SERVICE_URLS } from '../support/services';
 
 /** Queue/exchange names of this run start with this, so parallel and old runs never meet. */
@@ -81,6 +81,27 @@ describeWithServices(
       // The publish hits a missing exchange; the channel error triggers a reconnect, which
       // declares everything again, and the message goes out on the new channel.
       const { job } = await a.queue.enqueue('echo', org, { after: true });
+      await done(job.id);
+      expect(s.world.effects.get(job.id)).toEqual(['A']);
+    });
+
+    it('sends again, after declaring the topology, a message the broker confirmed but routed nowhere', async () => {
+      const url = SERVICE_URLS.RABBITMQ_URL!;
+      const name = `${RUN}-unrouted-${++scenarios}`;
+      s = new Scenario({ store: store(), kit: rabbitKit(url), scenario: name });
+      const a = await s.instance('A');
+      const org = `org_${randomUUID()}`;
+      const done = async (id: string) =>
+        eventually(
+          `${id} completed`,
+          async () => (await s.store.get(org, id))?.status === 'completed',
+        );
+      await done((await a.queue.enqueue('echo', org, { before: true })).job.id);
+
+      // Exchange and queue are intact, only the binding is gone: the broker confirms the publish
+      // and drops the message, with no channel error to trigger a reconnect.
+      await unbindWork(url, name, 'echo');
+      const { job } = await a.queue.enqueue('echo', org, { unrouted: true });
       await done(job.id);
       expect(s.world.effects.get(job.id)).toEqual(['A']);
     });

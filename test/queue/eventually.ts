@@ -1,12 +1,15 @@
 /**
  * Polls `check` (yielding to the event loop with setImmediate between tries) until it returns
  * a value other than undefined/false, or fails after `timeoutMs` with `what` in the message.
- * Used instead of sleeps: the test moves on the moment the condition holds.
+ * Used instead of sleeps: the test moves on the moment the condition holds, so the bound only
+ * decides how long a broken run takes to fail. It is generous (30 s) because a loaded CI
+ * machine (2 cores, a broker, two databases and the gateway) has stretched a healthy reconnect
+ * past 15 s.
  */
 export async function eventually<T>(
   what: string,
   check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 15_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: Error | undefined;

@@ -47,6 +47,19 @@ export async function deleteTopology(
   }
 }
 
+/** Removes the binding that routes a type's new jobs to its work queue (queue and exchange stay). */
+export async function unbindWork(url: string, prefix: string, type: string): Promise<void> {
+  const conn = await connected(url);
+  try {
+    const ch = await (conn.connection as AmqpConnectionModel).createChannel();
+    const n = queueNames(prefix, type);
+    await ch.unbindQueue(n.work, jobsExchange(prefix), n.workKey);
+    await ch.close();
+  } finally {
+    await conn.close();
+  }
+}
+
 /** RabbitMQ: each instance its own connection; a scenario is a queue/exchange name prefix. */
 export function rabbitKit(url: string): TransportKit {
   const conns = new Map<JobTransport, AmqpConnectionManager>();

@@ -17,6 +17,8 @@ export interface AmqpPublishOptions {
   timestamp?: number;
   expiration?: string;
   headers?: Record<string, unknown>;
+  /** Ask the broker to return a message no queue is bound to take (basic.return). */
+  mandatory?: boolean;
 }
 
 export interface AmqpChannel {
@@ -26,6 +28,7 @@ export interface AmqpChannel {
     options: { durable: boolean; arguments?: Record<string, unknown> },
   ): Promise<unknown>;
   bindQueue(queue: string, exchange: string, pattern: string): Promise<unknown>;
+  unbindQueue(queue: string, exchange: string, pattern: string): Promise<unknown>;
   checkQueue(name: string): Promise<{ queue: string; messageCount: number; consumerCount: number }>;
   deleteQueue(name: string): Promise<unknown>;
   deleteExchange(name: string): Promise<unknown>;
@@ -43,6 +46,8 @@ export interface AmqpChannel {
   close(): Promise<void>;
   /** The server closing the channel (404, 406...) is emitted as 'error'. */
   on(event: 'error', listener: (err: Error) => void): unknown;
+  /** A mandatory message no queue took comes back (before its confirm) as 'return'. */
+  on(event: 'return', listener: (msg: AmqpMessage) => void): unknown;
 }
 
 /** amqplib's connection (ChannelModel), as far as it is used here. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import { retryDelayMs } from '../../core/backoff';
@@ -41,6 +42,10 @@ const ATTEMPT_HEADER = 'x-attempt';
 /** Aborted handlers get this long to record their run and route their message onwards. */
 const ABORT_WRAP_UP_MS = 1000;
 const HANDOVER_HEADER = 'x-handover';
+/** Tells a returned (unroutable) message's publish apart from the others in flight. */
+const PUBLISH_ID_HEADER = 'x-publish-id';
+/** Returns remembered at most (a publish that timed out never collects its own). */
+const MAX_RETURNS_HELD = 1000;
 
 /**
  * RabbitMQ transport on the connection manager underneath golevelup's AmqpConnection.
@@ -69,6 +74,10 @@ export class RabbitTransport extends JobTransport {
   private stopping = false;
   private closed = false;
   private readonly reconnected = new WeakSet<Channel>();
+  /** The publisher's current raw channel, to re-declare the topology on. */
+  private publisherChannel?: Channel;
+  /** Publish ids the broker returned as unroutable, until their publish collects them. */
+  private readonly returned = new Set<string>();
 
   constructor(
     private readonly conn: AmqpConnectionManager,
@@ -86,6 +95,13 @@ export class RabbitTransport extends JobTransport {
       publishTimeout: this.opts.publishTimeoutMs,
       setup: (ch: Channel) => {
         this.onChannelError(ch, 'publisher');
+        this.publisherChannel = ch;
+        ch.on('return', (msg) => {
+          const id = msg.properties.headers?.[PUBLISH_ID_HEADER];
+          if (typeof id !== 'string') return;
+          if (this.returned.size >= MAX_RETURNS_HELD) this.returned.clear();
+          this.returned.add(id);
+        });
         return assertTopology(ch, this.opts.prefix, [...this.specs.values()]);
       },
     });
@@ -318,8 +334,29 @@ export class RabbitTransport extends JobTransport {
     }
   }
 
-  /** Persistent publish through the confirm channel; resolves on the broker's confirm. */
+  /**
+   * Persistent, mandatory publish through the confirm channel; resolves on the broker's confirm.
+   * A confirm alone does not mean a queue took the message: one that matched no binding (the
+   * exchange or a queue was deleted and declared again without it) is confirmed and dropped.
+   * Mandatory makes the broker return it first; the topology is then declared again and the
+   * message sent once more, and a second return fails the publish (QueueUnavailableError), so the
+   * caller keeps the job instead of believing it queued.
+   */
   private async send(routingKey: string, body: Buffer, options: AmqpPublishOptions): Promise<void> {
+    if (!(await this.sendOnce(routingKey, body, options))) return;
+    this.logger.warn(`RabbitMQ returned a message for ${routingKey}: declaring the topology again`);
+    await this.redeclare();
+    if (await this.sendOnce(routingKey, body, options)) {
+      throw new QueueUnavailableError(`RabbitMQ routed no queue for ${routingKey}`);
+    }
+  }
+
+  /** One publish; true when the broker returned it unroutable. */
+  private async sendOnce(
+    routingKey: string,
+    body: Buffer,
+    options: AmqpPublishOptions,
+  ): Promise<boolean> {
     const publisher = this.publisher;
     if (!publisher) throw new Error('the RabbitMQ transport was not started');
     if (this.closed) throw new QueueUnavailableError('the queue is shut down');
@@ -328,9 +365,12 @@ export class RabbitTransport extends JobTransport {
         `RabbitMQ is unreachable and ${publisher.queueLength()} messages are already waiting`,
       );
     }
+    const publishId = randomUUID();
     const publishOptions: AmqpPublishOptions & { timeout: number } = {
       ...options,
+      headers: { ...options.headers, [PUBLISH_ID_HEADER]: publishId },
       persistent: true,
+      mandatory: true,
       contentType: 'application/json',
       timestamp: Math.floor(Date.now() / 1000),
       timeout: this.opts.publishTimeoutMs,
@@ -338,11 +378,28 @@ export class RabbitTransport extends JobTransport {
     try {
       await publisher.publish(jobsExchange(this.opts.prefix), routingKey, body, publishOptions);
     } catch (e) {
+      this.returned.delete(publishId);
       const why =
         e instanceof Error && e.message === 'timeout'
           ? `RabbitMQ did not confirm the message within ${this.opts.publishTimeoutMs} ms`
           : `RabbitMQ refused the message: ${e instanceof Error ? e.message : String(e)}`;
       throw new QueueUnavailableError(why, { cause: e });
+    }
+    // basic.return precedes the confirm on the channel, so it has been seen by now.
+    return this.returned.delete(publishId);
+  }
+
+  /** Declares the topology on the publisher's channel; a failure there forces a reconnect. */
+  private async redeclare(): Promise<void> {
+    const ch = this.publisherChannel;
+    try {
+      if (!ch) throw new Error('no publisher channel');
+      await assertTopology(ch, this.opts.prefix, [...this.specs.values()]);
+    } catch {
+      // The reconnect's setup declares it; the resend waits in the channel's buffer meanwhile.
+      if (this.closed) return;
+      if (ch) this.reconnectFor(ch);
+      else this.conn.reconnect();
     }
   }
 
