@@ -130,11 +130,29 @@ export async function outageUnderLoad(
   try {
     await load.answered(20);
   } catch (e) {
+    // Probed before the load stops: whether the process still answers, and what it reports.
+    const probes = await probeGateway(t.gw);
     await load.stop();
-    throw new Error(`${(e as Error).message}\nthe gateway said:\n${gatewayErrors(t.gw)}`);
+    throw new Error(
+      `${(e as Error).message}\n${probes}\nthe gateway said:\n${gatewayErrors(t.gw)}`,
+    );
   }
   const sent = await load.stop();
   return { sent, audit: await settledAudit(t.auditor, org, sent) };
+}
+
+/** Liveness and readiness of a gateway that stopped answering: stalled loop, or a stuck store? */
+async function probeGateway(gw: GatewayProcess): Promise<string> {
+  const probe = async (path: string) => {
+    const started = Date.now();
+    try {
+      const res = await fetch(`${gw.url}${path}`, { signal: AbortSignal.timeout(5_000) });
+      return `${path}: ${res.status} in ${Date.now() - started} ms ${(await res.text()).slice(0, 600)}`;
+    } catch (e) {
+      return `${path}: no answer after ${Date.now() - started} ms (${(e as Error).message})`;
+    }
+  };
+  return `probes: ${await probe('/health/live')}\n        ${await probe('/health/ready')}`;
 }
 
 /** The distinct error messages in the gateway's recent output (JSON log lines), for a failure. */
