@@ -1,11 +1,20 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type OnModuleDestroy } from '@nestjs/common';
 import { MongooseModule, getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { HealthRegistry } from '../health/health-registry';
+import { watchMongoMonitors } from './mongo-monitor-watchdog';
+import { logMongoTopology } from './mongo-topology-log';
 
-/** Registers the MongoDB connection's readiness check. */
-class MongoHealth {
+/**
+ * Registers the MongoDB connection's readiness check, logs the server's reachability, and frees
+ * a driver monitor that hangs after a dropped connection (mongo-monitor-watchdog.ts).
+ */
+class MongoHealth implements OnModuleDestroy {
+  private readonly stopWatchdog: () => void;
+
   constructor(connection: Connection, health: HealthRegistry) {
+    logMongoTopology(connection);
+    this.stopWatchdog = watchMongoMonitors(connection.getClient());
     health.register({
       name: 'mongodb',
       required: true,
@@ -14,6 +23,10 @@ class MongoHealth {
         await connection.db.admin().ping();
       },
     });
+  }
+
+  onModuleDestroy(): void {
+    this.stopWatchdog();
   }
 }
 
