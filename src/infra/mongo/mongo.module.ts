@@ -2,19 +2,19 @@ import { DynamicModule, Module, type OnModuleDestroy } from '@nestjs/common';
 import { MongooseModule, getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { HealthRegistry } from '../health/health-registry';
-import { watchMongoMonitors } from './mongo-monitor-watchdog';
+import { watchStuckMongoWrites } from './mongo-stuck-write-watchdog';
 import { logMongoTopology } from './mongo-topology-log';
 
 /**
  * Registers the MongoDB connection's readiness check, logs the server's reachability, and frees
- * a driver monitor that hangs after a dropped connection (mongo-monitor-watchdog.ts).
+ * a driver monitor that hangs after a dropped connection (mongo-stuck-write-watchdog.ts).
  */
 class MongoHealth implements OnModuleDestroy {
   private readonly stopWatchdog: () => void;
 
   constructor(connection: Connection, health: HealthRegistry) {
     logMongoTopology(connection);
-    this.stopWatchdog = watchMongoMonitors(connection.getClient());
+    this.stopWatchdog = watchStuckMongoWrites(connection.getClient());
     health.register({
       name: 'mongodb',
       required: true,

@@ -1,9 +1,10 @@
 import { EventEmitter, once } from 'node:events';
-import { watchMongoMonitors } from './mongo-monitor-watchdog';
+import { watchStuckMongoWrites } from './mongo-stuck-write-watchdog';
 
-/** The driver's shape as the watchdog reads it: client.topology.s.servers -> server.monitor. */
-function clientWith(monitor: object) {
-  return { topology: { s: { servers: new Map([['127.0.0.1:27017', { monitor }]]) } } };
+/** The driver's shape as the watchdog reads it: client.topology.s.servers -> monitor, pool. */
+function clientWith(monitor: object, checkedOut: object[] = []) {
+  const server = { monitor, pool: { checkedOutConnections: new Set(checkedOut) } };
+  return { topology: { s: { servers: new Map([['127.0.0.1:27017', server]]) } } };
 }
 
 function socketWithListener(): EventEmitter {
@@ -14,15 +15,31 @@ function socketWithListener(): EventEmitter {
 
 const quietLogger = { warn: jest.fn() } as never;
 
-describe('watchMongoMonitors', () => {
+describe('watchStuckMongoWrites', () => {
   it('fails a check stuck waiting to write on a connection the driver already closed', async () => {
     const socket = socketWithListener();
     const monitor = { s: { state: 'monitoring' }, connection: { closed: true, socket } };
     // What the driver awaits in writeCommand: 'drain', or an 'error' that never comes by itself.
     const waiting = once(socket, 'drain');
-    const stop = watchMongoMonitors(clientWith(monitor), quietLogger, 5);
+    const stop = watchStuckMongoWrites(clientWith(monitor), quietLogger, 5);
     try {
-      await expect(waiting).rejects.toThrow(/closed while a server check waited/);
+      await expect(waiting).rejects.toThrow(/closed while the driver waited to write/);
+    } finally {
+      stop();
+    }
+  });
+
+  it('fails an operation stuck writing on a closed connection still checked out of the pool', async () => {
+    const socket = socketWithListener();
+    const idleMonitor = { s: { state: 'idle' }, connection: null };
+    const waiting = once(socket, 'drain');
+    const stop = watchStuckMongoWrites(
+      clientWith(idleMonitor, [{ closed: true, socket }]),
+      quietLogger,
+      5,
+    );
+    try {
+      await expect(waiting).rejects.toThrow(/closed while the driver waited to write/);
     } finally {
       stop();
     }
@@ -37,14 +54,14 @@ describe('watchMongoMonitors', () => {
     const idle = { s: { state: 'idle' }, connection: { closed: true, socket: idleSocket } };
     const busy = { s: { state: 'monitoring' }, connection: { closed: false, socket: busySocket } };
     const stops = [
-      watchMongoMonitors(clientWith(idle), quietLogger, 5),
-      watchMongoMonitors(clientWith(busy), quietLogger, 5),
+      watchStuckMongoWrites(clientWith(idle), quietLogger, 5),
+      watchStuckMongoWrites(clientWith(busy), quietLogger, 5),
     ];
     // A stuck monitor in a third client is freed: by then the others had as many looks.
     const stuckSocket = socketWithListener();
     const stuck = { s: { state: 'monitoring' }, connection: { closed: true, socket: stuckSocket } };
     const freed = once(stuckSocket, 'drain');
-    stops.push(watchMongoMonitors(clientWith(stuck), quietLogger, 5));
+    stops.push(watchStuckMongoWrites(clientWith(stuck), quietLogger, 5));
     try {
       await expect(freed).rejects.toThrow();
       expect(errors).toEqual([]);
@@ -54,8 +71,8 @@ describe('watchMongoMonitors', () => {
   });
 
   it('ignores a client without the expected internals', () => {
-    const stop = watchMongoMonitors({}, quietLogger, 5);
+    const stop = watchStuckMongoWrites({}, quietLogger, 5);
     stop();
-    expect(() => watchMongoMonitors(undefined, quietLogger, 5)()).not.toThrow();
+    expect(() => watchStuckMongoWrites(undefined, quietLogger, 5)()).not.toThrow();
   });
 });
