@@ -4,7 +4,11 @@ import { UsageMetrics1795708382253 } from './infra/postgres/migrations/179570838
 import { ApiKeys1795708440816 } from './infra/postgres/migrations/1795708440816-ApiKeys';
 import { AgentEntity } from './modules/agents';
 import { ApiKeyEntity } from './modules/auth';
-import { BudgetPolicies1795709500000, BudgetPolicyEntity } from './modules/budgets';
+import {
+  BudgetPolicies1795709500000,
+  BudgetPolicyChanges1795709600000,
+  BudgetPolicyEntity,
+} from './modules/budgets';
 import { PostAnswerOutbox1795709000000, PostAnswerOutboxEntity } from './modules/completions';
 import { CatalogOverridesEntity } from './modules/catalog-overrides';
 import { ConfigWatcher1795708800000 } from './modules/config-watcher';
@@ -54,6 +58,7 @@ export const SQL_SCHEMA: SqlSchema = {
     Responses1795709200000,
     ProviderKeyPools1795709400000,
     BudgetPolicies1795709500000,
+    BudgetPolicyChanges1795709600000,
   ],
 };
 export const SQL_ENTITIES = SQL_SCHEMA.entities;

@@ -135,6 +135,29 @@ function crossInstanceSuite(name: string, opts: SuiteOptions): void {
       );
     });
 
+    it("applies on B a budget allowlist set on A, although B had the org's policies cached", async () => {
+      const chatOnB = async () =>
+        (
+          await call(b, 'POST', '/v1/chat/completions', member, {
+            model: 'openai/gpt-4o-mini',
+            messages: [{ role: 'user', content: 'hello budgets' }],
+          })
+        ).status;
+      // B reads the org's policies (none) and keeps them for CONFIG_CACHE_TTL_MS (30 s).
+      expect(await chatOnB()).toBe(200);
+      const put = await call(a, 'PUT', '/api/v1/budgets/org', admin, {
+        allowed_models: ['anthropic/*'],
+      });
+      expect(put.status).toBe(200);
+      await until(
+        'B to apply the allowlist',
+        async () => (await chatOnB()) === 403,
+        PROPAGATION_MS,
+      );
+      expect((await call(a, 'DELETE', '/api/v1/budgets/org', admin)).status).toBe(204);
+      await until('B to drop the allowlist', async () => (await chatOnB()) === 200, PROPAGATION_MS);
+    });
+
     it('refuses on B an API key revoked on A, although B had it cached', async () => {
       const created = await call(a, 'POST', '/api/v1/api-keys', admin, {
         name: 'shared',

@@ -1,16 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { AppException, ErrorCode } from '../../common/errors';
+import { ConfigChangeBus } from '../config-watcher';
 import { BudgetPoliciesRepository } from './budget-policies.repository';
 import type { BudgetPolicy, BudgetSubject } from './budget.types';
 import type { PutBudgetDto } from './dto/put-budget.dto';
 import { SpendBudgets } from './spend-budgets.service';
 
-/** Writes and reads of stored policies; a write drops this instance's cached copy at once. */
+/**
+ * Writes and reads of stored policies. A write drops this instance's cached copy at once and is
+ * announced on the config change bus, so other instances drop theirs too.
+ */
 @Injectable()
 export class BudgetPolicies {
   constructor(
     private readonly repo: BudgetPoliciesRepository,
     private readonly budgets: SpendBudgets,
+    @Optional() private readonly changes?: ConfigChangeBus,
   ) {}
 
   list(orgId: string): Promise<BudgetPolicy[]> {
@@ -30,7 +35,7 @@ export class BudgetPolicies {
       alert_percent: body.alert_percent ?? null,
       allowed_models: body.allowed_models ?? null,
     });
-    this.budgets.forget(orgId);
+    await this.changed(orgId, subject, id, 'upsert');
     return saved;
   }
 
@@ -39,6 +44,21 @@ export class BudgetPolicies {
     if (!(await this.repo.remove(orgId, subject, id))) {
       throw new AppException(ErrorCode.NOT_FOUND, `No budget policy for this ${subject}`);
     }
+    await this.changed(orgId, subject, id, 'delete');
+  }
+
+  private async changed(
+    orgId: string,
+    subject: BudgetSubject,
+    id: string,
+    op: 'upsert' | 'delete',
+  ): Promise<void> {
     this.budgets.forget(orgId);
+    await this.changes?.announce({
+      kind: 'budget_policy',
+      org_id: orgId,
+      id: `${subject}:${id}`,
+      op,
+    });
   }
 }

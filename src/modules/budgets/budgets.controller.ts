@@ -46,7 +46,7 @@ const PUT_DESCRIPTION =
   'each request holds its estimated cost (input tokens + max output) before the call and is settled with the real cost after ' +
   'it, so concurrent requests on every instance overshoot a limit by at most one request estimate. A spent budget answers ' +
   '429 `BUDGET_EXCEEDED` with `Retry-After` and `details.resets_at`; a model outside `allowed_models` answers 403 ' +
-  '`MODEL_NOT_ALLOWED`. Other instances apply a change within 5 s.';
+  '`MODEL_NOT_ALLOWED`. Other instances apply a change as soon as the config watcher reports it.';
 
 /** Dollar budgets and model allowlists of the caller's org, its API keys and its users. */
 @ApiTags('budgets')

@@ -1,5 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import type { Principal } from '../../common/auth/principal';
+import { storesConfig } from '../../config';
+import { ConfigChangeBus } from '../config-watcher';
 import { AppException, ErrorCode } from '../../common/errors';
 import { BudgetAlerts } from './budget-alerts';
 import { BudgetPoliciesRepository } from './budget-policies.repository';
@@ -14,8 +17,12 @@ import {
 import { modelAllowed, type RequestTarget } from './request-target';
 import { fromNano, SpendLedger, toNano, type BudgetRef, type SpendHold } from './spend-ledger';
 
-/** How long an instance trusts its copy of an org's policies (writes on this instance drop it). */
-const POLICY_TTL_MS = 5_000;
+/**
+ * How long an instance trusts its copy of an org's policies when nothing announces changes (no
+ * config watcher). With one, a change on any instance drops the copy at once, and the copy lives
+ * for CONFIG_CACHE_TTL_MS like every other cached setting.
+ */
+const UNWATCHED_POLICY_TTL_MS = 5_000;
 const MAX_CACHED_ORGS = 10_000;
 /** A policy read slower than this is treated as failed (the request is not held up longer). */
 const POLICY_READ_TIMEOUT_MS = 2_000;
@@ -61,18 +68,35 @@ export interface BudgetState {
  * with no live hold (a job run later from the queue) is added as spent.
  */
 @Injectable()
-export class SpendBudgets {
+export class SpendBudgets implements OnModuleDestroy {
   private readonly logger = new Logger('SpendBudgets');
   private readonly held = new WeakMap<Principal, Held>();
   private readonly policies = new Map<string, { at: number; list: Promise<BudgetPolicy[]> }>();
   /** Each org's policies as last read, for when the store fails. */
   private readonly lastKnown = new Map<string, BudgetPolicy[]>();
 
+  private readonly policyTtlMs: number;
+  private readonly unsubscribe?: () => void;
+
   constructor(
     private readonly repo: BudgetPoliciesRepository,
     private readonly ledger: SpendLedger,
     private readonly alerts: BudgetAlerts,
-  ) {}
+    @Optional() changes?: ConfigChangeBus,
+    @Optional() @Inject(storesConfig.KEY) stores?: ConfigType<typeof storesConfig>,
+  ) {
+    this.policyTtlMs = changes ? (stores?.configCacheTtlMs ?? 30_000) : UNWATCHED_POLICY_TTL_MS;
+    // A policy changed anywhere (this instance, another one, or by hand in the database) drops
+    // the org's copy; a resync, or a change whose org the source cannot tell, drops them all.
+    this.unsubscribe = changes?.subscribe(['budget_policy'], (e) => {
+      if (e.type === 'change' && e.change.org_id !== null) this.forget(e.change.org_id);
+      else this.policies.clear();
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
 
   /** The limits and allowlists that apply to this caller (cached briefly). */
   async applicable(principal: Principal): Promise<{ limits: Applicable[]; allow: string[][] }> {
@@ -214,14 +238,14 @@ export class SpendBudgets {
   }
 
   /**
-   * The org's policies, cached for POLICY_TTL_MS. A store that fails or does not answer within
+   * The org's policies, cached (see policyTtlMs). A store that fails or does not answer within
    * POLICY_READ_TIMEOUT_MS must not take the completion routes down with it: the last policies
    * read are used (or none, when this instance never read them), and a warning is logged.
    */
   private orgPolicies(orgId: string): Promise<BudgetPolicy[]> {
     const now = Date.now();
     const cached = this.policies.get(orgId);
-    if (cached && now - cached.at < POLICY_TTL_MS) return cached.list;
+    if (cached && now - cached.at < this.policyTtlMs) return cached.list;
     if (this.policies.size >= MAX_CACHED_ORGS) this.policies.clear();
     if (this.lastKnown.size >= MAX_CACHED_ORGS) this.lastKnown.clear();
     const list = withDeadline(this.repo.list(orgId), POLICY_READ_TIMEOUT_MS).then(

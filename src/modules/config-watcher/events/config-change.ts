@@ -9,6 +9,7 @@ export const CONFIG_KINDS = [
   'api_key',
   'org_settings',
   'catalog',
+  'budget_policy',
 ] as const;
 
 export type ConfigKind = (typeof CONFIG_KINDS)[number];

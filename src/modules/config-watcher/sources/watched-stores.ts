@@ -11,6 +11,7 @@ export const STORE_OF_KIND: Readonly<Record<ConfigKind, string>> = {
   api_key: 'api_keys',
   org_settings: 'org_settings',
   catalog: 'catalog_overrides',
+  budget_policy: 'budget_policies',
 };
 
 export const KIND_OF_STORE: ReadonlyMap<string, ConfigKind> = new Map(
