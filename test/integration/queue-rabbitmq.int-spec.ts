@@ -59,14 +59,18 @@ describeWithServices(
   'RabbitMQ transport repairs its topology',
   () => {
     const store = sqlStore();
+    const url = SERVICE_URLS.RABBITMQ_URL!;
     let s: Scenario;
     afterEach(async () => {
       await s?.close();
     });
 
-    it('declares its exchange and queues again when they are deleted under it', async () => {
-      const url = SERVICE_URLS.RABBITMQ_URL!;
-      const name = `${RUN}-repair-${++scenarios}`;
+    /**
+     * One instance that has run a job (so its topology is declared), the topology then damaged
+     * by `damage`, and a job enqueued after it, which must run once on that instance.
+     */
+    async function runsAfter(tag: string, damage: (name: string) => Promise<void>) {
+      const name = `${RUN}-${tag}-${++scenarios}`;
       s = new Scenario({ store: store(), kit: rabbitKit(url), scenario: name });
       const a = await s.instance('A');
       const org = `org_${randomUUID()}`;
@@ -76,34 +80,22 @@ describeWithServices(
           async () => (await s.store.get(org, id))?.status === 'completed',
         );
       await done((await a.queue.enqueue('echo', org, { before: true })).job.id);
-
-      await deleteTopology(url, name, TEST_TYPES, MAX_ATTEMPTS);
-      // The publish hits a missing exchange; the channel error triggers a reconnect, which
-      // declares everything again, and the message goes out on the new channel.
+      await damage(name);
       const { job } = await a.queue.enqueue('echo', org, { after: true });
       await done(job.id);
       expect(s.world.effects.get(job.id)).toEqual(['A']);
+    }
+
+    it('declares its exchange and queues again when they are deleted under it', async () => {
+      // The publish hits a missing exchange; the channel error triggers a reconnect, which
+      // declares everything again, and the message goes out on the new channel.
+      await runsAfter('repair', (name) => deleteTopology(url, name, TEST_TYPES, MAX_ATTEMPTS));
     });
 
     it('sends again, after declaring the topology, a message the broker confirmed but routed nowhere', async () => {
-      const url = SERVICE_URLS.RABBITMQ_URL!;
-      const name = `${RUN}-unrouted-${++scenarios}`;
-      s = new Scenario({ store: store(), kit: rabbitKit(url), scenario: name });
-      const a = await s.instance('A');
-      const org = `org_${randomUUID()}`;
-      const done = async (id: string) =>
-        eventually(
-          `${id} completed`,
-          async () => (await s.store.get(org, id))?.status === 'completed',
-        );
-      await done((await a.queue.enqueue('echo', org, { before: true })).job.id);
-
       // Exchange and queue are intact, only the binding is gone: the broker confirms the publish
       // and drops the message, with no channel error to trigger a reconnect.
-      await unbindWork(url, name, 'echo');
-      const { job } = await a.queue.enqueue('echo', org, { unrouted: true });
-      await done(job.id);
-      expect(s.world.effects.get(job.id)).toEqual(['A']);
+      await runsAfter('unrouted', (name) => unbindWork(url, name, 'echo'));
     });
   },
 );
