@@ -216,6 +216,22 @@ describe('ModelCatalogService', () => {
     });
   });
 
+  it('names the service serving a bare id: the first in service-list order that lists it', () => {
+    expect(catalog.serviceListing('gpt-4o-mini')).toBe('openai');
+    expect(catalog.serviceListing('claude-sonnet-4-6')).toBe('anthropic');
+    expect(catalog.serviceListing('constructor')).toBeUndefined();
+    expect(catalog.serviceListing('no-such-model')).toBeUndefined();
+    // The same id listed by two services goes to the one earlier in the service list.
+    const entry = catalog.get('openai', 'gpt-4o-mini');
+    catalog.setOverrides({
+      services: {
+        anthropic: { models: { 'shared-id': { ...entry } } },
+        openai: { models: { 'shared-id': { ...entry } } },
+      },
+    });
+    expect(catalog.serviceListing('shared-id')).toBe('openai');
+  });
+
   describe('setOverrides', () => {
     it('merges over the file: change a price, add a model, remove a model', () => {
       const entry = catalog.get('openai', 'gpt-4o-mini');

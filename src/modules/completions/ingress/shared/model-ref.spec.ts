@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../../../common/errors';
-import type { ModelCatalogService } from '../../../providers';
+import { SERVICES, type ModelCatalogService } from '../../../providers';
 import { qualifiedModel } from './model-ref';
 
 const listed: Record<string, string[]> = {
@@ -7,9 +7,10 @@ const listed: Record<string, string[]> = {
   anthropic: ['claude-sonnet-4-6', 'shared-id'],
   openrouter: ['meta-llama/llama-3.1-8b-instruct'],
 };
+// The catalog's lookup of the service serving a bare id (first in service-list order; the real
+// one is tested in model-catalog.service.spec.ts).
 const catalog = {
-  get: (service: string, model: string) =>
-    listed[service]?.includes(model) ? { context_window: 1 } : undefined,
+  serviceListing: (model: string) => SERVICES.find((s) => listed[s]?.includes(model)),
 } as unknown as ModelCatalogService;
 
 describe('qualifiedModel', () => {
