@@ -143,6 +143,15 @@ function crossInstanceSuite(name: string, opts: SuiteOptions): void {
             messages: [{ role: 'user', content: 'hello budgets' }],
           })
         ).status;
+      // Budget policy changes seen by a source or relay (the counter is per process: A and B).
+      const seen = async () => {
+        const text = await (await fetch(`${b.gw.url}/metrics`)).text();
+        const m = /gateway_config_changes_total\{kind="budget_policy",origin="remote"\} (\d+)/.exec(
+          text,
+        );
+        return m ? Number(m[1]) : 0;
+      };
+      const before = await seen();
       // B reads the org's policies (none) and keeps them for CONFIG_CACHE_TTL_MS (30 s).
       expect(await chatOnB()).toBe(200);
       const put = await call(a, 'PUT', '/api/v1/budgets/org', admin, {
@@ -154,6 +163,8 @@ function crossInstanceSuite(name: string, opts: SuiteOptions): void {
         async () => (await chatOnB()) === 403,
         PROPAGATION_MS,
       );
+      // It came as a change event (a cache expiry would have applied it too, only later).
+      expect(await seen()).toBeGreaterThan(before);
       expect((await call(a, 'DELETE', '/api/v1/budgets/org', admin)).status).toBe(204);
       await until('B to drop the allowlist', async () => (await chatOnB()) === 200, PROPAGATION_MS);
     });
