@@ -94,7 +94,7 @@ describe('SpendBudgets', () => {
     expect((await budgets.states('o1', NOW))[0]).toMatchObject({ reserved_usd: 2, spent_usd: 0 });
     await budgets.settle(p, NOW);
     expect((await budgets.states('o1', NOW))[0]).toMatchObject({ reserved_usd: 0, spent_usd: 0 });
-    budgets.record(p, 0.25); // a round that ended after its response closed
+    budgets.record(p, 0.25, NOW); // a round that ended after its response closed
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
     expect((await budgets.states('o1', NOW))[0]).toMatchObject({ spent_usd: 0.25 });

@@ -182,14 +182,14 @@ export class SpendBudgets implements OnModuleDestroy {
   }
 
   /** One provider round's real cost. Never throws and never waits. */
-  record(principal: Principal, costUsd: number | null | undefined): void {
+  record(principal: Principal, costUsd: number | null | undefined, now = Date.now()): void {
     if (typeof costUsd !== 'number' || !Number.isFinite(costUsd) || costUsd <= 0) return;
     const held = this.held.get(principal);
     if (held && !held.holds.every((h) => h.hold.done)) {
       held.usedNano += toNano(costUsd);
       return;
     }
-    void this.spendUnreserved(principal, costUsd);
+    void this.spendUnreserved(principal, costUsd, now);
   }
 
   /** The request is over: its real cost replaces the estimate. Idempotent; never throws. */
@@ -264,9 +264,8 @@ export class SpendBudgets implements OnModuleDestroy {
     return list;
   }
 
-  private async spendUnreserved(principal: Principal, costUsd: number): Promise<void> {
+  private async spendUnreserved(principal: Principal, costUsd: number, now: number): Promise<void> {
     try {
-      const now = Date.now();
       const { limits } = await this.applicable(principal);
       for (const a of limits) {
         const committed = await this.ledger.spend(a.ref, toNano(costUsd), now);
